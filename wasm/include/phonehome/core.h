@@ -1,0 +1,85 @@
+// phonehome/core.h: the public interface of phonehome's core.
+//
+// The core turns one HTTP request body into per-event verdicts and the rows to store. It knows
+// nothing of HTTP, D1 or JavaScript: bytes in, bytes out, no I/O, no clock, no randomness (the
+// caller passes the receive time and a per-request nonce). The same code runs natively (tests,
+// fuzzing, benchmarks) and in WebAssembly (the Worker), and must give byte-identical output.
+#ifndef PHONEHOME_CORE_H
+#define PHONEHOME_CORE_H
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace phonehome {
+
+// Status: request outcomes and per-event rejection codes, from status.def.
+enum class Status : int32_t {
+#define PH_STATUS(name, scope, meaning) name,
+#include "phonehome/status.def"
+#undef PH_STATUS
+  count_  // sentinel: the number of codes
+};
+
+// StatusName() is the stable wire name of a code ("malformed_json"); "" when out of range.
+std::string_view StatusName(Status status);
+
+// IsRequestStatus() is true for codes that describe a whole request (scope "request").
+bool IsRequestStatus(Status status);
+
+// The columns of a stored row, in the order the core writes them. schema.sql defines the same
+// columns; a test checks that both lists agree.
+inline constexpr std::string_view kRowColumns[] = {
+    "event_id", "product",  "event",           "install_id",  "session_id",
+    "version",  "os",       "arch",            "runtime",     "runtime_version",
+    "occurred_at", "received_at", "time_source", "properties",
+};
+
+struct IngestRequest {
+  std::string_view product;  // from the URL path, as sent
+  std::string_view event;    // from the URL path, as sent
+  std::string_view body;     // the request body, already decompressed
+  double received_at_ms = 0; // server time the request arrived, UTC milliseconds
+  uint64_t nonce = 0;        // random per request: names events that declare no dedup key
+};
+
+// IngestResult views buffers owned by the Ingestor; they stay valid until its next Ingest().
+struct IngestResult {
+  Status outcome = Status::internal_error;
+  uint32_t event_count = 0;  // events found in the body (0 when the body was not readable)
+  // Rows to store: a JSON array of objects keyed by kRowColumns, ready to bind as one SQL
+  // parameter (INSERT … SELECT … FROM json_each(?)).
+  std::string_view rows_json;
+  uint32_t row_count = 0;
+  // The response body. Each stored row's verdict holds the 11-byte token `"accepted" ` at
+  // accepted_offsets[row]; the caller overwrites it with `"duplicate"` for rows the
+  // database already held, so the body never has to be parsed or rebuilt.
+  std::string_view response_json;
+  const uint32_t* accepted_offsets = nullptr;
+};
+
+inline constexpr std::string_view kAcceptedToken = "\"accepted\" ";
+inline constexpr std::string_view kDuplicateToken = "\"duplicate\"";
+static_assert(kAcceptedToken.size() == kDuplicateToken.size());
+
+class Ingestor {
+ public:
+  Ingestor();
+  ~Ingestor();
+  Ingestor(const Ingestor&) = delete;
+  Ingestor& operator=(const Ingestor&) = delete;
+
+  // Ingest() validates and normalizes every event of the body against the catalogue and writes
+  // the verdicts and rows. It never throws and never aborts on any input.
+  IngestResult Ingest(const IngestRequest& request);
+
+  struct State;  // opaque: the parse state and reused buffers
+
+ private:
+  State* state_;
+};
+
+}  // namespace phonehome
+
+#endif  // PHONEHOME_CORE_H

@@ -1,0 +1,67 @@
+// json_out.cpp: JSON text writers for the core's output buffers.
+#include "json_out.h"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+namespace phonehome::json_out {
+
+void AppendString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t run_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + run_start, i - run_start);
+    run_start = i + 1;
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\t': out.append("\\t"); break;
+      case '\r': out.append("\\r"); break;
+      default:
+        out.append("\\u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+    }
+  }
+  out.append(text.data() + run_start, text.size() - run_start);
+  out.push_back('"');
+}
+
+void AppendUint(std::string& out, uint64_t value) {
+  char digits[20];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (n > 0) out.push_back(digits[--n]);
+}
+
+void AppendInt(std::string& out, int64_t value) {
+  if (value < 0) {
+    out.push_back('-');
+    // Negate in unsigned arithmetic so INT64_MIN does not overflow.
+    AppendUint(out, ~static_cast<uint64_t>(value) + 1);
+  } else {
+    AppendUint(out, static_cast<uint64_t>(value));
+  }
+}
+
+void AppendNumber(std::string& out, double value) {
+  constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
+  if (value == std::floor(value) && std::fabs(value) <= kMaxExactInteger) {
+    AppendInt(out, static_cast<int64_t>(value));
+    return;
+  }
+  // nlohmann's Grisu2 writer: the shortest text that reads back as the same double.
+  char text[32];
+  char* end = nlohmann::detail::to_chars(text, text + sizeof text, value);
+  out.append(text, static_cast<size_t>(end - text));
+}
+
+}  // namespace phonehome::json_out

@@ -1,0 +1,275 @@
+// normalize.cpp: value normalization for the catalogue's field kinds.
+#include "normalize.h"
+
+#include <cmath>
+
+namespace phonehome::normalize {
+namespace {
+
+bool IsSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
+
+// DaysFromCivil() counts days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+// algorithm), so no time zone database or libc time function is needed.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool IsLeapYear(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+unsigned DaysInMonth(int64_t y, unsigned m) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
+}
+
+// ReadDigits() reads exactly `count` decimal digits at `pos`.
+bool ReadDigits(std::string_view s, size_t& pos, size_t count, int& value) {
+  if (pos + count > s.size()) return false;
+  value = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const char c = s[pos + i];
+    if (!IsDigit(c)) return false;
+    value = value * 10 + (c - '0');
+  }
+  pos += count;
+  return true;
+}
+
+Status CheckTimeRange(int64_t ms) {
+  return ms >= kMinTimeMs && ms < kMaxTimeMs ? Status::ok : Status::out_of_range;
+}
+
+// AppendNumericPart() appends one dot-separated numeric version part without leading zeros.
+bool AppendNumericPart(std::string_view part, std::string& out) {
+  if (part.empty() || part.size() > 10) return false;
+  for (char c : part) {
+    if (!IsDigit(c)) return false;
+  }
+  while (part.size() > 1 && part.front() == '0') part.remove_prefix(1);
+  out.append(part);
+  return true;
+}
+
+// IsIdentifierList() checks semver's dot-separated pre-release and build identifiers.
+bool IsIdentifierList(std::string_view s) {
+  if (s.empty()) return false;
+  bool part_empty = true;
+  for (char c : s) {
+    if (c == '.') {
+      if (part_empty) return false;
+      part_empty = true;
+    } else if (IsAlnum(c) || c == '-') {
+      part_empty = false;
+    } else {
+      return false;
+    }
+  }
+  return !part_empty;
+}
+
+}  // namespace
+
+void CleanText(std::string_view in, std::string& out) {
+  in = Trim(in);
+  for (size_t i = 0; i < in.size(); ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (c < 0x20 || c == 0x7F) continue;
+    // C1 controls are U+0080..U+009F, encoded as C2 80..C2 9F.
+    if (c == 0xC2 && i + 1 < in.size()) {
+      const auto next = static_cast<unsigned char>(in[i + 1]);
+      if (next >= 0x80 && next <= 0x9F) {
+        ++i;
+        continue;
+      }
+    }
+    out.push_back(static_cast<char>(c));
+  }
+}
+
+size_t Utf8Boundary(std::string_view text, size_t max) {
+  if (text.size() <= max) return text.size();
+  size_t cut = max;
+  // Step back over continuation bytes (10xxxxxx) to the start of the character that straddles.
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return cut;
+}
+
+Status Uuid(std::string_view in, std::string& out) {
+  in = Trim(in);
+  if (in.size() == 38 && in.front() == '{' && in.back() == '}') in = in.substr(1, 36);
+  const bool dashed = in.size() == 36;
+  if (!dashed && in.size() != 32) return Status::invalid_uuid;
+  const size_t start = out.size();
+  size_t digits = 0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (dashed && (i == 8 || i == 13 || i == 18 || i == 23)) {
+      if (c != '-') break;
+      continue;
+    }
+    if (HexValue(c) < 0) break;
+    if (digits == 8 || digits == 12 || digits == 16 || digits == 20) out.push_back('-');
+    out.push_back(Lower(c));
+    ++digits;
+  }
+  if (digits != 32) {
+    out.resize(start);
+    return Status::invalid_uuid;
+  }
+  return Status::ok;
+}
+
+Status Version(std::string_view in, std::string& out) {
+  in = Trim(in);
+  if (!in.empty() && (in.front() == 'v' || in.front() == 'V')) in.remove_prefix(1);
+  if (in.empty() || in.size() > 128) return Status::invalid_version;
+
+  const size_t build_at = in.find('+');
+  std::string_view build = build_at == std::string_view::npos ? std::string_view() : in.substr(build_at + 1);
+  std::string_view rest = in.substr(0, build_at);
+  const size_t pre_at = rest.find('-');
+  std::string_view pre = pre_at == std::string_view::npos ? std::string_view() : rest.substr(pre_at + 1);
+  std::string_view core = rest.substr(0, pre_at);
+
+  const size_t start = out.size();
+  int parts = 0;
+  while (true) {
+    const size_t dot = core.find('.');
+    if (++parts > 4 || !AppendNumericPart(core.substr(0, dot), out)) {
+      out.resize(start);
+      return Status::invalid_version;
+    }
+    if (dot == std::string_view::npos) break;
+    out.push_back('.');
+    core.remove_prefix(dot + 1);
+  }
+  if (pre_at != std::string_view::npos) {
+    if (!IsIdentifierList(pre)) {
+      out.resize(start);
+      return Status::invalid_version;
+    }
+    out.push_back('-');
+    out.append(pre);
+  }
+  if (build_at != std::string_view::npos) {
+    if (!IsIdentifierList(build)) {
+      out.resize(start);
+      return Status::invalid_version;
+    }
+    out.push_back('+');
+    out.append(build);
+  }
+  return Status::ok;
+}
+
+Status TimestampFromNumber(double value, int64_t& ms) {
+  if (!std::isfinite(value)) return Status::invalid_timestamp;
+  // Below 1e11 a value is read as seconds (1e11 s is the year 5138; 1e11 ms is 1973), so the
+  // two ranges cannot be confused for any time phonehome accepts.
+  const double as_ms = std::fabs(value) < 1e11 ? value * 1000.0 : value;
+  if (!(as_ms >= static_cast<double>(kMinTimeMs) && as_ms < static_cast<double>(kMaxTimeMs))) {
+    return Status::out_of_range;
+  }
+  ms = static_cast<int64_t>(std::floor(as_ms));
+  return Status::ok;
+}
+
+Status TimestampFromText(std::string_view in, int64_t& ms) {
+  const std::string_view s = Trim(in);
+  size_t pos = 0;
+  int year, month, day, hour, minute, second;
+  auto expect = [&](char c) {
+    if (pos < s.size() && s[pos] == c) {
+      ++pos;
+      return true;
+    }
+    return false;
+  };
+  if (!ReadDigits(s, pos, 4, year) || !expect('-') || !ReadDigits(s, pos, 2, month) || !expect('-') ||
+      !ReadDigits(s, pos, 2, day)) {
+    return Status::invalid_timestamp;
+  }
+  if (pos >= s.size() || (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')) return Status::invalid_timestamp;
+  ++pos;
+  if (!ReadDigits(s, pos, 2, hour) || !expect(':') || !ReadDigits(s, pos, 2, minute) || !expect(':') ||
+      !ReadDigits(s, pos, 2, second)) {
+    return Status::invalid_timestamp;
+  }
+  int millis = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    const size_t first = pos;
+    while (pos < s.size() && IsDigit(s[pos])) {
+      if (pos - first < 3) millis = millis * 10 + (s[pos] - '0');
+      ++pos;
+    }
+    const size_t count = pos - first;
+    if (count == 0 || count > 9) return Status::invalid_timestamp;
+    for (size_t i = count; i < 3; ++i) millis *= 10;
+  }
+  int offset_minutes = 0;
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    const int sign = s[pos] == '-' ? -1 : 1;
+    ++pos;
+    int oh, om;
+    if (!ReadDigits(s, pos, 2, oh) || !expect(':') || !ReadDigits(s, pos, 2, om) || oh > 23 || om > 59) {
+      return Status::invalid_timestamp;
+    }
+    offset_minutes = sign * (oh * 60 + om);
+  } else {
+    return Status::invalid_timestamp;  // RFC 3339 requires an offset
+  }
+  if (pos != s.size()) return Status::invalid_timestamp;
+  if (month < 1 || month > 12 || day < 1 || static_cast<unsigned>(day) > DaysInMonth(year, month) ||
+      hour > 23 || minute > 59 || second > 60) {
+    return Status::invalid_timestamp;
+  }
+  if (second == 60) second = 59;  // a leap second is stored as the second before it
+  const int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+  ms = seconds * 1000 + millis;
+  return CheckTimeRange(ms);
+}
+
+int EnumIndex(const catalogue::EnumSpec& spec, std::string_view in) {
+  in = Trim(in);
+  for (uint16_t i = 0; i < spec.value_count; ++i) {
+    if (EqualsIgnoreCase(spec.values[i], in)) return i;
+  }
+  for (uint16_t i = 0; i < spec.alias_count; ++i) {
+    if (EqualsIgnoreCase(spec.aliases[i].spelling, in)) return spec.aliases[i].value;
+  }
+  return -1;
+}
+
+}  // namespace phonehome::normalize

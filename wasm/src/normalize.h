@@ -1,0 +1,51 @@
+// normalize.h: one spelling for every value the catalogue's field kinds accept.
+//
+// Each function reads a value as a client sent it and writes the one spelling phonehome stores,
+// or says with a status why the value cannot be read. None allocates beyond the output string.
+#ifndef PHONEHOME_NORMALIZE_H
+#define PHONEHOME_NORMALIZE_H
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "catalogue.h"
+#include "phonehome/core.h"
+
+namespace phonehome::normalize {
+
+// The span of event times phonehome believes: 2000-01-01 up to, not including, 2100-01-01 UTC.
+inline constexpr int64_t kMinTimeMs = 946684800000;
+inline constexpr int64_t kMaxTimeMs = 4102444800000;
+inline constexpr int64_t kDayMs = 86400000;
+
+// CleanText() writes `in` without leading and trailing whitespace and without control
+// characters (C0, DEL and C1), which no stored string should hold.
+void CleanText(std::string_view in, std::string& out);
+
+// Utf8Boundary() is the largest length <= max at which `text` can be cut without splitting a
+// UTF-8 sequence. `text` must be valid UTF-8.
+size_t Utf8Boundary(std::string_view text, size_t max);
+
+// Uuid() accepts 8-4-4-4-12 hex (any case, optionally in braces) or 32 bare hex digits and writes
+// the lower-case 8-4-4-4-12 form.
+Status Uuid(std::string_view in, std::string& out);
+
+// Version() accepts a semantic version, with or without a leading "v", with 1 to 4 numeric
+// parts, a pre-release and build metadata, and writes it without the "v" and leading zeros.
+Status Version(std::string_view in, std::string& out);
+
+// TimestampFromNumber() reads epoch seconds (with fraction) or epoch milliseconds, told apart
+// by magnitude, into UTC milliseconds within [kMinTimeMs, kMaxTimeMs).
+Status TimestampFromNumber(double value, int64_t& ms);
+
+// TimestampFromText() reads an RFC 3339 date-time with offset into UTC milliseconds.
+Status TimestampFromText(std::string_view in, int64_t& ms);
+
+// EnumIndex() finds `in` among an enum's canonical values and aliases, ignoring ASCII case and
+// surrounding whitespace; -1 when it is neither.
+int EnumIndex(const catalogue::EnumSpec& spec, std::string_view in);
+
+}  // namespace phonehome::normalize
+
+#endif  // PHONEHOME_NORMALIZE_H
