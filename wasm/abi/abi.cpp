@@ -1,0 +1,111 @@
+// abi.cpp: the C interface of abi.h over phonehome::Ingestor.
+#include "abi.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "phonehome/core.h"
+
+// PH_EXPORT keeps a function in the module under its own name, for both Wasm toolchains.
+#if defined(__wasm__)
+#define PH_EXPORT(name) __attribute__((export_name(#name), used))
+#else
+#define PH_EXPORT(name)
+#endif
+
+namespace {
+
+constexpr uint32_t kHeaderWords = 8;
+
+phonehome::Ingestor& TheIngestor() {
+  static phonehome::Ingestor ingestor;
+  return ingestor;
+}
+
+// The result buffer: the header words followed by the texts and the offsets table.
+std::string& ResultBuffer() {
+  static std::string buffer;
+  return buffer;
+}
+
+void PutWord(std::string& buffer, size_t word, uint32_t value) {
+  // Explicit little-endian bytes, so the native build writes the same layout as Wasm.
+  for (int i = 0; i < 4; ++i) buffer[word * 4 + i] = static_cast<char>((value >> (8 * i)) & 0xFF);
+}
+
+std::string_view View(const uint8_t* data, uint32_t length) {
+  return {reinterpret_cast<const char*>(data), length};
+}
+
+}  // namespace
+
+extern "C" {
+
+PH_EXPORT(ph_abi_version) uint32_t ph_abi_version(void) { return PH_ABI_VERSION; }
+
+PH_EXPORT(ph_alloc) uint8_t* ph_alloc(uint32_t size) {
+  return static_cast<uint8_t*>(std::malloc(size == 0 ? 1 : size));
+}
+
+PH_EXPORT(ph_free) void ph_free(uint8_t* pointer) { std::free(pointer); }
+
+PH_EXPORT(ph_ingest)
+int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t* event,
+                  uint32_t event_length, const uint8_t* body, uint32_t body_length,
+                  double received_at_ms, uint32_t nonce_high, uint32_t nonce_low) {
+  phonehome::IngestRequest request;
+  request.product = View(product, product_length);
+  request.event = View(event, event_length);
+  request.body = View(body, body_length);
+  request.received_at_ms = received_at_ms;
+  request.nonce = (static_cast<uint64_t>(nonce_high) << 32) | nonce_low;
+  const phonehome::IngestResult result = TheIngestor().Ingest(request);
+
+  std::string& out = ResultBuffer();
+  out.assign(kHeaderWords * 4, '\0');
+  const auto rows_offset = static_cast<uint32_t>(out.size());
+  out.append(result.rows_json);
+  const auto response_offset = static_cast<uint32_t>(out.size());
+  out.append(result.response_json);
+  out.resize((out.size() + 3) & ~size_t{3}, ' ');  // align the offsets table
+  const auto offsets_offset = static_cast<uint32_t>(out.size());
+  for (uint32_t i = 0; i < result.row_count; ++i) {
+    out.append(4, '\0');
+    PutWord(out, offsets_offset / 4 + i, result.accepted_offsets[i]);
+  }
+  PutWord(out, 0, static_cast<uint32_t>(result.outcome));
+  PutWord(out, 1, result.event_count);
+  PutWord(out, 2, result.row_count);
+  PutWord(out, 3, rows_offset);
+  PutWord(out, 4, static_cast<uint32_t>(result.rows_json.size()));
+  PutWord(out, 5, response_offset);
+  PutWord(out, 6, static_cast<uint32_t>(result.response_json.size()));
+  PutWord(out, 7, offsets_offset);
+  return static_cast<int32_t>(result.outcome);
+}
+
+PH_EXPORT(ph_result_ptr) const uint8_t* ph_result_ptr(void) {
+  return reinterpret_cast<const uint8_t*>(ResultBuffer().data());
+}
+
+PH_EXPORT(ph_result_len) uint32_t ph_result_len(void) {
+  return static_cast<uint32_t>(ResultBuffer().size());
+}
+
+PH_EXPORT(ph_status_count) uint32_t ph_status_count(void) {
+  return static_cast<uint32_t>(phonehome::Status::count_);
+}
+
+PH_EXPORT(ph_status_name) const char* ph_status_name(uint32_t code) {
+  // Status names are string literals from status.def, so their data is NUL-terminated.
+  const std::string_view name = phonehome::StatusName(static_cast<phonehome::Status>(code));
+  return name.empty() ? "" : name.data();
+}
+
+PH_EXPORT(ph_status_is_request) uint32_t ph_status_is_request(uint32_t code) {
+  return phonehome::IsRequestStatus(static_cast<phonehome::Status>(code)) ? 1 : 0;
+}
+
+}  // extern "C"

@@ -1,0 +1,59 @@
+/* abi.h: the C interface the Worker calls, the only surface of the Wasm module.
+ *
+ * Rules for callers (the JS shim in worker/core.js is the reference caller):
+ * - Call the module's `_initialize` export once after instantiation, before anything else.
+ * - Memory: ph_alloc() returns a buffer the caller owns until it passes it to ph_free(); the
+ *   core never keeps a pointer into it past the call that received it. Any call may grow the
+ *   memory, which detaches JS views: make new views after every call.
+ * - Results: ph_ingest() writes its result into a buffer the core owns. ph_result_ptr() and
+ *   ph_result_len() describe it; it stays valid until the next ph_ingest() call.
+ * - Nothing here throws or aborts on any input. A trap means a bug: throw the instance away.
+ *
+ * Result layout (little-endian uint32 words at ph_result_ptr(), then the texts they point to):
+ *   [0] outcome                the request's status code (same as ph_ingest's return value)
+ *   [1] event_count            events found in the body
+ *   [2] row_count              rows to store
+ *   [3] rows_offset  [4] rows_length          JSON array of row objects (empty if no rows)
+ *   [5] response_offset  [6] response_length  the response body, JSON
+ *   [7] accepted_offsets_offset               row_count uint32 offsets, into the response,
+ *                                             of each row's `"accepted" ` token (11 bytes),
+ *                                             which the caller may overwrite with `"duplicate"`
+ * Offsets count bytes from ph_result_ptr().
+ */
+#ifndef PHONEHOME_ABI_H
+#define PHONEHOME_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version of this interface; bumped whenever a signature or the result layout changes. */
+#define PH_ABI_VERSION 1
+uint32_t ph_abi_version(void);
+
+uint8_t* ph_alloc(uint32_t size);
+void ph_free(uint8_t* pointer);
+
+/* ph_ingest() processes one request. product, event and body are UTF-8 byte ranges in memory the
+ * caller owns; received_at_ms is the server receive time in UTC milliseconds; nonce_high and
+ * nonce_low are a random 64-bit value per request. Returns the outcome status code. */
+int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t* event,
+                  uint32_t event_length, const uint8_t* body, uint32_t body_length,
+                  double received_at_ms, uint32_t nonce_high, uint32_t nonce_low);
+
+const uint8_t* ph_result_ptr(void);
+uint32_t ph_result_len(void);
+
+/* ph_status_count() and ph_status_name() list the status codes: the name of code i is the NUL-
+ * terminated string at ph_status_name(i); ph_status_is_request(i) is 1 for request outcomes. */
+uint32_t ph_status_count(void);
+const char* ph_status_name(uint32_t code);
+uint32_t ph_status_is_request(uint32_t code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PHONEHOME_ABI_H */
