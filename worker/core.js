@@ -1,0 +1,142 @@
+// core.js: the one loader of phonehome's Wasm core, shared by the Worker and the Node tests.
+//
+// It knows the C ABI of wasm/abi/abi.h and nothing of HTTP or D1. Environment specifics (how the
+// module is obtained) stay with the caller: pass a WebAssembly.Module to instantiateCore().
+
+export const ABI_VERSION = 1;
+
+// WASI errno "function not supported": the core never does I/O, so the few WASI calls libc keeps
+// around (for abort messages on stderr) answer that they cannot.
+const ENOSYS = 52;
+
+// The core's only way out of a call other than returning is a trap; proc_exit (reached from abort)
+// becomes one too, so the caller throws the instance away.
+export class CoreTrap extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'CoreTrap';
+  }
+}
+
+const IMPORT_STUBS = {
+  env: {
+    // Memory growth detaches views; the loader makes fresh views after every call anyway.
+    emscripten_notify_memory_growth: () => {},
+  },
+  wasi_snapshot_preview1: {
+    proc_exit: (code) => {
+      throw new CoreTrap(`core exited with code ${code}`);
+    },
+    fd_write: () => ENOSYS,
+    fd_close: () => ENOSYS,
+    fd_seek: () => ENOSYS,
+  },
+};
+
+// importsFor() builds exactly the imports the module lists, and refuses a module that needs
+// anything else: a new import means a new dependency on the host, which must be a decision.
+export function importsFor(module) {
+  const imports = {};
+  for (const { module: namespace, name, kind } of WebAssembly.Module.imports(module)) {
+    const stub = IMPORT_STUBS[namespace]?.[name];
+    if (kind !== 'function' || typeof stub !== 'function') {
+      throw new Error(`phonehome core imports ${namespace}.${name} (${kind}), which the loader does not provide`);
+    }
+    (imports[namespace] ??= {})[name] = stub;
+  }
+  return imports;
+}
+
+export async function instantiateCore(module) {
+  const instance = await WebAssembly.instantiate(module, importsFor(module));
+  return createCore(instance);
+}
+
+const HEADER_WORDS = 8;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const DUPLICATE_TOKEN = encoder.encode('"duplicate"');
+
+// createCore() wraps an instantiated module. Calls are synchronous: no await may sit between a
+// call and the reading of its result, since the next call reuses the result buffer.
+export function createCore(instance) {
+  const core = instance.exports;
+  if (typeof core._initialize === 'function') core._initialize();
+  const abi = core.ph_abi_version();
+  if (abi !== ABI_VERSION) throw new Error(`phonehome core speaks ABI ${abi}, the loader ${ABI_VERSION}`);
+
+  const statusNames = [];
+  const requestStatuses = new Set();
+  for (let code = 0; code < core.ph_status_count(); code++) {
+    const name = readCString(core.memory, core.ph_status_name(code));
+    statusNames.push(name);
+    if (core.ph_status_is_request(code)) requestStatuses.add(name);
+  }
+
+  // One request buffer, reused and grown to the next power of two when a body does not fit.
+  let bufferPtr = 0;
+  let bufferSize = 0;
+  function reserve(size) {
+    if (size <= bufferSize) return;
+    if (bufferPtr) core.ph_free(bufferPtr);
+    bufferSize = 2 ** Math.ceil(Math.log2(Math.max(size, 4096)));
+    bufferPtr = core.ph_alloc(bufferSize);
+    if (!bufferPtr) {
+      bufferSize = 0;
+      throw new CoreTrap('core could not allocate the request buffer');
+    }
+  }
+
+  // ingest() runs one request through the core. `body` is a Uint8Array (already decompressed).
+  function ingest(product, event, body, receivedAtMs, nonce = randomNonce()) {
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    reserve(product.length * 3 + event.length * 3 + body.length);
+    let view = new Uint8Array(core.memory.buffer, bufferPtr, bufferSize);
+    const productLength = encoder.encodeInto(product, view).written;
+    const eventPtr = bufferPtr + productLength;
+    const eventLength = encoder.encodeInto(event, view.subarray(productLength)).written;
+    const bodyPtr = eventPtr + eventLength;
+    view.set(body, productLength + eventLength);
+
+    core.ph_ingest(bufferPtr, productLength, eventPtr, eventLength, bodyPtr, body.length,
+      receivedAtMs, nonce[0], nonce[1]);
+
+    const resultPtr = core.ph_result_ptr();
+    const resultLength = core.ph_result_len();
+    view = new Uint8Array(core.memory.buffer, resultPtr, resultLength);
+    const words = new DataView(core.memory.buffer, resultPtr, HEADER_WORDS * 4);
+    const word = (i) => words.getUint32(i * 4, true);
+    const rowCount = word(2);
+    const offsetsAt = word(7);
+    const acceptedOffsets = new Array(rowCount);
+    const offsets = new DataView(core.memory.buffer, resultPtr + offsetsAt, rowCount * 4);
+    for (let row = 0; row < rowCount; row++) acceptedOffsets[row] = offsets.getUint32(row * 4, true);
+    return {
+      outcome: statusNames[word(0)] ?? 'internal_error',
+      eventCount: word(1),
+      rowCount,
+      rowsJson: rowCount ? decoder.decode(view.subarray(word(3), word(3) + word(4))) : '',
+      // A copy: the response outlives this call, the result buffer does not.
+      response: view.slice(word(5), word(5) + word(6)),
+      acceptedOffsets,
+      // The raw result, for the byte-for-byte comparison of the two Wasm builds with native.
+      rawResult: () => view.slice(),
+    };
+  }
+
+  return { ingest, statusNames, requestStatuses, memory: core.memory };
+}
+
+// markDuplicates() turns the verdicts of the given rows from "accepted" into "duplicate" in place.
+export function markDuplicates(result, duplicateRows) {
+  for (const row of duplicateRows) result.response.set(DUPLICATE_TOKEN, result.acceptedOffsets[row]);
+}
+
+function randomNonce() {
+  return crypto.getRandomValues(new Uint32Array(2));
+}
+
+function readCString(memory, ptr) {
+  const bytes = new Uint8Array(memory.buffer, ptr);
+  return decoder.decode(bytes.subarray(0, bytes.indexOf(0)));
+}
