@@ -1,0 +1,48 @@
+// abi_result.cpp: native calls through the C ABI.
+#include "abi_result.h"
+
+#include <cstring>
+#include <memory>
+
+#include "abi.h"
+
+namespace phonehome::testing {
+namespace {
+
+uint32_t Word(const uint8_t* data, size_t index) {
+  const uint8_t* p = data + index * 4;
+  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
+         static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
+}
+
+std::unique_ptr<uint8_t[]> ExactCopy(std::string_view bytes) {
+  auto copy = std::make_unique<uint8_t[]>(bytes.size());
+  if (!bytes.empty()) std::memcpy(copy.get(), bytes.data(), bytes.size());
+  return copy;
+}
+
+}  // namespace
+
+AbiResult CallIngest(std::string_view product, std::string_view event, std::string_view body,
+                     double received_at_ms, uint64_t nonce) {
+  const auto product_copy = ExactCopy(product);
+  const auto event_copy = ExactCopy(event);
+  const auto body_copy = ExactCopy(body);
+  AbiResult r;
+  r.returned = ph_ingest(product_copy.get(), static_cast<uint32_t>(product.size()), event_copy.get(),
+                         static_cast<uint32_t>(event.size()), body_copy.get(),
+                         static_cast<uint32_t>(body.size()), received_at_ms,
+                         static_cast<uint32_t>(nonce >> 32), static_cast<uint32_t>(nonce));
+  const uint8_t* data = ph_result_ptr();
+  const uint32_t length = ph_result_len();
+  r.raw.assign(reinterpret_cast<const char*>(data), length);
+  r.outcome = Word(data, 0);
+  r.event_count = Word(data, 1);
+  r.row_count = Word(data, 2);
+  r.rows.assign(reinterpret_cast<const char*>(data) + Word(data, 3), Word(data, 4));
+  r.response.assign(reinterpret_cast<const char*>(data) + Word(data, 5), Word(data, 6));
+  for (uint32_t i = 0; i < r.row_count; ++i) r.accepted_offsets.push_back(Word(data + Word(data, 7), i));
+  return r;
+}
+
+}  // namespace phonehome::testing

@@ -1,0 +1,87 @@
+// unit-normalize.cpp: value normalization.
+#include <gtest/gtest.h>
+
+#include "normalize.h"
+
+namespace phonehome::normalize {
+namespace {
+
+std::string UuidOf(std::string_view in) {
+  std::string out;
+  return Uuid(in, out) == Status::ok ? out : "invalid";
+}
+
+std::string VersionOf(std::string_view in) {
+  std::string out;
+  return Version(in, out) == Status::ok ? out : "invalid";
+}
+
+int64_t TimeOf(std::string_view in) {
+  int64_t ms = -1;
+  const Status status = TimestampFromText(in, ms);
+  return status == Status::ok ? ms : -static_cast<int64_t>(status);
+}
+
+TEST(Normalize, UuidSpellingsBecomeOne) {
+  EXPECT_EQ(UuidOf("8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5d"), "8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5d");
+  EXPECT_EQ(UuidOf("8A4F3B29-6A1E-4B5C-9D2F-0E1F2A3B4C5D"), "8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5d");
+  EXPECT_EQ(UuidOf("{8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5d}"), "8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5d");
+  EXPECT_EQ(UuidOf("8a4f3b296a1e4b5c9d2f0e1f2a3b4c5d"), "8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5d");
+}
+
+TEST(Normalize, UuidRejectsNearMisses) {
+  EXPECT_EQ(UuidOf("8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5"), "invalid");    // one digit short
+  EXPECT_EQ(UuidOf("8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5g"), "invalid");   // not hex
+  EXPECT_EQ(UuidOf("8a4f3b296-a1e-4b5c-9d2f-0e1f2a3b4c5d"), "invalid");   // dash misplaced
+  EXPECT_EQ(UuidOf(""), "invalid");
+}
+
+TEST(Normalize, VersionsDropVAndLeadingZeros) {
+  EXPECT_EQ(VersionOf("v0.3.1"), "0.3.1");
+  EXPECT_EQ(VersionOf("1.4.2-rc.1+abc"), "1.4.2-rc.1+abc");
+  EXPECT_EQ(VersionOf("01.02.03"), "1.2.3");
+  EXPECT_EQ(VersionOf("3.12"), "3.12");
+  EXPECT_EQ(VersionOf("latest"), "invalid");
+  EXPECT_EQ(VersionOf("1..2"), "invalid");
+  EXPECT_EQ(VersionOf("1.2.3.4.5"), "invalid");
+  EXPECT_EQ(VersionOf("1.2.3-"), "invalid");
+  EXPECT_EQ(VersionOf("1.2.3-rc..1"), "invalid");
+}
+
+TEST(Normalize, TimestampNumbersAreSecondsOrMilliseconds) {
+  int64_t ms = 0;
+  ASSERT_EQ(TimestampFromNumber(1745891234.5, ms), Status::ok);
+  EXPECT_EQ(ms, 1745891234500);
+  ASSERT_EQ(TimestampFromNumber(1745891234500.0, ms), Status::ok);
+  EXPECT_EQ(ms, 1745891234500);
+  EXPECT_EQ(TimestampFromNumber(1.0, ms), Status::out_of_range);
+  EXPECT_EQ(TimestampFromNumber(5e12, ms), Status::out_of_range);  // year 2128
+}
+
+TEST(Normalize, TimestampTextIsRfc3339WithOffset) {
+  EXPECT_EQ(TimeOf("2026-11-21T06:00:03Z"), 1795240803000);
+  EXPECT_EQ(TimeOf("2026-11-21T08:00:03.250+02:00"), 1795240803250);
+  EXPECT_EQ(TimeOf("2026-11-21t06:00:03z"), 1795240803000);
+  EXPECT_EQ(TimeOf("2024-02-29T00:00:00Z"), 1709164800000);  // a leap day
+  EXPECT_EQ(TimeOf("2023-02-29T00:00:00Z"), -static_cast<int64_t>(Status::invalid_timestamp));
+  EXPECT_EQ(TimeOf("2026-11-21T06:00:03"), -static_cast<int64_t>(Status::invalid_timestamp));  // no offset
+  EXPECT_EQ(TimeOf("1969-12-31T23:59:59Z"), -static_cast<int64_t>(Status::out_of_range));
+  EXPECT_EQ(TimeOf("yesterday"), -static_cast<int64_t>(Status::invalid_timestamp));
+}
+
+TEST(Normalize, CleanTextTrimsAndDropsControls) {
+  std::string out;
+  CleanText("  a\x01" "b\x7f" "c \xC2\x85" "d\n ", out);
+  EXPECT_EQ(out, "abc d");
+}
+
+TEST(Normalize, Utf8BoundaryNeverSplitsACharacter) {
+  const std::string text = "ab\xC3\xA9";  // "abé": é is two bytes
+  EXPECT_EQ(Utf8Boundary(text, 4), 4u);
+  EXPECT_EQ(Utf8Boundary(text, 3), 2u);
+  EXPECT_EQ(Utf8Boundary(text, 2), 2u);
+  EXPECT_EQ(Utf8Boundary("\xF0\x9F\x98\x80", 3), 0u);  // an emoji is cut whole or kept whole
+}
+
+}  // namespace
+}  // namespace phonehome::normalize

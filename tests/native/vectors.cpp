@@ -1,0 +1,115 @@
+// vectors.cpp: the shared test vector loader.
+#include "vectors.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace phonehome::testing {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+bool ReadFile(const std::filesystem::path& path, std::string& text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  text = buffer.str();
+  return true;
+}
+
+bool HexToBytes(const std::string& hex, std::string& bytes) {
+  if (hex.size() % 2 != 0) return false;
+  bytes.clear();
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const std::string pair = hex.substr(i, 2);
+    if (pair.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) return false;
+    bytes.push_back(static_cast<char>(std::stoi(pair, nullptr, 16)));
+  }
+  return true;
+}
+
+// Field() reads a case's value, falling back to the file's defaults.
+const Json* Field(const Json& item, const Json& defaults, const char* name) {
+  if (item.contains(name)) return &item[name];
+  if (defaults.contains(name)) return &defaults[name];
+  return nullptr;
+}
+
+}  // namespace
+
+std::string VectorsDir() { return PHONEHOME_VECTORS_DIR; }
+
+bool LoadVectors(const std::string& dir, std::vector<VectorCase>& cases, std::string& error) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json" &&
+        entry.path().filename() != "vectors.schema.json") {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  std::set<std::string> ids;
+  for (const auto& path : files) {
+    const std::string name = std::filesystem::relative(path, dir).string();
+    std::string text;
+    if (!ReadFile(path, text)) {
+      error = name + ": cannot read";
+      return false;
+    }
+    const Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("cases") || !doc["cases"].is_array()) {
+      error = name + ": not a vector file (JSON object with a cases array)";
+      return false;
+    }
+    const Json defaults = doc.contains("defaults") ? doc["defaults"] : Json::object();
+    const Json& items = doc["cases"];
+    if (!doc.contains("case_count") || doc["case_count"] != items.size()) {
+      error = name + ": case_count does not match the number of cases";
+      return false;
+    }
+    for (const Json& item : items) {
+      VectorCase c;
+      c.file = name;
+      if (!item.contains("id") || !item["id"].is_string() || !item.contains("expect")) {
+        error = name + ": a case lacks id or expect";
+        return false;
+      }
+      c.id = item["id"].get<std::string>();
+      if (!ids.insert(c.id).second) {
+        error = name + ": repeated case id " + c.id;
+        return false;
+      }
+      const Json* product = Field(item, defaults, "product");
+      const Json* event = Field(item, defaults, "event");
+      const Json* received = Field(item, defaults, "received_at");
+      const Json* nonce = Field(item, defaults, "nonce");
+      if (!product || !product->is_string() || !event || !event->is_string() || !received ||
+          !received->is_number() || !nonce || !nonce->is_number_unsigned()) {
+        error = name + ": " + c.id + ": product, event, received_at and nonce are required";
+        return false;
+      }
+      c.product = product->get<std::string>();
+      c.event = event->get<std::string>();
+      c.received_at_ms = received->get<double>();
+      c.nonce = nonce->get<uint64_t>();
+      if (item.contains("body")) {
+        c.body = item["body"].dump();
+      } else if (item.contains("body_text") && item["body_text"].is_string()) {
+        c.body = item["body_text"].get<std::string>();
+      } else if (!item.contains("body_hex") || !item["body_hex"].is_string() ||
+                 !HexToBytes(item["body_hex"].get<std::string>(), c.body)) {
+        error = name + ": " + c.id + ": needs body, body_text or body_hex";
+        return false;
+      }
+      c.expect = item["expect"];
+      cases.push_back(std::move(c));
+    }
+  }
+  return true;
+}
+
+}  // namespace phonehome::testing

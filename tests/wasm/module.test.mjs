@@ -1,0 +1,77 @@
+// module.test.mjs: the Wasm module's surface: its imports (pinned), its exports, and how the
+// loader behaves on memory growth and traps.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { importsFor } from '../../worker/core.js';
+import { compileModule, loadCore } from './load.mjs';
+
+const build = process.env.PHONEHOME_WASM_BUILD;
+
+// The host functions each build may import. A new import is a new dependency on the Worker:
+// this list changes only on purpose, with a stub in worker/core.js.
+const EXPECTED_IMPORTS = {
+  emscripten: [
+    'env.emscripten_notify_memory_growth',
+    'wasi_snapshot_preview1.proc_exit',
+  ],
+  wasi: [
+    'wasi_snapshot_preview1.fd_close',
+    'wasi_snapshot_preview1.fd_seek',
+    'wasi_snapshot_preview1.fd_write',
+  ],
+};
+
+const ABI_EXPORTS = [
+  'ph_abi_version', 'ph_alloc', 'ph_free', 'ph_ingest', 'ph_result_ptr', 'ph_result_len',
+  'ph_status_count', 'ph_status_name', 'ph_status_is_request',
+];
+
+const SESSION = JSON.stringify({
+  install_id: '8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5d',
+  session_id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+  version: '0.4.0',
+});
+
+test('the module imports exactly the pinned host functions', () => {
+  const module = compileModule();
+  const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).sort();
+  assert.deepEqual(imports, [...EXPECTED_IMPORTS[build]].sort());
+});
+
+test('the module exports the whole ABI and its memory', () => {
+  const exports = WebAssembly.Module.exports(compileModule()).map((e) => e.name);
+  for (const name of [...ABI_EXPORTS, 'memory', '_initialize']) assert.ok(exports.includes(name), name);
+});
+
+test('the loader refuses a module that needs an import it does not provide', () => {
+  // A minimal module importing env.surprise, written out by hand.
+  const bytes = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+    0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section: () -> ()
+    0x02, 0x10, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x08, 0x73, 0x75, 0x72, 0x70, 0x72, 0x69, 0x73, 0x65, 0x00, 0x00,
+  ]);
+  assert.throws(() => importsFor(new WebAssembly.Module(bytes)), /env\.surprise/);
+});
+
+test('a body that grows memory is handled and later calls still work', async () => {
+  const core = await loadCore();
+  const before = core.memory.buffer.byteLength;
+  // 4 MiB of whitespace around one event: valid JSON that needs memory beyond the initial 2 MiB.
+  const padded = ' '.repeat(4 << 20) + SESSION;
+  const big = core.ingest('agentsonar', 'session', new TextEncoder().encode(padded), 1745891300000);
+  assert.equal(big.outcome, 'ok');
+  assert.ok(core.memory.buffer.byteLength > before, 'memory should have grown');
+  const small = core.ingest('agentsonar', 'session', new TextEncoder().encode(SESSION), 1745891300000);
+  assert.equal(small.outcome, 'ok');
+  assert.equal(JSON.parse(small.rowsJson).length, 1);
+});
+
+test('the status names the module reports are those of status.def, in order', async () => {
+  const def = readFileSync(new URL('../../wasm/include/phonehome/status.def', import.meta.url), 'utf8');
+  const names = [...def.matchAll(/^PH_STATUS\((\w+),\s*(\w+),/gm)].map((m) => m[1]);
+  const core = await loadCore();
+  assert.deepEqual(core.statusNames, names);
+  const requestNames = [...def.matchAll(/^PH_STATUS\((\w+),\s*request,/gm)].map((m) => m[1]);
+  assert.deepEqual([...core.requestStatuses].sort(), requestNames.sort());
+});
