@@ -108,4 +108,9 @@ PH_EXPORT(ph_status_is_request) uint32_t ph_status_is_request(uint32_t code) {
   return phonehome::IsRequestStatus(static_cast<phonehome::Status>(code)) ? 1 : 0;
 }
 
+PH_EXPORT(ph_limits_json) const char* ph_limits_json(void) {
+  // LimitsJson() views a static std::string, whose data is NUL-terminated.
+  return phonehome::LimitsJson().data();
+}
+
 }  // extern "C"

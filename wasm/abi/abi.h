@@ -52,6 +52,9 @@ uint32_t ph_status_count(void);
 const char* ph_status_name(uint32_t code);
 uint32_t ph_status_is_request(uint32_t code);
 
+/* ph_limits_json() is a NUL-terminated JSON object of the limits the core enforces. */
+const char* ph_limits_json(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,8 +1,8 @@
 // catalogue.h: the in-memory form of the event catalogue.
 //
-// Every product's events and fields are constant tables, so looking them up costs no parsing and
-// no allocation at request time. The tables are plain aggregates, written so that a generator can
-// emit them from the catalogue files.
+// The catalogue files (catalogue/*.json) are compiled into these constant tables at build time by
+// scripts/lib/catalogue.mjs, so a lookup costs no parsing and no allocation at request time. The
+// generator checks every file first: a malformed catalogue fails the build, never a request.
 #ifndef PHONEHOME_CATALOGUE_H
 #define PHONEHOME_CATALOGUE_H
 
@@ -13,13 +13,18 @@ namespace phonehome::catalogue {
 
 enum class Kind : uint8_t {
   String,     // bounded string, trimmed, control characters removed
+  Text,       // free text (error messages, stack traces): scrubbed, cut to its bound
   Enum,       // one of a fixed set of canonical values, with case-insensitive aliases
   Bool,
   Integer,    // whole number within [min, max]
   Number,     // finite number within [min, max]
   Uuid,       // canonical lower-case 8-4-4-4-12 form
-  Version,    // semantic version; a leading "v" is dropped
+  Version,    // semantic or runtime version, optionally cut to `precision` numeric parts
   Timestamp,  // epoch seconds, epoch milliseconds, or RFC 3339
+  Model,      // "owner/name" model id, kept only for allowed owners
+  List,       // array of String or Enum items
+  Map,        // object of key -> Integer or Number
+  Object,     // nested object with fields of its own
 };
 
 // Column says which row column a field feeds; Properties means the `properties` JSON object.
@@ -34,12 +39,13 @@ enum class Column : uint8_t {
   RuntimeVersion,
   OccurredAt,
 };
+inline constexpr size_t kColumnCount = static_cast<size_t>(Column::OccurredAt) + 1;
 
 // UnknownValue says what an enum field does with a value it does not know.
 enum class UnknownValue : uint8_t { Reject, KeepAsOther };
 
 struct EnumAlias {
-  std::string_view spelling;  // lower case; matched case-insensitively
+  std::string_view spelling;  // matched ignoring ASCII case and surrounding whitespace
   uint16_t value;             // index into EnumSpec::values
 };
 
@@ -51,17 +57,36 @@ struct EnumSpec {
   UnknownValue unknown;
 };
 
+// KeyPattern is the compiled form of a map key pattern `^[class]{min,max}$`: which bytes may
+// appear, and how many. Checking it needs no regex engine.
+struct KeyPattern {
+  uint64_t allowed[4];  // bit b of allowed[b / 64] is set when byte b may appear
+  uint16_t min_length;
+  uint16_t max_length;
+};
+
 struct FieldSpec {
-  std::string_view name;               // canonical name: the key written in properties
-  const std::string_view* input_names; // keys accepted on input (the name and its aliases)
+  std::string_view name;                // canonical name: the key written in properties
+  const std::string_view* input_names;  // keys accepted on input (the name and its aliases)
   uint8_t input_name_count;
   Kind kind;
   Column column;
   bool required;
-  uint32_t max_length;  // strings: bytes after normalization
-  double min;           // numbers
+  // String, Text and Model: the most bytes stored; List: of each item; Map: of each key.
+  uint32_t max_length;
+  bool truncate;   // String: cut at max_length instead of rejecting (Text always cuts)
+  double min;      // Integer and Number; List and Map items of those kinds
   double max;
-  const EnumSpec* enumeration;  // Kind::Enum only
+  const EnumSpec* enumeration;  // Enum, and List of Enum
+  Kind item_kind;               // List: String or Enum; Map: Integer or Number
+  uint16_t max_items;           // List items, Map keys
+  const KeyPattern* key_pattern;  // Map
+  uint8_t precision;            // Version: numeric parts kept, 0 for the whole version
+  std::string_view full_property;  // Version: properties key for the uncut value, "" for none
+  const std::string_view* allowed_owners;  // Model
+  uint16_t allowed_owner_count;
+  uint16_t first_child;  // Object: its fields are fields[first_child, first_child + child_count)
+  uint16_t child_count;
 };
 
 // A column a product fixes for every event, e.g. runtime = "python".
@@ -72,10 +97,13 @@ struct FixedColumn {
 
 struct EventSpec {
   std::string_view name;
+  // All fields of the event, nested ones included; the top-level ones are the first
+  // top_level_count, and each Object's children form one contiguous run.
   const FieldSpec* fields;
   uint16_t field_count;
-  // Dedup: the event_id is a hash of these fields' normalized values (plus the UTC day of the
-  // event when dedup_per_day). No fields means every event is distinct.
+  uint16_t top_level_count;
+  // Dedup: the event_id is a hash of these top-level fields' normalized values (plus the UTC day
+  // of the event when dedup_per_day). No fields means every event is distinct.
   const uint16_t* dedup_fields;
   uint8_t dedup_field_count;
   bool dedup_per_day;
@@ -92,6 +120,7 @@ struct ProductSpec {
 struct Catalogue {
   const ProductSpec* products;
   uint16_t product_count;
+  uint16_t max_field_count;  // the most fields of any event, nested ones included
 };
 
 // Builtin() is the catalogue compiled into this build.

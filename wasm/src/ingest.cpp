@@ -2,6 +2,7 @@
 // against the catalogue and writes its verdict and row straight into reused buffers: no DOM, no
 // per-event allocation once the buffers are warm.
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "json_out.h"
 #include "normalize.h"
 #include "phonehome/core.h"
+#include "scrub.h"
 
 namespace phonehome {
 namespace {
@@ -24,17 +26,30 @@ using json_out::AppendInt;
 using json_out::AppendNumber;
 using json_out::AppendString;
 
-constexpr size_t kMaxDepth = 32;
-constexpr uint32_t kMaxEvents = 1000;
-constexpr size_t kMaxRowBytes = 32 * 1024;
-constexpr uint32_t kMaxDroppedNames = 16;
+constexpr size_t kMaxDepth = kMaxNestingDepth;
+constexpr uint32_t kMaxEvents = kMaxEventsPerRequest;
+constexpr size_t kMaxRowBytes = kMaxEventBytes;
 constexpr size_t kMaxDroppedNameBytes = 64;
 // Buffers that one large request grew past this are released afterwards, so a single 1 MiB batch
 // does not pin its memory in the isolate for good.
 constexpr size_t kKeepCapacity = 1 << 20;
-constexpr size_t kColumnCount = static_cast<size_t>(Column::OccurredAt) + 1;
+constexpr uint16_t kNoField = 0xFFFF;
 
-enum class Frame : uint8_t { Batch, Event, Skip };
+// What an open JSON container is, for the parse.
+enum class FrameKind : uint8_t {
+  Batch,   // the top-level array of events
+  Event,   // an event object
+  Object,  // a declared nested object
+  List,    // a declared list
+  Map,     // a declared map
+  Skip,    // anything whose content is not kept
+};
+
+struct Frame {
+  FrameKind kind;
+  uint16_t field;  // Object, List, Map: the field; others kNoField
+  uint32_t items;  // List, Map: items seen so far
+};
 
 // A JSON scalar as the SAX parser reports it.
 struct JsonScalar {
@@ -60,6 +75,7 @@ struct JsonScalar {
 std::string_view KindDescription(Kind kind) {
   switch (kind) {
     case Kind::String: return "a string";
+    case Kind::Text: return "a string";
     case Kind::Enum: return "a string";
     case Kind::Bool: return "true or false";
     case Kind::Integer: return "a whole number";
@@ -67,12 +83,37 @@ std::string_view KindDescription(Kind kind) {
     case Kind::Uuid: return "a UUID string";
     case Kind::Version: return "a version string";
     case Kind::Timestamp: return "epoch seconds, epoch milliseconds or an RFC 3339 string";
+    case Kind::Model: return "a model id string";
+    case Kind::List: return "an array";
+    case Kind::Map: return "an object";
+    case Kind::Object: return "an object";
   }
   return "a value";
 }
 
 void ReleaseIfLarge(std::string& buffer) {
   if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
+}
+
+bool MatchesKeyPattern(const catalogue::KeyPattern& pattern, std::string_view key) {
+  if (key.size() < pattern.min_length || key.size() > pattern.max_length) return false;
+  for (unsigned char c : key) {
+    if ((pattern.allowed[c >> 6] >> (c & 63) & 1) == 0) return false;
+  }
+  return true;
+}
+
+bool OwnerAllowed(const FieldSpec& field, std::string_view owner) {
+  for (uint16_t i = 0; i < field.allowed_owner_count; ++i) {
+    const std::string_view allowed = field.allowed_owners[i];
+    if (allowed.size() != owner.size()) continue;
+    bool same = true;
+    for (size_t c = 0; c < owner.size() && same; ++c) {
+      same = (allowed[c] | 0x20) == (owner[c] | 0x20);  // ASCII case-insensitive
+    }
+    if (same) return true;
+  }
+  return false;
 }
 
 // IdSet remembers the event ids of one request, so the second copy of an event inside the same
@@ -116,28 +157,32 @@ struct Ingestor::State {
   IngestRequest request;
   const catalogue::ProductSpec* product = nullptr;
   const EventSpec* spec = nullptr;
-  int column_field[kColumnCount];  // field index feeding each column, -1 for none
+  int column_field[catalogue::kColumnCount];  // top-level field feeding each column, -1 for none
 
   // Parser position.
   std::vector<Frame> frames;
-  const FieldSpec* pending = nullptr;  // the known field whose value comes next
-  int pending_index = -1;
-  Status stop = Status::ok;  // set when the whole request must be refused
+  uint16_t pending = kNoField;  // the declared field whose value comes next
+  std::string map_key;          // in a Map: the key whose value comes next
+  std::vector<std::string> map_keys;  // in a Map: the keys seen, to refuse repeats
+  Status stop = Status::ok;     // set when the whole request must be refused
   std::string stop_message;
 
   // The event being read.
   uint32_t event_count = 0;
   std::vector<std::string> slots;  // each field's normalized value as JSON text
+  std::vector<std::string> full_slots;  // Version fields with a full_property: the uncut value
   std::vector<uint8_t> present;
   Status event_error = Status::ok;
   std::string error_path;
   std::string error_message;
   std::string dropped;  // JSON array body of dropped field names
   uint32_t dropped_count = 0;
-  std::string unknown_values;  // JSON array body of enum fields kept as "other"
+  std::string unknown_values;  // JSON array body of fields whose value was kept as "other"
   int64_t occurred_at_ms = 0;
   bool has_occurred_at = false;
   std::string scratch;
+  std::string text_buffer;  // a string value after CleanText()
+  std::string path_suffix;  // a map key or list index extending a field's path
 
   // Output.
   std::string rows;
@@ -153,12 +198,11 @@ struct Ingestor::State {
     product = nullptr;
     spec = nullptr;
     frames.clear();
-    pending = nullptr;
-    pending_index = -1;
+    pending = kNoField;
     stop = Status::ok;
     stop_message.clear();
     event_count = 0;
-    for (std::string* buffer : {&rows, &results, &response, &scratch}) ReleaseIfLarge(*buffer);
+    for (std::string* buffer : {&rows, &results, &response, &scratch, &text_buffer}) ReleaseIfLarge(*buffer);
     rows.clear();
     row_count = 0;
     duplicate_count = 0;
@@ -174,135 +218,136 @@ struct Ingestor::State {
     stop_message.assign(message);
   }
 
-  // ---- events -------------------------------------------------------------------------------
+  const FieldSpec& Field(uint16_t index) const { return spec->fields[index]; }
 
-  void BeginEvent() {
-    ++event_count;
-    if (event_count > kMaxEvents) {
-      Stop(Status::too_many_events, "a request may carry at most 1000 events");
-      return;
+  // ---- paths and verdict notes --------------------------------------------------------------
+
+  // AppendPath() writes the dotted path of `field` as seen from the current frames, e.g.
+  // "tasks.by_type" or "features.source_types[2]".
+  void AppendPath(std::string& out, const FieldSpec* field) const {
+    for (const Frame& frame : frames) {
+      if (frame.kind != FrameKind::Object) continue;
+      out.append(Field(frame.field).name);
+      out.push_back('.');
     }
-    for (uint16_t i = 0; i < spec->field_count; ++i) {
-      slots[i].clear();
-      present[i] = 0;
+    if (field != nullptr) {
+      out.append(field->name);
+    } else if (!out.empty()) {
+      out.pop_back();
     }
-    event_error = Status::ok;
-    error_path.clear();
-    error_message.clear();
-    dropped.clear();
-    dropped_count = 0;
-    unknown_values.clear();
-    has_occurred_at = false;
-    pending = nullptr;
   }
 
   bool EventFailed() const { return event_error != Status::ok; }
 
-  // Reject() records the first reason the current event cannot be stored.
-  void Reject(Status code, std::string_view path, std::string_view message) {
+  // Reject() records the first reason the current event cannot be stored. `suffix` extends the
+  // field's path (a map key or a list index).
+  void Reject(Status code, const FieldSpec* field, std::string_view message, std::string_view suffix = {}) {
     if (EventFailed()) return;
     event_error = code;
-    error_path.assign(path);
-    error_message.assign(path);
-    if (!path.empty()) error_message.push_back(' ');
+    error_path.clear();
+    AppendPath(error_path, field);
+    error_path.append(suffix);
+    error_message.assign(error_path);
+    if (!error_path.empty()) error_message.push_back(' ');
     error_message.append(message);
   }
 
-  void Drop(std::string_view name) {
+  void RejectWrongType(const FieldSpec& field, Kind kind, std::string_view suffix = {}) {
+    std::string message = "must be ";
+    message.append(KindDescription(kind));
+    Reject(Status::wrong_type, &field, message, suffix);
+  }
+
+  void Drop(std::string_view key) {
     if (dropped_count++ >= kMaxDroppedNames) return;
+    scratch.clear();
+    AppendPath(scratch, nullptr);
+    if (!scratch.empty()) scratch.push_back('.');
+    scratch.append(key.substr(0, normalize::Utf8Boundary(key, kMaxDroppedNameBytes)));
     if (!dropped.empty()) dropped.push_back(',');
-    AppendString(dropped, name.substr(0, normalize::Utf8Boundary(name, kMaxDroppedNameBytes)));
+    AppendString(dropped, scratch);
   }
 
-  void OnKey(std::string_view key) {
-    pending = nullptr;
-    pending_index = -1;
-    if (EventFailed()) return;
-    for (uint16_t i = 0; i < spec->field_count; ++i) {
-      const FieldSpec& field = spec->fields[i];
-      for (uint8_t n = 0; n < field.input_name_count; ++n) {
-        if (field.input_names[n] != key) continue;
-        if (present[i]) {
-          Reject(Status::duplicate_key, field.name, "appears more than once");
-          return;
-        }
-        pending = &field;
-        pending_index = i;
-        return;
-      }
-    }
-    Drop(key);
+  void NoteKeptAsOther(const FieldSpec& field) {
+    scratch.clear();
+    AppendPath(scratch, &field);
+    if (!unknown_values.empty()) unknown_values.push_back(',');
+    AppendString(unknown_values, scratch);
   }
 
-  // OnFieldValue() normalizes a scalar into the pending field's slot.
-  void OnFieldValue(const JsonScalar& value) {
-    const FieldSpec* field = pending;
-    const int index = pending_index;
-    pending = nullptr;
-    if (field == nullptr || EventFailed()) return;
-    if (value.type == JsonScalar::Type::Null) return;  // null is the same as absent
+  // ---- values -------------------------------------------------------------------------------
 
-    std::string& out = slots[index];
-    out.clear();
+  // Normalize() turns one scalar into the stored JSON text of `kind`, with `field`'s bounds,
+  // appended to `out`. It returns false when the value is absent (null, or a string empty after
+  // trimming) or rejected (then the event has its error).
+  bool Normalize(const FieldSpec& field, Kind kind, const JsonScalar& value, std::string& out,
+                 std::string_view suffix = {}) {
+    if (value.type == JsonScalar::Type::Null) return false;
     const bool is_text = value.type == JsonScalar::Type::String;
-    auto wrong_type = [&] {
-      scratch.assign("must be ");
-      scratch.append(KindDescription(field->kind));
-      Reject(Status::wrong_type, field->name, scratch);
-    };
-
-    if (is_text && field->kind != Kind::Bool && field->kind != Kind::Integer && field->kind != Kind::Number) {
-      scratch.clear();
-      normalize::CleanText(value.text, scratch);
-      // An empty string says nothing: it is stored as absent, like null.
-      if (scratch.empty()) return;
+    const bool wants_text = kind != Kind::Bool && kind != Kind::Integer && kind != Kind::Number &&
+                            kind != Kind::Timestamp;
+    if (wants_text && !is_text) {
+      RejectWrongType(field, kind, suffix);
+      return false;
     }
+    if (is_text) {
+      text_buffer.clear();
+      normalize::CleanText(value.text, text_buffer, /*keep_newlines=*/kind == Kind::Text);
+      // An empty string says nothing: stored as absent, like null.
+      if (text_buffer.empty() && (wants_text || kind == Kind::Timestamp)) return false;
+    }
+    const std::string_view text = text_buffer;
 
-    switch (field->kind) {
+    switch (kind) {
       case Kind::String:
-        if (!is_text) return wrong_type();
-        if (scratch.size() > field->max_length) {
+        if (text.size() > field.max_length && !field.truncate) {
           std::string message = "is longer than ";
-          AppendInt(message, field->max_length);
+          AppendInt(message, field.max_length);
           message.append(" bytes");
-          return Reject(Status::too_long, field->name, message);
+          Reject(Status::too_long, &field, message, suffix);
+          return false;
         }
-        AppendString(out, scratch);
-        break;
+        AppendString(out, text.substr(0, normalize::Utf8Boundary(text, field.max_length)));
+        return true;
+      case Kind::Text:
+        scratch.clear();
+        scrub::Scrub(text, scratch);
+        AppendString(out, std::string_view(scratch).substr(0, normalize::Utf8Boundary(scratch, field.max_length)));
+        return true;
       case Kind::Enum: {
-        if (!is_text) return wrong_type();
-        const int found = normalize::EnumIndex(*field->enumeration, scratch);
+        const int found = normalize::EnumIndex(*field.enumeration, text);
         if (found >= 0) {
-          AppendString(out, field->enumeration->values[found]);
-        } else if (field->enumeration->unknown == catalogue::UnknownValue::KeepAsOther) {
+          AppendString(out, field.enumeration->values[found]);
+        } else if (field.enumeration->unknown == catalogue::UnknownValue::KeepAsOther) {
           AppendString(out, "other");
-          if (!unknown_values.empty()) unknown_values.push_back(',');
-          AppendString(unknown_values, field->name);
+          NoteKeptAsOther(field);
         } else {
           std::string message = "must be one of:";
-          for (uint16_t i = 0; i < field->enumeration->value_count; ++i) {
+          for (uint16_t i = 0; i < field.enumeration->value_count; ++i) {
             message.append(i == 0 ? " " : ", ");
-            message.append(field->enumeration->values[i]);
+            message.append(field.enumeration->values[i]);
           }
-          return Reject(Status::invalid_enum, field->name, message);
+          Reject(Status::invalid_enum, &field, message, suffix);
+          return false;
         }
-        break;
+        return true;
       }
       case Kind::Bool:
-        if (value.type != JsonScalar::Type::Bool) return wrong_type();
+        if (value.type != JsonScalar::Type::Bool) break;
         out.append(value.boolean ? "true" : "false");
-        break;
+        return true;
       case Kind::Integer:
       case Kind::Number: {
-        if (!value.is_number()) return wrong_type();
+        if (!value.is_number()) break;
         const double number = value.as_double();
-        if (field->kind == Kind::Integer && number != std::floor(number)) return wrong_type();
-        if (number < field->min || number > field->max) {
+        if (kind == Kind::Integer && number != std::floor(number)) break;
+        if (number < field.min || number > field.max) {
           std::string message = "must be between ";
-          AppendNumber(message, field->min);
+          AppendNumber(message, field.min);
           message.append(" and ");
-          AppendNumber(message, field->max);
-          return Reject(Status::out_of_range, field->name, message);
+          AppendNumber(message, field.max);
+          Reject(Status::out_of_range, &field, message, suffix);
+          return false;
         }
         if (value.type == JsonScalar::Type::Integer) {
           AppendInt(out, value.integer);
@@ -311,63 +356,222 @@ struct Ingestor::State {
         } else {
           AppendNumber(out, number);
         }
-        break;
+        return true;
       }
-      case Kind::Uuid: {
-        if (!is_text) return wrong_type();
-        std::string normalized;
-        if (normalize::Uuid(scratch, normalized) != Status::ok) {
-          return Reject(Status::invalid_uuid, field->name, "is not a UUID (8-4-4-4-12 hex digits)");
+      case Kind::Uuid:
+        scratch.clear();
+        if (normalize::Uuid(text, scratch) != Status::ok) {
+          Reject(Status::invalid_uuid, &field, "is not a UUID (8-4-4-4-12 hex digits)", suffix);
+          return false;
         }
-        AppendString(out, normalized);
-        break;
-      }
-      case Kind::Version: {
-        if (!is_text) return wrong_type();
-        std::string normalized;
-        if (normalize::Version(scratch, normalized) != Status::ok) {
-          return Reject(Status::invalid_version, field->name, "is not a version like 1.4.2");
+        AppendString(out, scratch);
+        return true;
+      case Kind::Version:
+        scratch.clear();
+        if (normalize::Version(text, scratch) != Status::ok) {
+          Reject(Status::invalid_version, &field, "is not a version like 1.4.2", suffix);
+          return false;
         }
-        AppendString(out, normalized);
-        break;
-      }
+        AppendString(out, normalize::CutVersion(scratch, field.precision));
+        return true;
       case Kind::Timestamp: {
         int64_t ms = 0;
         Status status;
         if (is_text) {
-          status = normalize::TimestampFromText(scratch, ms);
+          status = normalize::TimestampFromText(text, ms);
         } else if (value.is_number()) {
           status = normalize::TimestampFromNumber(value.as_double(), ms);
         } else {
-          return wrong_type();
+          break;
         }
         if (status == Status::out_of_range) {
-          return Reject(status, field->name, "must be between 2000-01-01 and 2100-01-01");
+          Reject(status, &field, "must be between 2000-01-01 and 2100-01-01", suffix);
+          return false;
         }
         if (status != Status::ok) {
-          return Reject(status, field->name, "is not epoch seconds, epoch milliseconds or RFC 3339");
+          Reject(status, &field, "is not epoch seconds, epoch milliseconds or RFC 3339", suffix);
+          return false;
         }
         AppendInt(out, ms);
-        if (field->column == Column::OccurredAt) {
+        if (field.column == Column::OccurredAt) {
           occurred_at_ms = ms;
           has_occurred_at = true;
         }
-        break;
+        return true;
       }
+      case Kind::Model: {
+        // Only ids of allowed organisations are kept; a local path never is, whatever its owner.
+        if (normalize::IsPathLike(text)) {
+          AppendString(out, "<path>");
+          return true;
+        }
+        const size_t slash = text.find('/');
+        if (slash == std::string_view::npos || !OwnerAllowed(field, text.substr(0, slash))) {
+          AppendString(out, "other");
+          NoteKeptAsOther(field);
+          return true;
+        }
+        AppendString(out, text.substr(0, normalize::Utf8Boundary(text, field.max_length)));
+        return true;
+      }
+      case Kind::List:
+      case Kind::Map:
+      case Kind::Object:
+        break;
+    }
+    RejectWrongType(field, kind, suffix);
+    return false;
+  }
+
+  // OnFieldValue() stores a scalar given for a declared field.
+  void OnFieldValue(uint16_t index, const JsonScalar& value) {
+    const FieldSpec& field = Field(index);
+    std::string& out = slots[index];
+    out.clear();
+    if (field.kind == Kind::List || field.kind == Kind::Map || field.kind == Kind::Object) {
+      if (value.type != JsonScalar::Type::Null) RejectWrongType(field, field.kind);
+      return;
+    }
+    if (!Normalize(field, field.kind, value, out)) return;
+    if (!field.full_property.empty()) {
+      full_slots[index].clear();
+      AppendString(full_slots[index], scratch);  // Normalize() left the uncut version there
     }
     present[index] = 1;
   }
 
-  void FinishEvent() {
-    if (stop != Status::ok) return;
-    if (!EventFailed()) {
-      for (uint16_t i = 0; i < spec->field_count; ++i) {
-        if (spec->fields[i].required && !present[i]) {
-          Reject(Status::missing_field, spec->fields[i].name, "is required");
-          break;
-        }
+  void OnListItem(Frame& frame, const JsonScalar& value) {
+    const FieldSpec& field = Field(frame.field);
+    char index[16];
+    const int n = std::snprintf(index, sizeof index, "[%u]", static_cast<unsigned>(frame.items));
+    path_suffix.assign(index, static_cast<size_t>(n));
+    if (++frame.items > field.max_items) {
+      return Reject(Status::too_many_items, &field, "holds more items than allowed");
+    }
+    std::string& out = slots[frame.field];
+    const size_t mark = out.size();
+    if (out.size() > 1) out.push_back(',');
+    if (!Normalize(field, field.item_kind, value, out, path_suffix)) out.resize(mark);
+  }
+
+  // SetKeySuffix() makes path_suffix ".key", with the key cut to a printable length.
+  void SetKeySuffix(std::string_view key) {
+    path_suffix.assign(".");
+    path_suffix.append(key.substr(0, normalize::Utf8Boundary(key, kMaxDroppedNameBytes)));
+  }
+
+  void OnMapValue(Frame& frame, const JsonScalar& value) {
+    const FieldSpec& field = Field(frame.field);
+    SetKeySuffix(map_key);
+    std::string& out = slots[frame.field];
+    const size_t mark = out.size();
+    if (out.size() > 1) out.push_back(',');
+    AppendString(out, map_key);
+    out.push_back(':');
+    if (!Normalize(field, field.item_kind, value, out, path_suffix)) out.resize(mark);
+  }
+
+  void OnMapKey(Frame& frame, std::string_view key) {
+    const FieldSpec& field = Field(frame.field);
+    map_key.assign(key);
+    if (++frame.items > field.max_items) {
+      return Reject(Status::too_many_items, &field, "holds more keys than allowed");
+    }
+    SetKeySuffix(key);
+    if (!MatchesKeyPattern(*field.key_pattern, key)) {
+      return Reject(Status::invalid_key, &field, "has a key that does not match its pattern", path_suffix);
+    }
+    for (const std::string& seen : map_keys) {
+      if (seen == key) return Reject(Status::duplicate_key, &field, "repeats a key", path_suffix);
+    }
+    map_keys.emplace_back(key);
+  }
+
+  // OnKey() finds the declared field a key names, among the fields of the open object.
+  void OnKey(const Frame& frame, std::string_view key) {
+    pending = kNoField;
+    uint16_t first = 0;
+    uint16_t count = spec->top_level_count;
+    if (frame.kind == FrameKind::Object) {
+      first = Field(frame.field).first_child;
+      count = Field(frame.field).child_count;
+    }
+    for (uint16_t i = first; i < first + count; ++i) {
+      const FieldSpec& field = spec->fields[i];
+      for (uint8_t n = 0; n < field.input_name_count; ++n) {
+        if (field.input_names[n] != key) continue;
+        if (present[i]) return Reject(Status::duplicate_key, &field, "appears more than once");
+        pending = i;
+        return;
       }
     }
+    Drop(key);
+  }
+
+  // ---- objects and events --------------------------------------------------------------------
+
+  void BeginEvent() {
+    ++event_count;
+    if (event_count > kMaxEvents) {
+      std::string message = "a request may carry at most ";
+      AppendInt(message, kMaxEvents);
+      message.append(" events");
+      Stop(Status::too_many_events, message);
+      return;
+    }
+    for (uint16_t i = 0; i < spec->field_count; ++i) {
+      slots[i].clear();
+      present[i] = 0;
+    }
+    event_error = Status::ok;
+    dropped.clear();
+    dropped_count = 0;
+    unknown_values.clear();
+    has_occurred_at = false;
+    pending = kNoField;
+  }
+
+  // CheckRequired() rejects the event when a required field among fields[first, first+count) is
+  // absent; the frames still include the enclosing object, so the path is complete.
+  void CheckRequired(uint16_t first, uint16_t count) {
+    for (uint16_t i = first; i < first + count; ++i) {
+      if (spec->fields[i].required && !present[i]) return Reject(Status::missing_field, &spec->fields[i], "is required");
+    }
+  }
+
+  // AppendFields() writes the present fields of [first, first+count) feeding properties as
+  // "name":value pairs, plus the uncut value of versions that keep it.
+  void AppendFields(std::string& out, uint16_t first, uint16_t count, bool top_level) {
+    bool any = false;
+    auto pair = [&](std::string_view name, const std::string& json) {
+      if (any) out.push_back(',');
+      any = true;
+      AppendString(out, name);
+      out.push_back(':');
+      out.append(json);
+    };
+    for (uint16_t i = first; i < first + count; ++i) {
+      const FieldSpec& field = spec->fields[i];
+      if (!present[i]) continue;
+      if (!top_level || field.column == Column::Properties) pair(field.name, slots[i]);
+      if (!field.full_property.empty()) pair(field.full_property, full_slots[i]);
+    }
+  }
+
+  void FinishObject(const Frame& frame) {
+    const FieldSpec& field = Field(frame.field);
+    CheckRequired(field.first_child, field.child_count);
+    if (EventFailed()) return;
+    std::string& out = slots[frame.field];
+    out.assign("{");
+    AppendFields(out, field.first_child, field.child_count, false);
+    out.push_back('}');
+    present[frame.field] = 1;
+  }
+
+  void FinishEvent() {
+    if (stop != Status::ok) return;
+    CheckRequired(0, spec->top_level_count);
     if (EventFailed()) return WriteRejected(event_error, error_path, error_message);
 
     EventIdHasher id;
@@ -381,9 +585,7 @@ struct Ingestor::State {
       id.AddUint(event_count);
     }
     for (uint8_t i = 0; i < spec->dedup_field_count; ++i) id.Add(slots[spec->dedup_fields[i]]);
-    if (spec->dedup_per_day) {
-      id.AddUint(static_cast<uint64_t>(occurred_at / normalize::kDayMs));
-    }
+    if (spec->dedup_per_day) id.AddUint(static_cast<uint64_t>(occurred_at / normalize::kDayMs));
     if (!seen_ids.Insert(id.high(), id.low())) {
       ++duplicate_count;
       BeginVerdict();
@@ -418,20 +620,14 @@ struct Ingestor::State {
     AppendInt(rows, static_cast<int64_t>(request.received_at_ms));
     rows.append(has_occurred_at ? ",\"time_source\":\"client\"" : ",\"time_source\":\"server\"");
     rows.append(",\"properties\":{");
-    bool first = true;
-    for (uint16_t i = 0; i < spec->field_count; ++i) {
-      const FieldSpec& field = spec->fields[i];
-      if (field.column != Column::Properties || !present[i]) continue;
-      if (!first) rows.push_back(',');
-      first = false;
-      AppendString(rows, field.name);
-      rows.push_back(':');
-      rows.append(slots[i]);
-    }
+    AppendFields(rows, 0, spec->top_level_count, true);
     rows.append("}}");
     if (rows.size() - row_start > kMaxRowBytes) {
       rows.resize(row_start);
-      return WriteRejected(Status::event_too_large, "", "the event is larger than 32768 bytes once normalized");
+      std::string message = "the event is larger than ";
+      AppendInt(message, kMaxRowBytes);
+      message.append(" bytes once normalized");
+      return WriteRejected(Status::event_too_large, "", message);
     }
     ++row_count;
     BeginVerdict();
@@ -498,67 +694,146 @@ struct Ingestor::State {
       Stop(Status::wrong_body_type, "the body must be a JSON object or an array of objects");
       return false;
     }
-    switch (frames.back()) {
-      case Frame::Event:
-        OnFieldValue(value);
-        return true;
-      case Frame::Batch:
-        BeginEvent();
-        if (stop != Status::ok) return false;
-        WriteRejected(Status::not_an_object, "", "is not a JSON object");
-        return true;
-      case Frame::Skip:
-        return true;
+    Frame& frame = frames.back();
+    if (frame.kind == FrameKind::Batch) {
+      BeginEvent();
+      if (stop != Status::ok) return false;
+      WriteRejected(Status::not_an_object, "", "is not a JSON object");
+      return true;
+    }
+    if (EventFailed()) return true;
+    switch (frame.kind) {
+      case FrameKind::Event:
+      case FrameKind::Object:
+        if (pending != kNoField) OnFieldValue(pending, value);
+        pending = kNoField;
+        break;
+      case FrameKind::List:
+        OnListItem(frame, value);
+        break;
+      case FrameKind::Map:
+        OnMapValue(frame, value);
+        break;
+      case FrameKind::Batch:
+      case FrameKind::Skip:
+        break;
     }
     return true;
+  }
+
+  // ContainerFrame() decides what a container opened inside the current frame becomes.
+  Frame ContainerFrame(bool is_object) {
+    Frame& parent = frames.back();
+    const Frame skip{FrameKind::Skip, kNoField, 0};
+    if (EventFailed()) return skip;
+    switch (parent.kind) {
+      case FrameKind::Event:
+      case FrameKind::Object: {
+        const uint16_t index = pending;
+        pending = kNoField;
+        if (index == kNoField) return skip;  // an unknown field: dropped whole
+        const FieldSpec& field = Field(index);
+        if (is_object && field.kind == Kind::Object) return {FrameKind::Object, index, 0};
+        if (is_object && field.kind == Kind::Map) {
+          map_keys.clear();
+          slots[index].assign("{");
+          return {FrameKind::Map, index, 0};
+        }
+        if (!is_object && field.kind == Kind::List) {
+          slots[index].assign("[");
+          return {FrameKind::List, index, 0};
+        }
+        RejectWrongType(field, field.kind);
+        return skip;
+      }
+      case FrameKind::List:
+      case FrameKind::Map: {
+        const FieldSpec& field = Field(parent.field);
+        RejectWrongType(field, field.item_kind);
+        return skip;
+      }
+      case FrameKind::Batch:
+      case FrameKind::Skip:
+        break;
+    }
+    return skip;
   }
 
   bool OnStartContainer(bool is_object) {
     if (frames.size() >= kMaxDepth) {
-      Stop(Status::too_deep, "the body nests objects and arrays more than 32 deep");
+      std::string message = "the body nests objects and arrays more than ";
+      AppendInt(message, kMaxDepth);
+      message.append(" deep");
+      Stop(Status::too_deep, message);
       return false;
     }
-    if (frames.empty()) {
-      frames.push_back(is_object ? Frame::Event : Frame::Batch);
-      if (is_object) BeginEvent();
+    if (frames.empty() || frames.back().kind == FrameKind::Batch) {
+      const bool top = frames.empty();
+      if (top && !is_object) {
+        frames.push_back({FrameKind::Batch, kNoField, 0});
+        return true;
+      }
+      BeginEvent();
+      if (stop != Status::ok) return false;
+      if (is_object) {
+        frames.push_back({FrameKind::Event, kNoField, 0});
+      } else {
+        WriteRejected(Status::not_an_object, "", "is not a JSON object");
+        frames.push_back({FrameKind::Skip, kNoField, 0});
+      }
       return true;
     }
-    switch (frames.back()) {
-      case Frame::Batch:
-        BeginEvent();
-        if (stop != Status::ok) return false;
-        if (is_object) {
-          frames.push_back(Frame::Event);
-        } else {
-          WriteRejected(Status::not_an_object, "", "is not a JSON object");
-          frames.push_back(Frame::Skip);
-        }
-        return true;
-      case Frame::Event:
-        if (pending != nullptr && !EventFailed()) {
-          scratch.assign("must be ");
-          scratch.append(KindDescription(pending->kind));
-          Reject(Status::wrong_type, pending->name, scratch);
-        }
-        pending = nullptr;
-        frames.push_back(Frame::Skip);
-        return true;
-      case Frame::Skip:
-        frames.push_back(Frame::Skip);
-        return true;
-    }
+    frames.push_back(ContainerFrame(is_object));
     return true;
   }
 
+  // OnEndContainer() finishes the container before popping its frame, so paths still include it.
   bool OnEndContainer() {
     const Frame closed = frames.back();
-    frames.pop_back();
-    if (closed == Frame::Event) FinishEvent();
-    if (closed == Frame::Batch && event_count == 0) {
-      Stop(Status::empty_batch, "the body is an empty array: send at least one event");
-      return false;
+    switch (closed.kind) {
+      case FrameKind::Event:
+        FinishEvent();
+        break;
+      case FrameKind::Object:
+        if (!EventFailed()) FinishObject(closed);
+        break;
+      case FrameKind::List:
+        slots[closed.field].push_back(']');
+        present[closed.field] = EventFailed() ? 0 : 1;
+        break;
+      case FrameKind::Map:
+        slots[closed.field].push_back('}');
+        present[closed.field] = EventFailed() ? 0 : 1;
+        break;
+      case FrameKind::Batch:
+        if (event_count == 0) {
+          Stop(Status::empty_batch, "the body is an empty array: send at least one event");
+        }
+        break;
+      case FrameKind::Skip:
+        break;
     }
+    frames.pop_back();
     return stop == Status::ok;
+  }
+
+  bool OnKeyEvent(std::string_view key) {
+    Frame& frame = frames.back();
+    if (EventFailed()) return true;
+    switch (frame.kind) {
+      case FrameKind::Event:
+      case FrameKind::Object:
+        OnKey(frame, key);
+        break;
+      case FrameKind::Map:
+        OnMapKey(frame, key);
+        break;
+      case FrameKind::Batch:
+      case FrameKind::List:
+      case FrameKind::Skip:
+        break;
+    }
+    return true;
   }
 
   void OnParseError(std::size_t position, const nlohmann::detail::exception& error) {
@@ -582,10 +857,7 @@ struct Ingestor::State {
 
   void PrepareSpec() {
     for (int& field : column_field) field = -1;
-    const uint16_t count = spec->field_count;
-    if (slots.size() < count) slots.resize(count);
-    if (present.size() < count) present.resize(count);
-    for (uint16_t i = 0; i < count; ++i) {
+    for (uint16_t i = 0; i < spec->top_level_count; ++i) {
       column_field[static_cast<size_t>(spec->fields[i].column)] = i;
     }
     column_field[static_cast<size_t>(Column::Properties)] = -1;
@@ -671,10 +943,7 @@ class SaxHandler {
   }
   bool binary(json::binary_t& /*value*/) { return Emit(JsonScalar()); }
   bool start_object(std::size_t /*elements*/) { return state_.OnStartContainer(true); }
-  bool key(json::string_t& name) {
-    if (state_.frames.back() == Frame::Event) state_.OnKey(name);
-    return true;
-  }
+  bool key(json::string_t& name) { return state_.OnKeyEvent(name); }
   bool end_object() { return state_.OnEndContainer(); }
   bool start_array(std::size_t /*elements*/) { return state_.OnStartContainer(false); }
   bool end_array() { return state_.OnEndContainer(); }
@@ -691,7 +960,13 @@ class SaxHandler {
 
 }  // namespace
 
-Ingestor::Ingestor() : state_(new State()) { state_->frames.reserve(kMaxDepth + 1); }
+Ingestor::Ingestor() : state_(new State()) {
+  state_->frames.reserve(kMaxDepth + 1);
+  const uint16_t fields = catalogue::Builtin().max_field_count;
+  state_->slots.resize(fields);
+  state_->full_slots.resize(fields);
+  state_->present.resize(fields);
+}
 
 Ingestor::~Ingestor() { delete state_; }
 

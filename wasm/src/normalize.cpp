@@ -97,10 +97,14 @@ bool IsIdentifierList(std::string_view s) {
 
 }  // namespace
 
-void CleanText(std::string_view in, std::string& out) {
+void CleanText(std::string_view in, std::string& out, bool keep_newlines) {
   in = Trim(in);
   for (size_t i = 0; i < in.size(); ++i) {
     const auto c = static_cast<unsigned char>(in[i]);
+    if (keep_newlines && (c == '\n' || c == '\t')) {
+      out.push_back(static_cast<char>(c));
+      continue;
+    }
     if (c < 0x20 || c == 0x7F) continue;
     // C1 controls are U+0080..U+009F, encoded as C2 80..C2 9F.
     if (c == 0xC2 && i + 1 < in.size()) {
@@ -149,7 +153,11 @@ Status Uuid(std::string_view in, std::string& out) {
 
 Status Version(std::string_view in, std::string& out) {
   in = Trim(in);
-  if (!in.empty() && (in.front() == 'v' || in.front() == 'V')) in.remove_prefix(1);
+  // A runtime's prefix: letters (and a '-' or '_' after them) before the first digit.
+  size_t prefix = 0;
+  while (prefix < in.size() && prefix < 16 && IsAlnum(in[prefix]) && !IsDigit(in[prefix])) ++prefix;
+  if (prefix > 0 && prefix < in.size() && (in[prefix] == '-' || in[prefix] == '_')) ++prefix;
+  if (prefix < in.size() && IsDigit(in[prefix])) in.remove_prefix(prefix);
   if (in.empty() || in.size() > 128) return Status::invalid_version;
 
   const size_t build_at = in.find('+');
@@ -188,6 +196,31 @@ Status Version(std::string_view in, std::string& out) {
     out.append(build);
   }
   return Status::ok;
+}
+
+std::string_view CutVersion(std::string_view version, int parts) {
+  if (parts <= 0) return version;
+  size_t end = 0;
+  for (int part = 0; part < parts && end < version.size(); ++part) {
+    if (part > 0) {
+      if (version[end] != '.') break;
+      ++end;
+    }
+    while (end < version.size() && IsDigit(version[end])) ++end;
+  }
+  if (end > 0 && version[end - 1] == '.') --end;
+  return version.substr(0, end);
+}
+
+bool IsPathLike(std::string_view value) {
+  if (value.empty()) return false;
+  const char first = value.front();
+  if (first == '/' || first == '~' || first == '.' || first == '\\') return true;
+  if (value.size() >= 2 && value[1] == ':' && ((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z'))) return true;
+  if (value.find('\\') != std::string_view::npos) return true;
+  if (value.size() >= 5 && EqualsIgnoreCase(value.substr(0, 5), "file:")) return true;
+  const size_t slash = value.find('/');
+  return slash != std::string_view::npos && value.find('/', slash + 1) != std::string_view::npos;
 }
 
 Status TimestampFromNumber(double value, int64_t& ms) {

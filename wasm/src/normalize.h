@@ -20,8 +20,9 @@ inline constexpr int64_t kMaxTimeMs = 4102444800000;
 inline constexpr int64_t kDayMs = 86400000;
 
 // CleanText() writes `in` without leading and trailing whitespace and without control
-// characters (C0, DEL and C1), which no stored string should hold.
-void CleanText(std::string_view in, std::string& out);
+// characters (C0, DEL and C1), which no stored string should hold. Free text keeps its line
+// breaks and tabs (keep_newlines), so a stack trace keeps its shape.
+void CleanText(std::string_view in, std::string& out, bool keep_newlines = false);
 
 // Utf8Boundary() is the largest length <= max at which `text` can be cut without splitting a
 // UTF-8 sequence. `text` must be valid UTF-8.
@@ -31,9 +32,19 @@ size_t Utf8Boundary(std::string_view text, size_t max);
 // the lower-case 8-4-4-4-12 form.
 Status Uuid(std::string_view in, std::string& out);
 
-// Version() accepts a semantic version, with or without a leading "v", with 1 to 4 numeric
-// parts, a pre-release and build metadata, and writes it without the "v" and leading zeros.
+// Version() accepts a semantic version with 1 to 4 numeric parts, a pre-release and build
+// metadata, and writes it without leading zeros. A runtime's own prefix is dropped: "v20.11.1",
+// "go1.22.0" and "python3.12" read as 20.11.1, 1.22.0 and 3.12.
 Status Version(std::string_view in, std::string& out);
+
+// CutVersion() keeps the first `parts` numeric parts of a normalized version ("1.30.2-eks-1" with
+// 2 parts is "1.30"); 0 keeps it whole.
+std::string_view CutVersion(std::string_view version, int parts);
+
+// IsPathLike() is true for values that look like a file system location rather than an id:
+// absolute, home-relative or dot-relative paths, Windows drives and UNC names, file: URLs, and
+// anything with more than one "/".
+bool IsPathLike(std::string_view value);
 
 // TimestampFromNumber() reads epoch seconds (with fraction) or epoch milliseconds, told apart
 // by magnitude, into UTC milliseconds within [kMinTimeMs, kMaxTimeMs).

@@ -1,4 +1,7 @@
 // status.cpp: names and scopes of the codes in status.def.
+#include <string>
+
+#include "json_out.h"
 #include "phonehome/core.h"
 
 namespace phonehome {
@@ -29,6 +32,22 @@ std::string_view StatusName(Status status) {
 bool IsRequestStatus(Status status) {
   const auto index = static_cast<size_t>(status);
   return index < static_cast<size_t>(Status::count_) && kStatusInfo[index].request_scope;
+}
+
+std::string_view LimitsJson() {
+  static const std::string json = [] {
+    std::string out = "{\"max_events_per_request\":";
+    json_out::AppendUint(out, kMaxEventsPerRequest);
+    out.append(",\"max_nesting_depth\":");
+    json_out::AppendUint(out, kMaxNestingDepth);
+    out.append(",\"max_event_bytes\":");
+    json_out::AppendUint(out, kMaxEventBytes);
+    out.append(",\"max_dropped_names\":");
+    json_out::AppendUint(out, kMaxDroppedNames);
+    out.push_back('}');
+    return out;
+  }();
+  return json;
 }
 
 }  // namespace phonehome

@@ -28,6 +28,15 @@ std::string_view StatusName(Status status);
 // IsRequestStatus() is true for codes that describe a whole request (scope "request").
 bool IsRequestStatus(Status status);
 
+// Limits the core enforces on every request; served to SDK authors in /v1/schema.
+inline constexpr uint32_t kMaxEventsPerRequest = 1000;
+inline constexpr uint32_t kMaxNestingDepth = 32;   // objects and arrays, the batch array included
+inline constexpr uint32_t kMaxEventBytes = 32768;  // one event's stored row, once normalized
+inline constexpr uint32_t kMaxDroppedNames = 16;   // undeclared field names listed per verdict
+
+// LimitsJson() is the limits above as a JSON object.
+std::string_view LimitsJson();
+
 // The columns of a stored row, in the order the core writes them. schema.sql defines the same
 // columns; a test checks that both lists agree.
 inline constexpr std::string_view kRowColumns[] = {

@@ -1,0 +1,584 @@
+// catalogue.mjs: reads and checks the event catalogue (catalogue/), and generates what derives
+// from it: the C++ tables compiled into the core, and the JSON the Worker serves as /v1/schema and
+// renders as the disclosure page. Every error names the file and the field, so a malformed
+// catalogue fails the build with a message a maintainer can act on.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+export const KINDS = [
+  'string', 'text', 'enum', 'bool', 'integer', 'number', 'uuid', 'version', 'timestamp', 'model',
+  'list', 'map', 'object',
+];
+
+// The row columns a field may feed, and the kinds that may feed each.
+export const COLUMN_KINDS = {
+  install_id: ['uuid', 'string'],
+  session_id: ['uuid', 'string'],
+  version: ['version', 'string'],
+  os: ['enum', 'string'],
+  arch: ['enum', 'string'],
+  runtime: ['enum', 'string'],
+  runtime_version: ['version', 'string'],
+  occurred_at: ['timestamp'],
+};
+const FIXABLE_COLUMNS = ['os', 'arch', 'runtime', 'runtime_version'];
+
+const COMMON_KEYS = ['name', 'aliases', 'kind', 'required', 'column', 'description'];
+const KIND_KEYS = {
+  string: ['max_length', 'on_too_long'],
+  text: ['max_length'],
+  enum: ['values', 'preset', 'value_aliases', 'unknown'],
+  bool: [],
+  integer: ['min', 'max'],
+  number: ['min', 'max'],
+  uuid: [],
+  version: ['precision', 'full_property'],
+  timestamp: [],
+  model: ['max_length', 'allowed_owners'],
+  list: ['items', 'max_items'],
+  map: ['values', 'max_keys', 'key_pattern'],
+  object: ['fields'],
+};
+const ITEM_KINDS = { list: ['string', 'enum'], map: ['integer', 'number'] };
+const SCALAR_KINDS = ['string', 'enum', 'bool', 'integer', 'number', 'uuid', 'version', 'timestamp', 'model'];
+
+const PRODUCT_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const EVENT_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+const FIELD_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const MAX_FIELDS_PER_EVENT = 256;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+// Problems collects errors as "file: path: message".
+class Problems {
+  constructor() { this.list = []; }
+  add(file, path, message) { this.list.push(`${file}: ${path ? `${path}: ` : ''}${message}`); }
+}
+
+function isObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function readJson(file, problems) {
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    problems.add(file, '', `cannot read: ${error.message}`);
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    problems.add(file, '', `not valid JSON: ${error.message}`);
+    return undefined;
+  }
+}
+
+// A checker bound to one file and one path prefix.
+function at(problems, file, path) {
+  const fail = (message, where = path) => problems.add(file, where, message);
+  return {
+    fail,
+    string(value, key, { required = true, max = 1000, pattern } = {}) {
+      const where = `${path}.${key}`;
+      if (value === undefined) {
+        if (required) fail(`${key} is required`, where);
+        return undefined;
+      }
+      if (typeof value !== 'string' || value.trim() === '') return fail(`${key} must be a non-empty string`, where);
+      if (value.length > max) return fail(`${key} must be at most ${max} characters`, where);
+      if (pattern && !pattern.test(value)) return fail(`${key} "${value}" must match ${pattern}`, where);
+      return value;
+    },
+    number(value, key, { required = true, integer = false, min = -Infinity, max = Infinity } = {}) {
+      const where = `${path}.${key}`;
+      if (value === undefined) {
+        if (required) fail(`${key} is required`, where);
+        return undefined;
+      }
+      if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`${key} must be a finite number`, where);
+      if (integer && !Number.isInteger(value)) return fail(`${key} must be a whole number`, where);
+      if (value < min || value > max) return fail(`${key} must be between ${min} and ${max}`, where);
+      return value;
+    },
+    keys(object, allowed) {
+      for (const key of Object.keys(object)) {
+        if (!allowed.includes(key)) fail(`unknown key "${key}" (allowed here: ${allowed.join(', ')})`, `${path}.${key}`);
+      }
+    },
+  };
+}
+
+// parseKeyPattern() accepts exactly `^[class]{min,max}$` with an ASCII class of single characters
+// and ranges, and compiles it to a 256-bit set: the core checks map keys without a regex engine.
+export function parseKeyPattern(source) {
+  const m = /^\^\[((?:\\.|[^\]\\])+)\]\{(\d+),(\d+)\}\$$/.exec(source);
+  if (!m) return { error: 'must have the form ^[class]{min,max}$, e.g. ^[A-Za-z0-9_.-]{1,64}$' };
+  const min = Number(m[2]);
+  const max = Number(m[3]);
+  if (min < 1 || max < min || max > 256) return { error: 'needs 1 <= min <= max <= 256' };
+  const chars = [];
+  for (let i = 0; i < m[1].length; i++) {
+    if (m[1][i] === '\\') chars.push(m[1][++i]);
+    else chars.push(m[1][i]);
+  }
+  const allowed = new Array(256).fill(false);
+  for (let i = 0; i < chars.length; i++) {
+    const from = chars[i].charCodeAt(0);
+    const isRange = chars[i + 1] === '-' && i + 2 < chars.length;
+    const to = isRange ? chars[i + 2].charCodeAt(0) : from;
+    if (from > 126 || to > 126 || from < 33 || to < from) return { error: `bad character or range at "${chars[i]}"` };
+    for (let c = from; c <= to; c++) allowed[c] = true;
+    if (isRange) i += 2;
+  }
+  return { source, min, max, allowed };
+}
+
+function checkEnum(spec, check, presets, where) {
+  const fromPreset = spec.preset !== undefined ? presets[spec.preset] : undefined;
+  if (spec.preset !== undefined && !fromPreset) {
+    check.fail(`unknown preset "${spec.preset}" (presets: ${Object.keys(presets).join(', ')})`, `${where}.preset`);
+    return undefined;
+  }
+  if (spec.preset !== undefined && spec.values !== undefined) {
+    check.fail('give values or a preset, not both', `${where}.values`);
+    return undefined;
+  }
+  const values = fromPreset ? fromPreset.values : spec.values;
+  if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v.trim() === '' || v.length > 64)) {
+    check.fail('values must be a non-empty list of strings of at most 64 characters', `${where}.values`);
+    return undefined;
+  }
+  const lower = values.map((v) => v.toLowerCase());
+  if (new Set(lower).size !== lower.length) check.fail('values repeat (ignoring case)', `${where}.values`);
+  const aliases = [];
+  const addAliases = (map, source) => {
+    if (map === undefined) return;
+    if (!isObject(map)) return check.fail('must map spellings to values', source);
+    for (const [spelling, value] of Object.entries(map)) {
+      const index = values.indexOf(value);
+      if (index < 0) check.fail(`alias "${spelling}" names "${value}", which is not one of the values`, source);
+      else if (lower.includes(spelling.toLowerCase())) check.fail(`alias "${spelling}" is already a value`, source);
+      else aliases.push([spelling.toLowerCase(), index]);
+    }
+  };
+  addAliases(fromPreset?.aliases, `presets.${spec.preset}.aliases`);
+  addAliases(spec.value_aliases, `${where}.value_aliases`);
+  const unknown = spec.unknown ?? 'reject';
+  if (!['reject', 'other'].includes(unknown)) check.fail('unknown must be "reject" or "other"', `${where}.unknown`);
+  return { values, aliases, unknown, preset: spec.preset };
+}
+
+// checkFields() checks one object's field list (the event's, or a nested object's).
+function checkFields(list, ctx, path, topLevel) {
+  const { problems, file, presets } = ctx;
+  const check = at(problems, file, path);
+  if (!Array.isArray(list) || list.length === 0) {
+    check.fail('fields must be a non-empty list');
+    return [];
+  }
+  const seenKeys = new Map();
+  const fields = [];
+  list.forEach((raw, i) => {
+    const where = `${path}[${i}]`;
+    const f = at(problems, file, where);
+    if (!isObject(raw)) return f.fail('a field must be an object');
+    const name = f.string(raw.name, 'name', { pattern: FIELD_NAME, max: 64 });
+    const label = name ? `${path}[${i}] (${name})` : where;
+    const c = at(problems, file, label);
+    const kind = raw.kind;
+    if (!KINDS.includes(kind)) {
+      c.fail(`kind "${kind}" is not one of: ${KINDS.join(', ')}`, `${label}.kind`);
+      return;
+    }
+    c.keys(raw, [...COMMON_KEYS, ...KIND_KEYS[kind]]);
+    c.string(raw.description, 'description', { max: 500 });
+    const aliases = raw.aliases ?? [];
+    if (!Array.isArray(aliases) || aliases.some((a) => typeof a !== 'string' || a === '' || a.length > 64)) {
+      c.fail('aliases must be a list of non-empty strings', `${label}.aliases`);
+    }
+    for (const key of [name, ...(Array.isArray(aliases) ? aliases : [])]) {
+      if (key === undefined) continue;
+      if (seenKeys.has(key)) c.fail(`input key "${key}" is also accepted by field ${seenKeys.get(key)}`, `${label}.aliases`);
+      seenKeys.set(key, name);
+    }
+    if (raw.required !== undefined && typeof raw.required !== 'boolean') c.fail('required must be true or false', `${label}.required`);
+    const field = {
+      name, aliases: Array.isArray(aliases) ? aliases : [], kind, required: raw.required === true,
+      column: raw.column ?? null, description: raw.description,
+    };
+    if (raw.column !== undefined) {
+      if (!topLevel) c.fail('only top-level fields can feed a column', `${label}.column`);
+      else if (!COLUMN_KINDS[raw.column]) c.fail(`column "${raw.column}" is not one of: ${Object.keys(COLUMN_KINDS).join(', ')}`, `${label}.column`);
+      else if (!COLUMN_KINDS[raw.column].includes(kind)) c.fail(`column ${raw.column} takes a field of kind ${COLUMN_KINDS[raw.column].join(' or ')}`, `${label}.column`);
+    }
+    switch (kind) {
+      case 'string':
+        field.max_length = c.number(raw.max_length, 'max_length', { integer: true, min: 1, max: 65536 });
+        field.truncate = raw.on_too_long === 'truncate';
+        if (raw.on_too_long !== undefined && !['reject', 'truncate'].includes(raw.on_too_long)) {
+          c.fail('on_too_long must be "reject" or "truncate"', `${label}.on_too_long`);
+        }
+        break;
+      case 'text':
+        field.max_length = c.number(raw.max_length, 'max_length', { integer: true, min: 1, max: 65536 });
+        break;
+      case 'enum':
+        field.enum = checkEnum(raw, c, presets, label);
+        break;
+      case 'integer':
+      case 'number': {
+        const integer = kind === 'integer';
+        const limit = integer ? MAX_SAFE : Number.MAX_VALUE;
+        field.min = c.number(raw.min, 'min', { integer, min: -limit, max: limit });
+        field.max = c.number(raw.max, 'max', { integer, min: -limit, max: limit });
+        if (field.min !== undefined && field.max !== undefined && field.min > field.max) c.fail('min is greater than max', `${label}.min`);
+        break;
+      }
+      case 'version':
+        field.precision = c.number(raw.precision, 'precision', { required: false, integer: true, min: 1, max: 4 }) ?? 0;
+        field.full_property = c.string(raw.full_property, 'full_property', { required: false, pattern: FIELD_NAME, max: 64 }) ?? '';
+        if (field.full_property && !field.precision) c.fail('full_property only makes sense with a precision', `${label}.full_property`);
+        break;
+      case 'model': {
+        field.max_length = c.number(raw.max_length, 'max_length', { integer: true, min: 1, max: 1024 });
+        const owners = raw.allowed_owners;
+        if (!Array.isArray(owners) || owners.length === 0 || owners.some((o) => typeof o !== 'string' || !/^[A-Za-z0-9_.-]{1,96}$/.test(o))) {
+          c.fail('allowed_owners must be a non-empty list of organisation names', `${label}.allowed_owners`);
+        }
+        field.allowed_owners = Array.isArray(owners) ? owners : [];
+        break;
+      }
+      case 'list':
+      case 'map': {
+        const itemsKey = kind === 'list' ? 'items' : 'values';
+        const item = raw[itemsKey];
+        const itemWhere = `${label}.${itemsKey}`;
+        field.max_items = c.number(raw[kind === 'list' ? 'max_items' : 'max_keys'], kind === 'list' ? 'max_items' : 'max_keys',
+          { integer: true, min: 1, max: 1000 });
+        if (!isObject(item) || !ITEM_KINDS[kind].includes(item.kind)) {
+          c.fail(`${itemsKey} must be an object whose kind is ${ITEM_KINDS[kind].join(' or ')}`, itemWhere);
+          break;
+        }
+        const ic = at(problems, file, itemWhere);
+        field.item_kind = item.kind;
+        if (item.kind === 'string') {
+          ic.keys(item, ['kind', 'max_length']);
+          field.max_length = ic.number(item.max_length, 'max_length', { integer: true, min: 1, max: 4096 });
+        } else if (item.kind === 'enum') {
+          ic.keys(item, ['kind', 'values', 'preset', 'value_aliases', 'unknown']);
+          field.enum = checkEnum(item, ic, presets, itemWhere);
+          field.max_length = 64;
+        } else {
+          ic.keys(item, ['kind', 'min', 'max']);
+          const integer = item.kind === 'integer';
+          field.min = ic.number(item.min, 'min', { integer });
+          field.max = ic.number(item.max, 'max', { integer });
+        }
+        if (kind === 'map') {
+          const pattern = typeof raw.key_pattern === 'string' ? parseKeyPattern(raw.key_pattern) : { error: 'is required' };
+          if (pattern.error) c.fail(`key_pattern ${pattern.error}`, `${label}.key_pattern`);
+          else field.key_pattern = pattern;
+        }
+        break;
+      }
+      case 'object':
+        field.fields = checkFields(raw.fields, ctx, `${label}.fields`, false);
+        break;
+      default:
+        break;
+    }
+    fields.push(field);
+  });
+  return fields;
+}
+
+function countFields(fields) {
+  return fields.reduce((n, f) => n + 1 + (f.fields ? countFields(f.fields) : 0), 0);
+}
+
+function checkEvent(raw, ctx, path, productFixed) {
+  const { problems, file } = ctx;
+  const c = at(problems, file, path);
+  if (!isObject(raw)) return c.fail('an event must be an object');
+  c.keys(raw, ['name', 'description', 'dedup', 'fields', 'fixed_columns']);
+  const name = c.string(raw.name, 'name', { pattern: EVENT_NAME, max: 64 });
+  const label = name ? `${path} (${name})` : path;
+  const e = at(problems, file, label);
+  e.string(raw.description, 'description', { max: 500 });
+  const fields = checkFields(raw.fields, ctx, `${label}.fields`, true);
+  if (countFields(fields) > MAX_FIELDS_PER_EVENT) e.fail(`an event may declare at most ${MAX_FIELDS_PER_EVENT} fields`);
+  const fixed = { ...productFixed, ...checkFixed(raw.fixed_columns, ctx, `${label}.fixed_columns`) };
+  const fed = new Map();
+  for (const f of fields) {
+    if (!f.column) continue;
+    if (fed.has(f.column)) e.fail(`column ${f.column} is fed by both ${fed.get(f.column)} and ${f.name}`, `${label}.fields`);
+    if (fixed[f.column] !== undefined) e.fail(`column ${f.column} is both fixed and fed by field ${f.name}`, `${label}.fields`);
+    fed.set(f.column, f.name);
+  }
+  let dedup = raw.dedup;
+  if (dedup === 'none') {
+    dedup = { fields: [], per_day: false };
+  } else if (!isObject(dedup)) {
+    e.fail('dedup must be "none" or { "fields": [...], "per_day": false }', `${label}.dedup`);
+    dedup = { fields: [], per_day: false };
+  } else {
+    at(problems, file, `${label}.dedup`).keys(dedup, ['fields', 'per_day']);
+    if (!Array.isArray(dedup.fields) || dedup.fields.length === 0) {
+      e.fail('dedup.fields must list at least one field (or write "dedup": "none")', `${label}.dedup.fields`);
+    } else {
+      for (const key of dedup.fields) {
+        const f = fields.find((x) => x.name === key);
+        if (!f) e.fail(`dedup field "${key}" is not a top-level field of this event`, `${label}.dedup.fields`);
+        else if (!f.required) e.fail(`dedup field "${key}" must be required`, `${label}.dedup.fields`);
+        else if (!SCALAR_KINDS.includes(f.kind)) e.fail(`dedup field "${key}" must be a scalar kind`, `${label}.dedup.fields`);
+      }
+    }
+    if (dedup.per_day !== undefined && typeof dedup.per_day !== 'boolean') e.fail('per_day must be true or false', `${label}.dedup.per_day`);
+    dedup = { fields: Array.isArray(dedup.fields) ? dedup.fields : [], per_day: dedup.per_day === true };
+  }
+  return { name, description: raw.description, dedup, fixed_columns: fixed, fields };
+}
+
+function checkFixed(raw, ctx, path) {
+  if (raw === undefined) return {};
+  const c = at(ctx.problems, ctx.file, path);
+  if (!isObject(raw)) {
+    c.fail('fixed_columns must be an object of column -> value');
+    return {};
+  }
+  for (const [column, value] of Object.entries(raw)) {
+    if (!FIXABLE_COLUMNS.includes(column)) c.fail(`column "${column}" cannot be fixed (fixable: ${FIXABLE_COLUMNS.join(', ')})`, `${path}.${column}`);
+    if (typeof value !== 'string' || value === '' || value.length > 64) c.fail('a fixed value must be a string of 1 to 64 characters', `${path}.${column}`);
+  }
+  return raw;
+}
+
+function checkProduct(raw, ctx) {
+  const { problems, file } = ctx;
+  const c = at(problems, file, '');
+  if (!isObject(raw)) return c.fail('a product file must hold one JSON object');
+  c.keys(raw, ['$schema', 'product', 'title', 'description', 'opt_out', 'fixed_columns', 'events']);
+  const product = c.string(raw.product, 'product', { pattern: PRODUCT_NAME, max: 64 });
+  if (product && basename(file) !== `${product}.json`) c.fail(`the file must be named ${product}.json`, 'product');
+  c.string(raw.title, 'title', { max: 100 });
+  c.string(raw.description, 'description', { max: 1000 });
+  if (!Array.isArray(raw.opt_out) || raw.opt_out.length === 0 || raw.opt_out.some((s) => typeof s !== 'string' || s.trim() === '')) {
+    c.fail('opt_out must list at least one way for users to opt out', 'opt_out');
+  }
+  const fixed = checkFixed(raw.fixed_columns, ctx, 'fixed_columns');
+  if (!Array.isArray(raw.events) || raw.events.length === 0) {
+    c.fail('events must be a non-empty list', 'events');
+    return undefined;
+  }
+  const events = raw.events.map((e, i) => checkEvent(e, ctx, `events[${i}]`, fixed)).filter(Boolean);
+  const names = events.map((e) => e.name);
+  names.forEach((n, i) => { if (n && names.indexOf(n) !== i) c.fail(`event "${n}" is declared twice`, 'events'); });
+  return {
+    product, title: raw.title, description: raw.description, opt_out: raw.opt_out, events,
+  };
+}
+
+// loadCatalogue() reads dir/presets.json and every dir/products/*.json. It returns
+// { products, problems }: products sorted by name, problems as "file: path: message" lines.
+export function loadCatalogue(dir) {
+  const problems = new Problems();
+  const presetsFile = join(dir, 'presets.json');
+  const presetDoc = readJson(presetsFile, problems) ?? {};
+  const presets = isObject(presetDoc.presets) ? presetDoc.presets : {};
+  for (const [name, preset] of Object.entries(presets)) {
+    if (!isObject(preset) || !Array.isArray(preset.values)) problems.add(presetsFile, `presets.${name}`, 'a preset needs values (and may have aliases)');
+  }
+  let files = [];
+  try {
+    files = readdirSync(join(dir, 'products')).filter((f) => f.endsWith('.json')).sort();
+  } catch (error) {
+    problems.add(join(dir, 'products'), '', `cannot list: ${error.message}`);
+  }
+  if (files.length === 0) problems.add(join(dir, 'products'), '', 'no product files (*.json)');
+  const products = [];
+  for (const name of files) {
+    const file = join(dir, 'products', name);
+    const raw = readJson(file, problems);
+    if (raw === undefined) continue;
+    const product = checkProduct(raw, { problems, file, presets });
+    if (product) products.push(product);
+  }
+  const names = products.map((p) => p.product);
+  names.forEach((n, i) => { if (names.indexOf(n) !== i) problems.add(dir, '', `product "${n}" is declared twice`); });
+  return { products, problems: problems.list };
+}
+
+// ---- C++ generation ---------------------------------------------------------------------------
+
+const KIND_ENUM = {
+  string: 'String', text: 'Text', enum: 'Enum', bool: 'Bool', integer: 'Integer', number: 'Number',
+  uuid: 'Uuid', version: 'Version', timestamp: 'Timestamp', model: 'Model', list: 'List', map: 'Map', object: 'Object',
+};
+const COLUMN_ENUM = {
+  install_id: 'InstallId', session_id: 'SessionId', version: 'Version', os: 'Os', arch: 'Arch',
+  runtime: 'Runtime', runtime_version: 'RuntimeVersion', occurred_at: 'OccurredAt',
+};
+
+// cppString() writes a C++ string literal; octal escapes cannot run into the next character.
+function cppString(text) {
+  let out = '"';
+  for (const byte of Buffer.from(text, 'utf8')) {
+    if (byte === 0x22) out += '\\"';
+    else if (byte === 0x5c) out += '\\\\';
+    else if (byte >= 0x20 && byte < 0x7f && byte !== 0x3f) out += String.fromCharCode(byte); // no '?': trigraphs
+    else out += `\\${byte.toString(8).padStart(3, '0')}`;
+  }
+  return `${out}"`;
+}
+
+function cppDouble(value) {
+  if (value === undefined) return '0';
+  const text = String(value);
+  return /[.e]/.test(text) ? text : `${text}.0`;
+}
+
+// layoutFields() flattens nested fields: the top level first, then each object's children as one
+// contiguous run, so the core finds an object's fields as [first_child, first_child + count).
+function layoutFields(fields) {
+  const flat = [];
+  const place = (list) => {
+    const start = flat.length;
+    for (const f of list) flat.push({ ...f, first_child: 0, child_count: 0 });
+    list.forEach((f, i) => {
+      if (f.kind !== 'object') return;
+      flat[start + i].first_child = flat.length;
+      flat[start + i].child_count = f.fields.length;
+      place(f.fields);
+    });
+  };
+  place(fields);
+  return flat;
+}
+
+export function generateCpp(products) {
+  const out = [];
+  const defs = [];
+  let counter = 0;
+  const id = (prefix) => `k${prefix}${counter++}`;
+  const enumSpecs = new Map();
+  const emitEnum = (spec) => {
+    const key = JSON.stringify(spec);
+    if (enumSpecs.has(key)) return enumSpecs.get(key);
+    const name = id('Enum');
+    defs.push(`constexpr std::string_view ${name}Values[] = {${spec.values.map(cppString).join(', ')}};`);
+    if (spec.aliases.length) {
+      defs.push(`constexpr EnumAlias ${name}Aliases[] = {${spec.aliases.map(([s, i]) => `{${cppString(s)}, ${i}}`).join(', ')}};`);
+    }
+    defs.push(`constexpr EnumSpec ${name} = {${name}Values, ${spec.values.length}, ${spec.aliases.length ? `${name}Aliases` : 'nullptr'}, ` +
+      `${spec.aliases.length}, UnknownValue::${spec.unknown === 'other' ? 'KeepAsOther' : 'Reject'}};`);
+    enumSpecs.set(key, `&${name}`);
+    return `&${name}`;
+  };
+  const emitPattern = (p) => {
+    const name = id('Pattern');
+    const words = [0, 1, 2, 3].map((w) => {
+      let value = 0n;
+      for (let b = 0; b < 64; b++) if (p.allowed[w * 64 + b]) value |= 1n << BigInt(b);
+      return `0x${value.toString(16)}ULL`;
+    });
+    defs.push(`constexpr KeyPattern ${name} = {{${words.join(', ')}}, ${p.min}, ${p.max}};`);
+    return `&${name}`;
+  };
+  let maxFields = 0;
+  const productEntries = products.map((product) => {
+    const eventEntries = product.events.map((event) => {
+      const flat = layoutFields(event.fields);
+      maxFields = Math.max(maxFields, flat.length);
+      const rows = flat.map((f) => {
+        const names = id('Names');
+        defs.push(`constexpr std::string_view ${names}[] = {${[f.name, ...f.aliases].map(cppString).join(', ')}};`);
+        let owners = 'nullptr';
+        if (f.kind === 'model') {
+          owners = id('Owners');
+          defs.push(`constexpr std::string_view ${owners}[] = {${f.allowed_owners.map(cppString).join(', ')}};`);
+        }
+        return `    {${cppString(f.name)}, ${names}, ${1 + f.aliases.length}, Kind::${KIND_ENUM[f.kind]}, ` +
+          `Column::${f.column ? COLUMN_ENUM[f.column] : 'Properties'}, ${f.required}, ${f.max_length ?? 0}, ${f.truncate === true}, ` +
+          `${cppDouble(f.min)}, ${cppDouble(f.max)}, ${f.enum ? emitEnum(f.enum) : 'nullptr'}, ` +
+          `Kind::${KIND_ENUM[f.item_kind ?? 'string']}, ${f.max_items ?? 0}, ${f.key_pattern ? emitPattern(f.key_pattern) : 'nullptr'}, ` +
+          `${f.precision ?? 0}, ${cppString(f.full_property ?? '')}, ${owners}, ${f.allowed_owners?.length ?? 0}, ` +
+          `${f.first_child}, ${f.child_count}},`;
+      });
+      const fieldsName = id('Fields');
+      defs.push(`constexpr FieldSpec ${fieldsName}[] = {\n${rows.join('\n')}\n};`);
+      let dedup = 'nullptr';
+      if (event.dedup.fields.length) {
+        dedup = id('Dedup');
+        defs.push(`constexpr uint16_t ${dedup}[] = {${event.dedup.fields.map((n) => flat.findIndex((f) => f.name === n)).join(', ')}};`);
+      }
+      const fixed = Object.entries(event.fixed_columns);
+      let fixedName = 'nullptr';
+      if (fixed.length) {
+        fixedName = id('Fixed');
+        defs.push(`constexpr FixedColumn ${fixedName}[] = {${fixed.map(([c, v]) => `{Column::${COLUMN_ENUM[c]}, ${cppString(v)}}`).join(', ')}};`);
+      }
+      return `{${cppString(event.name)}, ${fieldsName}, ${flat.length}, ${event.fields.length}, ${dedup}, ` +
+        `${event.dedup.fields.length}, ${event.dedup.per_day}, ${fixedName}, ${fixed.length}}`;
+    });
+    const events = id('Events');
+    defs.push(`constexpr EventSpec ${events}[] = {\n    ${eventEntries.join(',\n    ')},\n};`);
+    return `{${cppString(product.product)}, ${events}, ${product.events.length}}`;
+  });
+  out.push('// Generated by scripts/gen-catalogue from the catalogue files: do not edit.');
+  out.push('#include "catalogue.h"', '', 'namespace phonehome::catalogue {', 'namespace {', '');
+  out.push(...defs, '');
+  out.push(`constexpr ProductSpec kProducts[] = {\n    ${productEntries.join(',\n    ')},\n};`);
+  out.push(`constexpr Catalogue kCatalogue = {kProducts, ${products.length}, ${maxFields}};`);
+  out.push('', '}  // namespace', '', 'const Catalogue& Builtin() { return kCatalogue; }', '', '}  // namespace phonehome::catalogue', '');
+  return out.join('\n');
+}
+
+// ---- the public form --------------------------------------------------------------------------
+
+// publicField() keeps what a person or an SDK author needs: no generator internals.
+function publicField(f) {
+  const out = { name: f.name, kind: f.kind, required: f.required, description: f.description };
+  if (f.aliases.length) out.aliases = f.aliases;
+  if (f.column) out.column = f.column;
+  if (f.max_length !== undefined && f.kind !== 'list') out.max_length = f.max_length;
+  if (f.kind === 'string' && f.truncate) out.on_too_long = 'truncate';
+  if (f.min !== undefined && (f.kind === 'integer' || f.kind === 'number')) Object.assign(out, { min: f.min, max: f.max });
+  if (f.enum && f.kind === 'enum') {
+    Object.assign(out, { values: f.enum.values, unknown: f.enum.unknown });
+    if (f.enum.aliases.length) out.value_aliases = Object.fromEntries(f.enum.aliases.map(([s, i]) => [s, f.enum.values[i]]));
+  }
+  if (f.precision) out.precision = f.precision;
+  if (f.full_property) out.full_property = f.full_property;
+  if (f.allowed_owners) out.allowed_owners = f.allowed_owners;
+  if (f.kind === 'list') {
+    out.max_items = f.max_items;
+    out.items = f.item_kind === 'enum'
+      ? { kind: 'enum', values: f.enum.values, unknown: f.enum.unknown }
+      : { kind: 'string', max_length: f.max_length };
+  }
+  if (f.kind === 'map') {
+    Object.assign(out, { max_keys: f.max_items, key_pattern: f.key_pattern.source, values: { kind: f.item_kind, min: f.min, max: f.max } });
+  }
+  if (f.kind === 'object') out.fields = f.fields.map(publicField);
+  return out;
+}
+
+export function publicCatalogue(products) {
+  return {
+    products: products.map((p) => ({
+      product: p.product,
+      title: p.title,
+      description: p.description,
+      opt_out: p.opt_out,
+      events: p.events.map((e) => ({
+        name: e.name,
+        description: e.description,
+        dedup: e.dedup.fields.length ? e.dedup : 'none',
+        fixed_columns: e.fixed_columns,
+        fields: e.fields.map(publicField),
+      })),
+    })),
+  };
+}
