@@ -124,7 +124,9 @@ export function createCore(instance) {
     };
   }
 
-  return { ingest, statusNames, requestStatuses, memory: core.memory };
+  const limits = JSON.parse(readCString(core.memory, core.ph_limits_json()));
+
+  return { ingest, statusNames, requestStatuses, limits, memory: core.memory };
 }
 
 // markDuplicates() turns the verdicts of the given rows from "accepted" into "duplicate" in place.

@@ -2,9 +2,11 @@
 //
 // The shim never reads a client-IP header: no IP address reaches the core, D1 or a log.
 
+import catalogue from '../build/wasm/generated/catalogue.json';
 import coreModule from '../build/wasm/phonehome.wasm';
 import { CoreTrap, instantiateCore } from './core.js';
-import { errorResponse, methodNotAllowed, notFound } from './http.js';
+import { disclosurePage, schemaDocument } from './disclosure.js';
+import { errorResponse, jsonBody, methodNotAllowed, notFound } from './http.js';
 import { handleIngest } from './ingest.js';
 
 // One core per isolate, made on first use. After a trap its memory may be inconsistent, so it is
@@ -24,10 +26,18 @@ async function route(request, env) {
     if (request.method !== 'POST') return methodNotAllowed(['POST']);
     return handleIngest(request, env, await getCore(), ingest[1], ingest[2]);
   }
-  if (url.pathname === '/' && (request.method === 'GET' || request.method === 'HEAD')) {
-    return new Response('phonehome: a privacy-first telemetry collector.\n', {
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
+  const readOnly = request.method === 'GET' || request.method === 'HEAD';
+  if (url.pathname === '/') {
+    if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
+    return new Response(disclosurePage(catalogue, env), {
+      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'public, max-age=300' },
     });
+  }
+  if (url.pathname === '/v1/schema') {
+    if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
+    const core = await getCore();
+    return jsonBody(JSON.stringify(schemaDocument(catalogue, core.limits, env), null, 1), 200,
+      { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
   }
   return notFound();
 }

@@ -1,0 +1,123 @@
+// disclosure.js: GET / (the public page telling users exactly what is collected) and
+// GET /v1/schema (the same as JSON, for SDK authors). Both derive from the compiled catalogue, so
+// what is published and what is accepted cannot drift apart.
+
+const DEFAULT_RETENTION_DAYS = 90;
+
+// What phonehome never keeps, whatever a product declares. Each line is enforced in code and
+// tested (DESIGN.md, "Privacy rules").
+export const NEVER_COLLECTED = [
+  'IP addresses: the collector never reads the client address headers, stores an address, or logs one.',
+  'Any field not declared below: undeclared fields are dropped before storage and only named back to the sender.',
+  'Personal details inside error messages and stack traces: file paths and home-folder user names, e-mail addresses, IP addresses, URL credentials and query strings, API keys, tokens and passwords are replaced by placeholders such as <path>, <email>, <ip> and <secret> before storage.',
+  'Cookies or browser fingerprints: the collector sets no cookie and reads no user agent.',
+];
+
+export function retentionDays(env) {
+  const days = Number.parseInt(env?.RETENTION_DAYS ?? '', 10);
+  return Number.isInteger(days) && days > 0 ? days : DEFAULT_RETENTION_DAYS;
+}
+
+export function schemaDocument(catalogue, limits, env) {
+  return {
+    wire_version: 1,
+    ingest: 'POST /v1/{product}/{event} with one JSON object or an array of them',
+    limits,
+    retention_days: retentionDays(env),
+    opt_out: {
+      client: 'SDKs honour DO_NOT_TRACK=1 and the product switches listed per product',
+    },
+    never_collected: NEVER_COLLECTED,
+    products: catalogue.products,
+  };
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+// describeKind() says in words what a field holds and its bounds.
+function describeKind(field) {
+  switch (field.kind) {
+    case 'string': return `text, at most ${field.max_length} bytes`;
+    case 'text': return `free text, scrubbed, at most ${field.max_length} bytes`;
+    case 'enum': return `one of: ${field.values.join(', ')}${field.unknown === 'other' ? ' (anything else is stored as "other")' : ''}`;
+    case 'bool': return 'true or false';
+    case 'integer': return `whole number, ${field.min} to ${field.max}`;
+    case 'number': return `number, ${field.min} to ${field.max}`;
+    case 'uuid': return 'random UUID';
+    case 'version': return field.precision ? `version, kept to ${field.precision} part${field.precision > 1 ? 's' : ''}` : 'version';
+    case 'timestamp': return 'time';
+    case 'model': return `model id, kept only for: ${field.allowed_owners.join(', ')}`;
+    case 'list': return `list of up to ${field.max_items} ${field.items.kind === 'enum' ? `of: ${field.items.values.join(', ')}` : 'texts'}`;
+    case 'map': return `counts by name, up to ${field.max_keys} names`;
+    case 'object': return 'group of the fields below';
+    default: return field.kind;
+  }
+}
+
+function fieldRows(product, event, fields, prefix = '') {
+  return fields.map((field) => {
+    const path = `${prefix}${field.name}`;
+    const id = `field-${product.product}-${event.name}-${path}`;
+    const own = `<tr id="${escapeHtml(id)}"><td><code>${escapeHtml(path)}</code>${field.required ? '' : ' <small>(optional)</small>'}</td>` +
+      `<td>${escapeHtml(describeKind(field))}</td><td>${escapeHtml(field.description)}</td></tr>`;
+    return own + (field.kind === 'object' ? fieldRows(product, event, field.fields, `${path}.`) : '');
+  }).join('\n');
+}
+
+function dedupSentence(event) {
+  if (event.dedup === 'none') return 'Each event is stored as sent.';
+  const fields = event.dedup.fields.map((f) => `<code>${escapeHtml(f)}</code>`).join(' and ');
+  return `A retried event is stored once: events are told apart by ${fields}${event.dedup.per_day ? ' and the day' : ''}.`;
+}
+
+export function disclosurePage(catalogue, env) {
+  const days = retentionDays(env);
+  const products = catalogue.products.map((product) => `
+<section id="product-${escapeHtml(product.product)}">
+<h2>${escapeHtml(product.title)} <small>(<code>${escapeHtml(product.product)}</code>)</small></h2>
+<p>${escapeHtml(product.description)}</p>
+<h3>How to opt out</h3>
+<ul>
+<li>Set <code>DO_NOT_TRACK=1</code> in the environment.</li>
+${product.opt_out.map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}
+</ul>
+${product.events.map((event) => `
+<h3 id="event-${escapeHtml(product.product)}-${escapeHtml(event.name)}">Event <code>${escapeHtml(event.name)}</code></h3>
+<p>${escapeHtml(event.description)} ${dedupSentence(event)}</p>
+<table>
+<thead><tr><th>Field</th><th>Holds</th><th>Why</th></tr></thead>
+<tbody>
+${fieldRows(product, event, event.fields)}
+</tbody>
+</table>`).join('\n')}
+</section>`).join('\n');
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>What this telemetry collector keeps</title>
+<style>
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 0 auto; padding: 1rem; color: #1a1a1a; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
+th, td { text-align: left; vertical-align: top; border-bottom: 1px solid #ddd; padding: .4rem .5rem; }
+code { background: #f3f3f3; padding: 0 .2rem; }
+@media (max-width: 40rem) { td, th { display: block; border: 0; padding: .1rem 0; } tr { display: block; border-bottom: 1px solid #ddd; padding: .4rem 0; } }
+</style>
+</head>
+<body>
+<h1>What this telemetry collector keeps</h1>
+<p>This server receives anonymous usage events from the tools listed below. It keeps only the fields
+listed here, and deletes each event <strong>${days} days</strong> after it arrives. The same list, machine-readable, is at <a href="/v1/schema"><code>/v1/schema</code></a>.</p>
+<h2>Never collected</h2>
+<ul>
+${NEVER_COLLECTED.map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}
+</ul>
+${products}
+</body>
+</html>
+`;
+}
