@@ -25,7 +25,7 @@ TEST(Vectors, FolderHoldsTheCases) {
   std::vector<VectorCase> cases;
   std::string error;
   ASSERT_TRUE(LoadVectors(VectorsDir(), cases, error)) << error;
-  EXPECT_GE(cases.size(), 40u);
+  EXPECT_GE(cases.size(), 300u);
 }
 
 class VectorTest : public ::testing::TestWithParam<VectorCase> {};

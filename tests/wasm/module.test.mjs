@@ -24,7 +24,7 @@ const EXPECTED_IMPORTS = {
 
 const ABI_EXPORTS = [
   'ph_abi_version', 'ph_alloc', 'ph_free', 'ph_ingest', 'ph_result_ptr', 'ph_result_len',
-  'ph_status_count', 'ph_status_name', 'ph_status_is_request',
+  'ph_status_count', 'ph_status_name', 'ph_status_is_request', 'ph_limits_json',
 ];
 
 const SESSION = JSON.stringify({

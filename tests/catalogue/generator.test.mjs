@@ -1,0 +1,121 @@
+// generator.test.mjs: a malformed catalogue fails the build with messages naming the file and the
+// field; a good one generates C++ and JSON. Runs scripts/gen-catalogue as the build does, and
+// once through CMake itself.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+
+const root = new URL('../../', import.meta.url).pathname;
+const generator = join(root, 'scripts/gen-catalogue');
+const scratch = mkdtempSync(join(tmpdir(), 'phonehome-catalogue-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const GOOD_EVENT = {
+  name: 'ping',
+  description: 'A ping.',
+  dedup: { fields: ['id'] },
+  fields: [
+    { name: 'id', kind: 'uuid', required: true, column: 'install_id', description: 'Random id.' },
+    { name: 'count', kind: 'integer', min: 0, max: 10, description: 'How many.' },
+  ],
+};
+
+let serial = 0;
+// catalogueWith() writes a catalogue folder holding one product "demo" whose first event is
+// changed by `edit` (or whose file text is `rawText`), and returns its path.
+function catalogueWith(edit, { rawText, fileName = 'demo.json' } = {}) {
+  const dir = join(scratch, `c${serial++}`);
+  mkdirSync(join(dir, 'products'), { recursive: true });
+  cpSync(join(root, 'catalogue/presets.json'), join(dir, 'presets.json'));
+  const product = {
+    product: 'demo', title: 'Demo', description: 'A demo.', opt_out: ['Set DO_NOT_TRACK=1.'],
+    events: [structuredClone(GOOD_EVENT)],
+  };
+  edit?.(product, product.events[0]);
+  writeFileSync(join(dir, 'products', fileName), rawText ?? JSON.stringify(product, null, 1));
+  return dir;
+}
+
+function generate(dir) {
+  const cpp = join(dir, 'out.cpp');
+  const json = join(dir, 'out.json');
+  const run = spawnSync('node', [generator, '--catalogue', dir, '--cpp', cpp, '--json', json], { encoding: 'utf8' });
+  return { status: run.status, stderr: run.stderr, cpp, json };
+}
+
+function expectProblem(dir, ...fragments) {
+  const { status, stderr } = generate(dir);
+  assert.equal(status, 1, `the generator should fail:\n${stderr}`);
+  for (const fragment of fragments) assert.ok(stderr.includes(fragment), `expected "${fragment}" in:\n${stderr}`);
+}
+
+test('a good catalogue generates C++ tables and the public JSON', () => {
+  const { status, stderr, cpp, json } = generate(catalogueWith());
+  assert.equal(status, 0, stderr);
+  assert.match(readFileSync(cpp, 'utf8'), /const Catalogue& Builtin\(\)/);
+  assert.equal(JSON.parse(readFileSync(json, 'utf8')).products[0].events[0].fields[1].max, 10);
+});
+
+test('an unknown kind names the file, the event and the field', () => {
+  expectProblem(catalogueWith((p, e) => { e.fields[1].kind = 'integr'; }),
+    'products/demo.json: events[0] (ping).fields[1] (count).kind: kind "integr" is not one of');
+});
+
+test('a misspelt option is refused, not ignored', () => {
+  expectProblem(catalogueWith((p, e) => { e.fields[1].maximum = 5; }),
+    'events[0] (ping).fields[1] (count).maximum: unknown key "maximum"');
+});
+
+test('a field without a description is refused', () => {
+  expectProblem(catalogueWith((p, e) => { delete e.fields[0].description; }),
+    'fields[0] (id).description: description is required');
+});
+
+test('a column fed by the wrong kind is refused', () => {
+  expectProblem(catalogueWith((p, e) => { e.fields[1].column = 'os'; }),
+    'fields[1] (count).column: column os takes a field of kind enum or string');
+});
+
+test('a dedup key must be a required field', () => {
+  expectProblem(catalogueWith((p, e) => { e.dedup.fields = ['count']; }),
+    'events[0] (ping).dedup.fields: dedup field "count" must be required');
+});
+
+test('an enum alias must name one of its values', () => {
+  expectProblem(catalogueWith((p, e) => {
+    e.fields.push({ name: 'mode', kind: 'enum', values: ['a', 'b'], value_aliases: { x: 'c' }, description: 'Mode.' });
+  }), 'fields[2] (mode).value_aliases: alias "x" names "c"');
+});
+
+test('a map key pattern must be a plain character class', () => {
+  expectProblem(catalogueWith((p, e) => {
+    e.fields.push({ name: 'm', kind: 'map', max_keys: 4, key_pattern: '^(a|b)+$', values: { kind: 'integer', min: 0, max: 1 }, description: 'M.' });
+  }), 'fields[2] (m).key_pattern: key_pattern must have the form');
+});
+
+test('two fields may not feed the same column', () => {
+  expectProblem(catalogueWith((p, e) => {
+    e.fields.push({ name: 'other_id', kind: 'uuid', column: 'install_id', description: 'Another.' });
+  }), 'column install_id is fed by both id and other_id');
+});
+
+test('a file that is not JSON is named', () => {
+  expectProblem(catalogueWith(null, { rawText: '{"product": "demo",' }), 'products/demo.json: not valid JSON');
+});
+
+test('a product must live in a file of its own name', () => {
+  expectProblem(catalogueWith(null, { fileName: 'other.json' }), 'products/other.json: product: the file must be named demo.json');
+});
+
+test('the CMake build fails on a malformed catalogue, with the generator message', () => {
+  const dir = catalogueWith((p, e) => { e.fields[1].kind = 'integr'; });
+  const build = join(scratch, 'cmake-build');
+  const configure = spawnSync('cmake', ['-S', root, '-B', build, '-G', 'Ninja', `-DPHONEHOME_CATALOGUE_DIR=${dir}`], { encoding: 'utf8' });
+  assert.equal(configure.status, 0, configure.stderr);
+  const run = spawnSync('cmake', ['--build', build, '--target', 'phonehome_catalogue'], { encoding: 'utf8' });
+  assert.notEqual(run.status, 0, 'the build should fail');
+  assert.ok(`${run.stdout}${run.stderr}`.includes('kind "integr" is not one of'), run.stdout + run.stderr);
+});

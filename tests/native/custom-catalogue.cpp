@@ -1,0 +1,63 @@
+// custom-catalogue.cpp: the core built with tests/fixtures/catalogue-custom instead of catalogue/.
+// The same C++ sources accept a product that exists only as a catalogue file: adding a product
+// needs no C++ change.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "phonehome/core.h"
+
+namespace phonehome {
+namespace {
+
+IngestRequest Acme(std::string_view event, std::string_view body) {
+  IngestRequest request;
+  request.product = "acme";
+  request.event = event;
+  request.body = body;
+  request.received_at_ms = 1795240900000;
+  return request;
+}
+
+TEST(CustomCatalogue, AcceptsTheFixtureProduct) {
+  Ingestor ingestor;
+  const IngestResult result = ingestor.Ingest(Acme(
+      "cli_run",
+      R"({"machineId":"0b7e6a52-3c1d-4f2e-9a8b-7c6d5e4f3a2b","cli_version":"v2.3.0","node":"v20.11.1",)"
+      R"("platform":"win32","command":"B","duration_ms":1532,"flags":["--prod","--verbose"],)"
+      R"("error":"ENOENT: /Users/bob/app/config.yml missing","secret_field":"x"})"));
+  ASSERT_EQ(result.outcome, Status::ok) << result.response_json;
+  const auto rows = nlohmann::json::parse(result.rows_json);
+  ASSERT_EQ(rows.size(), 1u);
+  const auto& row = rows[0];
+  EXPECT_EQ(row["product"], "acme");
+  EXPECT_EQ(row["install_id"], "0b7e6a52-3c1d-4f2e-9a8b-7c6d5e4f3a2b");
+  EXPECT_EQ(row["version"], "2.3.0");
+  EXPECT_EQ(row["runtime"], "node");
+  EXPECT_EQ(row["runtime_version"], "20");
+  EXPECT_EQ(row["os"], "windows");
+  EXPECT_EQ(row["properties"],
+            nlohmann::json::parse(R"({"command":"build","duration_ms":1532,"flags":["--prod","--verbose"],)"
+                                  R"("error":"ENOENT: <path> missing"})"));
+  const auto verdict = nlohmann::json::parse(result.response_json)["results"][0];
+  EXPECT_EQ(verdict["dropped"], nlohmann::json::parse(R"(["secret_field"])"));
+}
+
+TEST(CustomCatalogue, RejectsWhatTheFixtureDeclaresRejected) {
+  Ingestor ingestor;
+  const IngestResult result = ingestor.Ingest(Acme(
+      "cli_run", R"({"machine":"0b7e6a52-3c1d-4f2e-9a8b-7c6d5e4f3a2b","cli_version":"2.3.0","command":"destroy"})"));
+  EXPECT_EQ(result.outcome, Status::all_rejected);
+  EXPECT_EQ(nlohmann::json::parse(result.response_json)["results"][0]["code"], "invalid_enum");
+}
+
+TEST(CustomCatalogue, KnowsOnlyItsOwnProducts) {
+  Ingestor ingestor;
+  EXPECT_EQ(ingestor.Ingest(Acme("cli_run", "{}")).outcome, Status::all_rejected);
+  IngestRequest other = Acme("session", "{}");
+  other.product = "agentsonar";
+  EXPECT_EQ(ingestor.Ingest(other).outcome, Status::unknown_product);
+}
+
+}  // namespace
+}  // namespace phonehome
