@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS events (
   runtime_version TEXT,
   occurred_at     INTEGER NOT NULL,              -- UTC milliseconds
   received_at     INTEGER NOT NULL,              -- UTC milliseconds
-  time_source     TEXT    NOT NULL,              -- client | server
+  time_source     TEXT    NOT NULL,              -- client | client_corrected | server
   properties      TEXT    NOT NULL DEFAULT '{}'  -- JSON object
 ) WITHOUT ROWID;
 

@@ -87,19 +87,26 @@ export function createCore(instance) {
     }
   }
 
-  // ingest() runs one request through the core. `body` is a Uint8Array (already decompressed).
-  function ingest(product, event, body, receivedAtMs, nonce = randomNonce()) {
-    // UTF-8 needs at most 3 bytes per UTF-16 unit.
-    reserve(product.length * 3 + event.length * 3 + body.length);
+  // ingest() runs one request through the core. `body` is a Uint8Array (already decompressed);
+  // `sentAt` the client's X-Sent-At header or ''; `nonce` two random uint32.
+  function ingest({ product, event, body, receivedAt, sentAt = '', nonce = randomNonce() }) {
+    // Request layout in the buffer: product, event, sent_at, body. UTF-8 needs at most 3 bytes
+    // per UTF-16 unit.
+    reserve((product.length + event.length + sentAt.length) * 3 + body.length);
     let view = new Uint8Array(core.memory.buffer, bufferPtr, bufferSize);
-    const productLength = encoder.encodeInto(product, view).written;
-    const eventPtr = bufferPtr + productLength;
-    const eventLength = encoder.encodeInto(event, view.subarray(productLength)).written;
-    const bodyPtr = eventPtr + eventLength;
-    view.set(body, productLength + eventLength);
+    let at = 0;
+    const put = (text) => {
+      const start = at;
+      at += encoder.encodeInto(text, view.subarray(at)).written;
+      return [bufferPtr + start, at - start];
+    };
+    const [productPtr, productLength] = put(product);
+    const [eventPtr, eventLength] = put(event);
+    const [sentAtPtr, sentAtLength] = put(sentAt);
+    view.set(body, at);
 
-    core.ph_ingest(bufferPtr, productLength, eventPtr, eventLength, bodyPtr, body.length,
-      receivedAtMs, nonce[0], nonce[1]);
+    core.ph_ingest(productPtr, productLength, eventPtr, eventLength, bufferPtr + at, body.length,
+      sentAtPtr, sentAtLength, receivedAt, nonce[0], nonce[1]);
 
     const resultPtr = core.ph_result_ptr();
     const resultLength = core.ph_result_len();

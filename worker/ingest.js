@@ -18,6 +18,7 @@ export const OUTCOME_STATUS = {
   too_many_events: 413,
   unknown_product: 404,
   unknown_event: 404,
+  invalid_sent_at: 400,
   internal_error: 500,
 };
 
@@ -27,7 +28,8 @@ const STORAGE_RETRY_AFTER_S = 30;
 export async function handleIngest(request, env, core, product, event) {
   const receivedAt = Date.now();
   const body = new Uint8Array(await request.arrayBuffer());
-  const result = core.ingest(product, event, body, receivedAt);
+  const sentAt = request.headers.get('x-sent-at') ?? '';
+  const result = core.ingest({ product, event, body, receivedAt, sentAt });
   const status = OUTCOME_STATUS[result.outcome] ?? 500;
 
   if (result.rowCount > 0) {

@@ -54,11 +54,13 @@ PH_EXPORT(ph_free) void ph_free(uint8_t* pointer) { std::free(pointer); }
 PH_EXPORT(ph_ingest)
 int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t* event,
                   uint32_t event_length, const uint8_t* body, uint32_t body_length,
-                  double received_at_ms, uint32_t nonce_high, uint32_t nonce_low) {
+                  const uint8_t* sent_at, uint32_t sent_at_length, double received_at_ms,
+                  uint32_t nonce_high, uint32_t nonce_low) {
   phonehome::IngestRequest request;
   request.product = View(product, product_length);
   request.event = View(event, event_length);
   request.body = View(body, body_length);
+  request.sent_at = View(sent_at, sent_at_length);
   request.received_at_ms = received_at_ms;
   request.nonce = (static_cast<uint64_t>(nonce_high) << 32) | nonce_low;
   const phonehome::IngestResult result = TheIngestor().Ingest(request);

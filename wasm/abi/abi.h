@@ -36,12 +36,14 @@ uint32_t ph_abi_version(void);
 uint8_t* ph_alloc(uint32_t size);
 void ph_free(uint8_t* pointer);
 
-/* ph_ingest() processes one request. product, event and body are UTF-8 byte ranges in memory the
- * caller owns; received_at_ms is the server receive time in UTC milliseconds; nonce_high and
- * nonce_low are a random 64-bit value per request. Returns the outcome status code. */
+/* ph_ingest() processes one request. product, event, body and sent_at are UTF-8 byte ranges in
+ * memory the caller owns (sent_at: the client's X-Sent-At header, length 0 when absent);
+ * received_at_ms is the server receive time in UTC milliseconds; nonce_high and nonce_low are a
+ * random 64-bit value per request. Returns the outcome status code. */
 int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t* event,
                   uint32_t event_length, const uint8_t* body, uint32_t body_length,
-                  double received_at_ms, uint32_t nonce_high, uint32_t nonce_low);
+                  const uint8_t* sent_at, uint32_t sent_at_length, double received_at_ms,
+                  uint32_t nonce_high, uint32_t nonce_low);
 
 const uint8_t* ph_result_ptr(void);
 uint32_t ph_result_len(void);

@@ -159,6 +159,9 @@ struct Ingestor::State {
   const EventSpec* spec = nullptr;
   int column_field[catalogue::kColumnCount];  // top-level field feeding each column, -1 for none
 
+  int64_t sent_at_ms = 0;  // the client's send time, when it said (has_sent_at)
+  bool has_sent_at = false;
+
   // Parser position.
   std::vector<Frame> frames;
   uint16_t pending = kNoField;  // the declared field whose value comes next
@@ -201,6 +204,7 @@ struct Ingestor::State {
     pending = kNoField;
     stop = Status::ok;
     stop_message.clear();
+    has_sent_at = false;
     event_count = 0;
     for (std::string* buffer : {&rows, &results, &response, &scratch, &text_buffer}) ReleaseIfLarge(*buffer);
     rows.clear();
@@ -574,10 +578,11 @@ struct Ingestor::State {
     CheckRequired(0, spec->top_level_count);
     if (EventFailed()) return WriteRejected(event_error, error_path, error_message);
 
+    std::string_view time_source;
+    const int64_t occurred_at = EventTime(time_source);
     EventIdHasher id;
     id.Add(product->name);
     id.Add(spec->name);
-    const int64_t occurred_at = has_occurred_at ? occurred_at_ms : static_cast<int64_t>(request.received_at_ms);
     if (spec->dedup_field_count == 0) {
       // No declared key: every event is its own, and only this request can repeat it.
       id.AddUint(request.nonce);
@@ -618,7 +623,8 @@ struct Ingestor::State {
     AppendInt(rows, occurred_at);
     rows.append(",\"received_at\":");
     AppendInt(rows, static_cast<int64_t>(request.received_at_ms));
-    rows.append(has_occurred_at ? ",\"time_source\":\"client\"" : ",\"time_source\":\"server\"");
+    rows.append(",\"time_source\":");
+    AppendString(rows, time_source);
     rows.append(",\"properties\":{");
     AppendFields(rows, 0, spec->top_level_count, true);
     rows.append("}}");
@@ -634,6 +640,26 @@ struct Ingestor::State {
     accepted_offsets.push_back(static_cast<uint32_t>(results.size()));
     results.append(kAcceptedToken);
     EndVerdict();
+  }
+
+  // EventTime() decides the stored event time and says where it came from: the client's time
+  // ("client"), shifted by the client's clock error when it sent X-Sent-At ("client_corrected"),
+  // or the receive time ("server") when the client gave none or one too far in the future.
+  int64_t EventTime(std::string_view& source) const {
+    const auto received = static_cast<int64_t>(request.received_at_ms);
+    source = "server";
+    if (!has_occurred_at) return received;
+    int64_t time = occurred_at_ms;
+    source = "client";
+    if (has_sent_at) {
+      time += received - sent_at_ms;
+      source = "client_corrected";
+    }
+    if (time > received + normalize::kMaxFutureMs || time < normalize::kMinTimeMs) {
+      source = "server";
+      return received;
+    }
+    return time;
   }
 
   // AppendColumn() writes a column's value: the field feeding it, a fixed value, or null.
@@ -983,6 +1009,14 @@ IngestResult Ingestor::Ingest(const IngestRequest& request) {
   if (s.spec == nullptr) {
     s.Stop(Status::unknown_event, "the product declares no event of that name");
     return s.Finish();
+  }
+  if (!request.sent_at.empty()) {
+    if (normalize::TimestampFromHeader(request.sent_at, s.sent_at_ms) != Status::ok) {
+      s.Stop(Status::invalid_sent_at,
+             "X-Sent-At must be epoch seconds, epoch milliseconds or RFC 3339 within 2000-2099");
+      return s.Finish();
+    }
+    s.has_sent_at = true;
   }
   s.PrepareSpec();
   SaxHandler handler(s);

@@ -2,6 +2,8 @@
 #include "normalize.h"
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 
 namespace phonehome::normalize {
 namespace {
@@ -292,6 +294,21 @@ Status TimestampFromText(std::string_view in, int64_t& ms) {
   const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   ms = seconds * 1000 + millis;
   return CheckTimeRange(ms);
+}
+
+Status TimestampFromHeader(std::string_view in, int64_t& ms) {
+  in = Trim(in);
+  bool numeric = !in.empty() && in.size() < 32;
+  int dots = 0;
+  for (char c : in) {
+    if (c == '.') ++dots;
+    else if (!IsDigit(c)) numeric = false;
+  }
+  if (!numeric || dots > 1) return TimestampFromText(in, ms);
+  char text[32];
+  std::memcpy(text, in.data(), in.size());
+  text[in.size()] = '\0';
+  return TimestampFromNumber(std::strtod(text, nullptr), ms);
 }
 
 int EnumIndex(const catalogue::EnumSpec& spec, std::string_view in) {

@@ -53,6 +53,14 @@ Status TimestampFromNumber(double value, int64_t& ms);
 // TimestampFromText() reads an RFC 3339 date-time with offset into UTC milliseconds.
 Status TimestampFromText(std::string_view in, int64_t& ms);
 
+// TimestampFromHeader() reads a time given as text that may hold a number (epoch seconds or
+// milliseconds, as in an X-Sent-At header) or an RFC 3339 date-time.
+Status TimestampFromHeader(std::string_view in, int64_t& ms);
+
+// How far ahead of the server's clock an event time may be before it is replaced by the receive
+// time (PostHog's rule): a client clock a day fast cannot put events in tomorrow.
+inline constexpr int64_t kMaxFutureMs = 23LL * 3600 * 1000;
+
 // EnumIndex() finds `in` among an enum's canonical values and aliases, ignoring ASCII case and
 // surrounding whitespace; -1 when it is neither.
 int EnumIndex(const catalogue::EnumSpec& spec, std::string_view in);

@@ -93,7 +93,7 @@ class Scanner {
  private:
   bool TryAll(bool in_url_path) {
     return TryPemBlock() || TryUrl() || TryEmail() || TryKeyValue() || TryAuthScheme() || TryTokenPrefix() ||
-           TryJwt() || (!in_url_path && TryPath()) || TryIpv4() || TryIpv6() || TryLongSecret();
+           TryJwt() || (!in_url_path && TryPath(false)) || TryIpv4() || TryIpv6() || TryLongSecret();
   }
 
   char At(size_t pos) const { return pos < s_.size() ? s_[pos] : '\0'; }
@@ -133,7 +133,7 @@ class Scanner {
       // file:///home/alice/x.py is a path, whatever its scheme.
       out_.append(s_.substr(i_, authority - i_));
       i_ = authority;
-      TryPath();
+      TryPath(/*after_scheme=*/true);
       return true;
     }
     size_t end = authority;
@@ -287,7 +287,8 @@ class Scanner {
     return true;
   }
 
-  bool TryPath() {
+  // TryPath() matches a path at the scan position; after_scheme when a file:// scheme precedes it.
+  bool TryPath(bool after_scheme) {
     const char c = At(i_);
     // Windows: C:\…, C:/…, \\server\share\…
     const bool drive = IsAlpha(c) && At(i_ + 1) == ':' && (At(i_ + 2) == '\\' || At(i_ + 2) == '/') &&
@@ -314,9 +315,11 @@ class Scanner {
       }
       return EmitPath(end, At(i_ + 2) == '/' ? '/' : '\\');
     }
-    // POSIX: /a/b…, ~/…, ~user/…; a single segment ("/tmp", "km/h") is not enough.
-    if (c == '~' || c == '/') {
-      if (c == '/' && i_ > 0 && (s_[i_ - 1] == '/' || s_[i_ - 1] == '.')) return false;
+    // POSIX: /a/b…, ./a/b, ../a/b, ~/…, ~user/…; one segment ("/tmp", "km/h") is not enough.
+    const bool relative = c == '.' && (At(i_ + 1) == '/' || (At(i_ + 1) == '.' && At(i_ + 2) == '/'));
+    if (c == '~' || c == '/' || relative) {
+      // "//" and "./" inside other text (a URL, a relative path) start no path of their own.
+      if (c == '/' && !after_scheme && i_ > 0 && (s_[i_ - 1] == '/' || s_[i_ - 1] == '.')) return false;
       size_t end = RunOf(i_ + 1, IsPosixPathChar);
       while (end > i_ + 1 && (s_[end - 1] == '.' || s_[end - 1] == ',')) --end;  // sentence punctuation
       const std::string_view path = s_.substr(i_, end - i_);
@@ -326,7 +329,8 @@ class Scanner {
         return n;
       }();
       const bool home = c == '~' && slashes >= 1;
-      if ((c == '/' && slashes >= 2 && IsPosixPathChar(At(i_ + 1)) && At(i_ + 1) != '/') || home) {
+      const bool rooted = c == '/' && IsPosixPathChar(At(i_ + 1)) && At(i_ + 1) != '/';
+      if (((rooted || relative) && slashes >= 2) || home) {
         return EmitPath(end, '/');
       }
     }

@@ -51,6 +51,9 @@ struct IngestRequest {
   std::string_view body;     // the request body, already decompressed
   double received_at_ms = 0; // server time the request arrived, UTC milliseconds
   uint64_t nonce = 0;        // random per request: names events that declare no dedup key
+  // The client's clock when it sent the request (epoch seconds or milliseconds, or RFC 3339), from
+  // the X-Sent-At header; empty when absent. Event times are shifted by received - sent.
+  std::string_view sent_at;
 };
 
 // IngestResult views buffers owned by the Ingestor; they stay valid until its next Ingest().
