@@ -23,16 +23,17 @@ std::unique_ptr<uint8_t[]> ExactCopy(std::string_view bytes) {
 
 }  // namespace
 
-AbiResult CallIngest(std::string_view product, std::string_view event, std::string_view body,
-                     double received_at_ms, uint64_t nonce) {
-  const auto product_copy = ExactCopy(product);
-  const auto event_copy = ExactCopy(event);
-  const auto body_copy = ExactCopy(body);
+AbiResult CallIngest(const IngestRequest& request) {
+  const auto product_copy = ExactCopy(request.product);
+  const auto event_copy = ExactCopy(request.event);
+  const auto body_copy = ExactCopy(request.body);
+  const auto sent_at_copy = ExactCopy(request.sent_at);
   AbiResult r;
-  r.returned = ph_ingest(product_copy.get(), static_cast<uint32_t>(product.size()), event_copy.get(),
-                         static_cast<uint32_t>(event.size()), body_copy.get(),
-                         static_cast<uint32_t>(body.size()), received_at_ms,
-                         static_cast<uint32_t>(nonce >> 32), static_cast<uint32_t>(nonce));
+  r.returned = ph_ingest(product_copy.get(), static_cast<uint32_t>(request.product.size()), event_copy.get(),
+                         static_cast<uint32_t>(request.event.size()), body_copy.get(),
+                         static_cast<uint32_t>(request.body.size()), sent_at_copy.get(),
+                         static_cast<uint32_t>(request.sent_at.size()), request.received_at_ms,
+                         static_cast<uint32_t>(request.nonce >> 32), static_cast<uint32_t>(request.nonce));
   const uint8_t* data = ph_result_ptr();
   const uint32_t length = ph_result_len();
   r.raw.assign(reinterpret_cast<const char*>(data), length);

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "phonehome/core.h"
+
 namespace phonehome::testing {
 
 struct AbiResult {
@@ -22,8 +24,7 @@ struct AbiResult {
 
 // CallIngest() copies every input into an exact-size heap buffer first, so sanitizers catch any
 // read past the end, then calls ph_ingest and decodes the result layout of abi.h.
-AbiResult CallIngest(std::string_view product, std::string_view event, std::string_view body,
-                     double received_at_ms, uint64_t nonce);
+AbiResult CallIngest(const IngestRequest& request);
 
 }  // namespace phonehome::testing
 

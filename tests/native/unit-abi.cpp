@@ -13,6 +13,16 @@ namespace {
 constexpr char kSession[] =
     R"({"install_id":"8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5d","session_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d","version":"0.4.0"})";
 
+IngestRequest Request(std::string_view product, std::string_view body) {
+  IngestRequest request;
+  request.product = product;
+  request.event = "session";
+  request.body = body;
+  request.received_at_ms = 1745891300000;
+  request.nonce = 1;
+  return request;
+}
+
 TEST(Abi, ReportsItsVersion) { EXPECT_EQ(ph_abi_version(), static_cast<uint32_t>(PH_ABI_VERSION)); }
 
 TEST(Abi, ListsStatusNamesInOrder) {
@@ -25,7 +35,8 @@ TEST(Abi, ListsStatusNamesInOrder) {
 }
 
 TEST(Abi, ResultLayoutPointsAtRowsResponseAndTokens) {
-  const AbiResult r = CallIngest("agentsonar", "session", std::string("[") + kSession + "," + kSession + "]", 1745891300000, 1);
+  const std::string body = std::string("[") + kSession + "," + kSession + "]";
+  const AbiResult r = CallIngest(Request("agentsonar", body));
   EXPECT_EQ(r.returned, 0);
   EXPECT_EQ(r.event_count, 2u);
   EXPECT_EQ(r.row_count, 1u);
@@ -38,7 +49,7 @@ TEST(Abi, ResultLayoutPointsAtRowsResponseAndTokens) {
 }
 
 TEST(Abi, RequestErrorsHaveNoRows) {
-  const AbiResult r = CallIngest("nosuch", "session", kSession, 1745891300000, 1);
+  const AbiResult r = CallIngest(Request("nosuch", kSession));
   EXPECT_EQ(r.returned, static_cast<int32_t>(Status::unknown_product));
   EXPECT_EQ(r.row_count, 0u);
   EXPECT_TRUE(r.rows.empty());

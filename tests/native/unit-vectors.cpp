@@ -59,7 +59,7 @@ void ExpectRow(const Json& expected, const Json& actual) {
 TEST_P(VectorTest, MatchesExpectation) {
   const VectorCase& c = GetParam();
   SCOPED_TRACE(c.file + ": " + c.id);
-  const AbiResult r = CallIngest(c.product, c.event, c.body, c.received_at_ms, c.nonce);
+  const AbiResult r = CallIngest(c.Request());
   EXPECT_EQ(static_cast<uint32_t>(r.returned), r.outcome);
   EXPECT_EQ(ph_status_name(r.outcome), c.expect["outcome"].get<std::string>());
 
@@ -103,7 +103,8 @@ TEST_P(VectorTest, MatchesExpectation) {
 std::string CaseName(const ::testing::TestParamInfo<VectorCase>& info) {
   std::string name;
   for (char c : info.param.id) name.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
-  return name;
+  // Ids may differ only in punctuation ("x86-64", "x86_64"): the index keeps names unique.
+  return name + "_" + std::to_string(info.index);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shared, VectorTest, ::testing::ValuesIn(AllCases()), CaseName);

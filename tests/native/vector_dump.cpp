@@ -30,8 +30,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "vector_dump: %s\n", error.c_str());
     return 1;
   }
+  // Scrubbing cases run as the message of an axolotl/error event.
+  std::vector<phonehome::testing::ScrubCase> scrub_cases;
+  if (!phonehome::testing::LoadScrubVectors(dir + "/scrub", scrub_cases, error)) {
+    std::fprintf(stderr, "vector_dump: %s\n", error.c_str());
+    return 1;
+  }
+  for (const auto& s : scrub_cases) {
+    phonehome::testing::VectorCase c;
+    c.id = s.id;
+    c.product = "axolotl";
+    c.event = "error";
+    c.body = phonehome::testing::ScrubCaseBody(s);
+    c.received_at_ms = 1795240900000;
+    cases.push_back(std::move(c));
+  }
   for (const auto& c : cases) {
-    const auto r = phonehome::testing::CallIngest(c.product, c.event, c.body, c.received_at_ms, c.nonce);
+    const auto r = phonehome::testing::CallIngest(c.Request());
     nlohmann::json line = {
         {"id", c.id},
         {"product", c.product},
@@ -40,6 +55,7 @@ int main(int argc, char** argv) {
         {"nonce_high", static_cast<uint32_t>(c.nonce >> 32)},
         {"nonce_low", static_cast<uint32_t>(c.nonce)},
         {"body_hex", Hex(c.body)},
+        {"sent_at", c.sent_at},
         {"result_hex", Hex(r.raw)},
     };
     std::printf("%s\n", line.dump().c_str());

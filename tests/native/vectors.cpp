@@ -43,15 +43,67 @@ const Json* Field(const Json& item, const Json& defaults, const char* name) {
 
 std::string VectorsDir() { return PHONEHOME_VECTORS_DIR; }
 
-bool LoadVectors(const std::string& dir, std::vector<VectorCase>& cases, std::string& error) {
+namespace {
+
+// JsonFiles() lists the *.json files below dir, sorted, skipping the folders `skip` names.
+std::vector<std::filesystem::path> JsonFiles(const std::string& dir, std::initializer_list<const char*> skip) {
   std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".json" &&
-        entry.path().filename() != "vectors.schema.json") {
-      files.push_back(entry.path());
+  for (auto it = std::filesystem::recursive_directory_iterator(dir); it != std::filesystem::recursive_directory_iterator(); ++it) {
+    const std::string name = it->path().filename().string();
+    if (it->is_directory() && std::find(skip.begin(), skip.end(), name) != skip.end()) {
+      it.disable_recursion_pending();
+      continue;
     }
+    if (it->is_regular_file() && it->path().extension() == ".json") files.push_back(it->path());
   }
   std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+bool LoadScrubVectors(const std::string& dir, std::vector<ScrubCase>& cases, std::string& error) {
+  std::set<std::string> ids;
+  for (const auto& path : JsonFiles(dir, {})) {
+    const std::string name = path.filename().string();
+    std::string text;
+    if (!ReadFile(path, text)) {
+      error = name + ": cannot read";
+      return false;
+    }
+    const Json doc = Json::parse(text, nullptr, false);
+    if (doc.is_discarded() || !doc.contains("cases") || !doc["cases"].is_array() || !doc.contains("case_count") ||
+        doc["case_count"] != doc["cases"].size()) {
+      error = name + ": not a scrub vector file, or case_count does not match";
+      return false;
+    }
+    for (const Json& item : doc["cases"]) {
+      if (!item.contains("id") || !item["id"].is_string() || !item.contains("input") || !item["input"].is_string() ||
+          !item.contains("output") || !item["output"].is_string()) {
+        error = name + ": a case lacks id, input or output";
+        return false;
+      }
+      ScrubCase c{item["id"].get<std::string>(), "", item["input"].get<std::string>(),
+                  item["output"].get<std::string>()};
+      if (item.contains("comment") && item["comment"].is_string()) c.comment = item["comment"].get<std::string>();
+      if (!ids.insert(c.id).second) {
+        error = name + ": repeated case id " + c.id;
+        return false;
+      }
+      cases.push_back(std::move(c));
+    }
+  }
+  return true;
+}
+
+std::string ScrubCaseBody(const ScrubCase& c) {
+  const Json body = {{"run_id", "5d6e7f80-1a2b-4c3d-8e9f-a0b1c2d3e4f5"}, {"error_type", "E"}, {"message", c.input}};
+  return body.dump();
+}
+
+bool LoadVectors(const std::string& dir, std::vector<VectorCase>& cases, std::string& error) {
+  // Scrub cases have a format of their own (LoadScrubVectors).
+  const std::vector<std::filesystem::path> files = JsonFiles(dir, {"scrub"});
   std::set<std::string> ids;
   for (const auto& path : files) {
     const std::string name = std::filesystem::relative(path, dir).string();
@@ -96,6 +148,7 @@ bool LoadVectors(const std::string& dir, std::vector<VectorCase>& cases, std::st
       c.event = event->get<std::string>();
       c.received_at_ms = received->get<double>();
       c.nonce = nonce->get<uint64_t>();
+      if (item.contains("sent_at") && item["sent_at"].is_string()) c.sent_at = item["sent_at"].get<std::string>();
       if (item.contains("body")) {
         c.body = item["body"].dump();
       } else if (item.contains("body_text") && item["body_text"].is_string()) {

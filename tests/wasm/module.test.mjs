@@ -59,10 +59,10 @@ test('a body that grows memory is handled and later calls still work', async () 
   const before = core.memory.buffer.byteLength;
   // 4 MiB of whitespace around one event: valid JSON that needs memory beyond the initial 2 MiB.
   const padded = ' '.repeat(4 << 20) + SESSION;
-  const big = core.ingest('agentsonar', 'session', new TextEncoder().encode(padded), 1745891300000);
+  const big = core.ingest({ product: 'agentsonar', event: 'session', body: new TextEncoder().encode(padded), receivedAt: 1745891300000 });
   assert.equal(big.outcome, 'ok');
   assert.ok(core.memory.buffer.byteLength > before, 'memory should have grown');
-  const small = core.ingest('agentsonar', 'session', new TextEncoder().encode(SESSION), 1745891300000);
+  const small = core.ingest({ product: 'agentsonar', event: 'session', body: new TextEncoder().encode(SESSION), receivedAt: 1745891300000 });
   assert.equal(small.outcome, 'ok');
   assert.equal(JSON.parse(small.rowsJson).length, 1);
 });
