@@ -23,3 +23,14 @@ CREATE TABLE IF NOT EXISTS events (
 
 -- Charts read by product, event and day; retention deletes by day.
 CREATE INDEX IF NOT EXISTS events_by_product_time ON events (product, event, occurred_at);
+
+-- POST /v1/forget deletes an install's rows without scanning the table. (Each index costs one
+-- more written row per event in D1's pricing; these two are the ones the routes need.)
+CREATE INDEX IF NOT EXISTS events_by_install ON events (install_id) WHERE install_id IS NOT NULL;
+
+-- Rows written per UTC day (day = epoch milliseconds / 86400000), checked against the daily
+-- write budget (DAILY_WRITE_BUDGET) inside every ingest transaction.
+CREATE TABLE IF NOT EXISTS write_budget (
+  day  INTEGER NOT NULL PRIMARY KEY,
+  rows INTEGER NOT NULL
+);

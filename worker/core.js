@@ -52,7 +52,7 @@ export async function instantiateCore(module) {
   return createCore(instance);
 }
 
-const HEADER_WORDS = 8;
+const HEADER_WORDS = 10;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const DUPLICATE_TOKEN = encoder.encode('"duplicate"');
@@ -118,11 +118,19 @@ export function createCore(instance) {
     const acceptedOffsets = new Array(rowCount);
     const offsets = new DataView(core.memory.buffer, resultPtr + offsetsAt, rowCount * 4);
     for (let row = 0; row < rowCount; row++) acceptedOffsets[row] = offsets.getUint32(row * 4, true);
+    // Each chunk of rows is one JSON array, bound as one parameter of one statement.
+    const chunks = new Array(word(8));
+    const chunkWords = new DataView(core.memory.buffer, resultPtr + word(9), chunks.length * 12);
+    for (let i = 0; i < chunks.length; i++) {
+      const at = chunkWords.getUint32(i * 12, true);
+      const length = chunkWords.getUint32(i * 12 + 4, true);
+      chunks[i] = { rowsJson: decoder.decode(view.subarray(at, at + length)), firstRow: chunkWords.getUint32(i * 12 + 8, true) };
+    }
     return {
       outcome: statusNames[word(0)] ?? 'internal_error',
       eventCount: word(1),
       rowCount,
-      rowsJson: rowCount ? decoder.decode(view.subarray(word(3), word(3) + word(4))) : '',
+      chunks,
       // A copy: the response outlives this call, the result buffer does not.
       response: view.slice(word(5), word(5) + word(6)),
       acceptedOffsets,

@@ -2,8 +2,6 @@
 // GET /v1/schema (the same as JSON, for SDK authors). Both derive from the compiled catalogue, so
 // what is published and what is accepted cannot drift apart.
 
-const DEFAULT_RETENTION_DAYS = 90;
-
 // What phonehome never keeps, whatever a product declares. Each line is enforced in code and
 // tested (DESIGN.md, "Privacy rules").
 export const NEVER_COLLECTED = [
@@ -13,17 +11,17 @@ export const NEVER_COLLECTED = [
   'Cookies or browser fingerprints: the collector sets no cookie and reads no user agent.',
 ];
 
-export function retentionDays(env) {
-  const days = Number.parseInt(env?.RETENTION_DAYS ?? '', 10);
-  return Number.isInteger(days) && days > 0 ? days : DEFAULT_RETENTION_DAYS;
-}
-
-export function schemaDocument(catalogue, limits, env) {
+export function schemaDocument(catalogue, coreLimits, settings) {
   return {
     wire_version: 1,
-    ingest: 'POST /v1/{product}/{event} with one JSON object or an array of them',
-    limits,
-    retention_days: retentionDays(env),
+    ingest: {
+      event: 'POST /v1/{product}/{event} with one JSON object or an array of them',
+      batch: 'POST /v1/batch with {"sent_at": …, "events": [{"product": …, "event": …, …fields}]}',
+      forget: 'POST /v1/forget with {"install_id": …}',
+      protocol: 'docs/PROTOCOL.md in the phonehome repository',
+    },
+    limits: { max_body_bytes: settings.maxBodyBytes, ...coreLimits },
+    retention_days: settings.retentionDays,
     opt_out: {
       client: 'SDKs honour DO_NOT_TRACK=1 and the product switches listed per product',
     },
@@ -72,8 +70,8 @@ function dedupSentence(event) {
   return `A retried event is stored once: events are told apart by ${fields}${event.dedup.per_day ? ' and the day' : ''}.`;
 }
 
-export function disclosurePage(catalogue, env) {
-  const days = retentionDays(env);
+export function disclosurePage(catalogue, settings) {
+  const days = settings.retentionDays;
   const products = catalogue.products.map((product) => `
 <section id="product-${escapeHtml(product.product)}">
 <h2>${escapeHtml(product.title)} <small>(<code>${escapeHtml(product.product)}</code>)</small></h2>
@@ -115,6 +113,12 @@ listed here, and deletes each event <strong>${days} days</strong> after it arriv
 <h2>Never collected</h2>
 <ul>
 ${NEVER_COLLECTED.map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}
+</ul>
+<h2>Your choices</h2>
+<ul>
+<li>Every tool below stops sending when <code>DO_NOT_TRACK=1</code> is set, and has switches of its own, listed with it.</li>
+${settings.honourDoNotTrack ? '<li>Requests that carry <code>DNT: 1</code> or <code>Sec-GPC: 1</code> are answered and thrown away unread.</li>' : ''}
+<li>To delete everything stored about a machine, send its install id (the random id the tool keeps): <code>POST /v1/forget</code> with <code>{"install_id": "…"}</code>.</li>
 </ul>
 ${products}
 </body>

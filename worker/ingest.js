@@ -1,9 +1,11 @@
-// ingest.js: POST /v1/{product}/{event}. Bytes go to the core, rows go to D1, the core's verdicts
-// go back to the client. Every decision about validity belongs to the core.
+// ingest.js: POST /v1/{product}/{event} and POST /v1/batch. Bytes go to the core, rows to D1, the
+// core's verdicts back to the client. Every decision about validity belongs to the core; this
+// file only applies the HTTP contract (docs/PROTOCOL.md).
 
+import { readBody } from './body.js';
 import { markDuplicates } from './core.js';
-import { errorResponse, jsonBody } from './http.js';
-import { storeRows } from './storage.js';
+import { HttpError, jsonBody, secondsUntilNextUtcDay } from './http.js';
+import { BudgetSpent, storeRows } from './storage.js';
 
 // The HTTP status of each request outcome the core can return (status.def, scope "request").
 export const OUTCOME_STATUS = {
@@ -15,35 +17,62 @@ export const OUTCOME_STATUS = {
   too_deep: 400,
   wrong_body_type: 400,
   empty_batch: 400,
+  invalid_sent_at: 400,
   too_many_events: 413,
   unknown_product: 404,
   unknown_event: 404,
-  invalid_sent_at: 400,
   internal_error: 500,
 };
 
-// A client that meets 503 should come back after this many seconds; nothing was stored.
+// A client that meets a storage failure should come back after this many seconds; nothing of its
+// request was stored.
 const STORAGE_RETRY_AFTER_S = 30;
 
-export async function handleIngest(request, env, core, product, event) {
+// The day whose budget this isolate has seen spent: later requests that day are answered without
+// a round trip to D1.
+let spentDay = -1;
+
+// optedOut() honours the browser's and the user's "do not track" signals on the server too.
+function optedOut(request, settings) {
+  return settings.honourDoNotTrack && (request.headers.get('dnt') === '1' || request.headers.get('sec-gpc') === '1');
+}
+
+export async function handleIngest(request, env, core, settings, product, event) {
+  if (optedOut(request, settings)) {
+    // Nothing is read, nothing stored: the answer only says why.
+    return jsonBody(JSON.stringify({ results: [], opted_out: true }), 202);
+  }
   const receivedAt = Date.now();
-  const body = new Uint8Array(await request.arrayBuffer());
+  const today = Math.floor(receivedAt / 86_400_000);
+  if (spentDay === today) throw budgetSpent(receivedAt);
+
+  const body = await readBody(request, settings.maxBodyBytes);
   const sentAt = request.headers.get('x-sent-at') ?? '';
   const result = core.ingest({ product, event, body, receivedAt, sentAt });
   const status = OUTCOME_STATUS[result.outcome] ?? 500;
+  if (result.rowCount === 0) return jsonBody(result.response, status);
 
-  if (result.rowCount > 0) {
-    let storedRows;
-    try {
-      storedRows = await storeRows(env.DB, result.rowsJson);
-    } catch (error) {
-      // The message names no data: D1 errors carry SQL, never the bound rows.
-      console.error(`phonehome: storing ${result.rowCount} rows failed: ${error?.message ?? error}`);
-      return errorResponse(503, 'storage_unavailable',
-        'events could not be stored; nothing from this request was kept, retry later',
-        { 'retry-after': String(STORAGE_RETRY_AFTER_S) });
+  let storedRows;
+  try {
+    storedRows = await storeRows(env.DB, result.chunks, result.rowCount, { budget: settings.dailyWriteBudget, now: receivedAt });
+  } catch (error) {
+    if (error instanceof BudgetSpent) {
+      spentDay = error.day;
+      throw budgetSpent(receivedAt);
     }
-    markDuplicates(result, storedRows);
+    // The message names no data: D1 errors carry SQL, never the bound rows.
+    console.error(`phonehome: storing ${result.rowCount} rows failed: ${error?.message ?? error}`);
+    throw new HttpError(503, 'storage_unavailable',
+      'the events could not be stored; nothing from this request was kept: retry later',
+      { 'retry-after': String(STORAGE_RETRY_AFTER_S) });
   }
+  markDuplicates(result, storedRows);
   return jsonBody(result.response, status);
 }
+
+function budgetSpent(now) {
+  return new HttpError(503, 'daily_budget_spent',
+    'the collector has stored as many events as it may today; nothing from this request was kept: retry after the Retry-After delay',
+    { 'retry-after': String(secondsUntilNextUtcDay(now)) });
+}
+

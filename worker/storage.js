@@ -1,8 +1,11 @@
-// storage.js: writing the core's rows to D1.
+// storage.js: D1 writes. Every accepted row of a request is written in one batch(), which D1 runs
+// as one transaction: either all of them are stored or none is, so a retry after a failure is
+// always safe, and the dedup key makes it land once.
 //
-// The core hands over all rows of a request as one JSON array, bound as a single parameter and
-// unpacked by SQLite's json_each(), so any batch is one statement with one bound parameter: far
-// inside D1's limits of 100 parameters and 100 KB of SQL per statement.
+// The core hands rows over as JSON arrays of about 256 KiB, each bound as the single parameter
+// of one statement and unpacked by SQLite's json_each(): any request stays far inside D1's limits
+// of 100 bound parameters and 100 KB of SQL per statement, and a 1 MiB body needs a handful of
+// statements of the 50 a free-plan invocation may run.
 
 // The events columns, in schema.sql's order; the core writes each row as an object with these keys.
 export const ROW_COLUMNS = [
@@ -10,21 +13,67 @@ export const ROW_COLUMNS = [
   'runtime', 'runtime_version', 'occurred_at', 'received_at', 'time_source', 'properties',
 ];
 
-// Which rows of this request the table already holds: their verdicts become "duplicate".
+// Rows written today so far (before this batch).
+const SELECT_BUDGET = 'SELECT coalesce(max(rows), 0) AS rows FROM write_budget WHERE day = ?1';
+
+// Which rows of a chunk the table already holds: their verdicts become "duplicate".
 const SELECT_STORED = `SELECT r.key AS row FROM json_each(?1) AS r
   JOIN events AS e ON e.event_id = json_extract(r.value, '$.event_id')`;
 
+// Both writes repeat the budget check inside the transaction (the WHERE), so two requests racing
+// past the budget cannot both write: ?day, ?count (rows of this request), ?budget.
 const INSERT_ROWS = `INSERT INTO events (${ROW_COLUMNS.join(', ')})
   SELECT ${ROW_COLUMNS.map((c) => `json_extract(r.value, '$.${c}')`).join(', ')}
-  FROM json_each(?1) AS r WHERE true
+  FROM json_each(?1) AS r
+  WHERE (SELECT coalesce(max(rows), 0) FROM write_budget WHERE day = ?2) + ?3 <= ?4
   ON CONFLICT (event_id) DO NOTHING`;
 
-// storeRows() writes the rows atomically (D1 runs a batch as one transaction) and returns the
-// indexes of rows that were already stored. It throws when D1 fails; then nothing was written.
-export async function storeRows(db, rowsJson) {
-  const [stored] = await db.batch([
-    db.prepare(SELECT_STORED).bind(rowsJson),
-    db.prepare(INSERT_ROWS).bind(rowsJson),
-  ]);
-  return stored.results.map((r) => r.row);
+const COUNT_ROWS = `INSERT INTO write_budget (day, rows) SELECT ?1, ?2
+  WHERE (SELECT coalesce(max(rows), 0) FROM write_budget WHERE day = ?1) + ?2 <= ?3
+  ON CONFLICT (day) DO UPDATE SET rows = rows + excluded.rows`;
+
+export class BudgetSpent extends Error {
+  constructor(day) {
+    super(`the daily write budget of day ${day} is spent`);
+    this.day = day;
+  }
+}
+
+// storeRows() writes a request's row chunks atomically and returns the indexes (request-wide) of
+// rows that were already stored. It throws BudgetSpent when the day's budget cannot take them
+// (then nothing was written), and D1's own error when D1 fails (then nothing was written either).
+export async function storeRows(db, chunks, rowCount, { budget, now = Date.now() }) {
+  const day = Math.floor(now / 86_400_000);
+  const statements = [db.prepare(SELECT_BUDGET).bind(day)];
+  for (const chunk of chunks) {
+    statements.push(db.prepare(SELECT_STORED).bind(chunk.rowsJson));
+    statements.push(db.prepare(INSERT_ROWS).bind(chunk.rowsJson, day, rowCount, budget));
+  }
+  statements.push(db.prepare(COUNT_ROWS).bind(day, rowCount, budget));
+  const results = await db.batch(statements);
+  const usedBefore = results[0].results[0].rows;
+  if (usedBefore + rowCount > budget) throw new BudgetSpent(day);
+  const stored = [];
+  chunks.forEach((chunk, i) => {
+    for (const { row } of results[1 + 2 * i].results) stored.push(chunk.firstRow + row);
+  });
+  return stored;
+}
+
+// normalizeInstallId() spells an install id the way the core stores it: UUIDs lower case with
+// dashes (the catalogue's uuid kind), anything else trimmed.
+export function normalizeInstallId(value) {
+  const text = value.trim();
+  const hex = text.replace(/^\{(.*)\}$/, '$1').replace(/-/g, '');
+  if (/^[0-9a-fA-F]{32}$/.test(hex) && /^\{?[0-9a-fA-F-]{32,36}\}?$/.test(text)) {
+    const h = hex.toLowerCase();
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+  return text;
+}
+
+// forgetInstall() deletes every event of one install; returns how many rows went.
+export async function forgetInstall(db, installId) {
+  const result = await db.prepare('DELETE FROM events WHERE install_id = ?1').bind(installId).run();
+  return result.meta.changes;
 }

@@ -17,7 +17,7 @@
 
 namespace {
 
-constexpr uint32_t kHeaderWords = 8;
+constexpr uint32_t kHeaderWords = 10;
 
 phonehome::Ingestor& TheIngestor() {
   static phonehome::Ingestor ingestor;
@@ -77,6 +77,14 @@ int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t
     out.append(4, '\0');
     PutWord(out, offsets_offset / 4 + i, result.accepted_offsets[i]);
   }
+  const auto chunks_offset = static_cast<uint32_t>(out.size());
+  for (uint32_t i = 0; i < result.chunk_count; ++i) {
+    out.append(12, '\0');
+    // Chunk offsets are made relative to the result buffer, like every other offset.
+    PutWord(out, chunks_offset / 4 + 3 * i, rows_offset + result.chunks[3 * i]);
+    PutWord(out, chunks_offset / 4 + 3 * i + 1, result.chunks[3 * i + 1]);
+    PutWord(out, chunks_offset / 4 + 3 * i + 2, result.chunks[3 * i + 2]);
+  }
   PutWord(out, 0, static_cast<uint32_t>(result.outcome));
   PutWord(out, 1, result.event_count);
   PutWord(out, 2, result.row_count);
@@ -85,6 +93,8 @@ int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t
   PutWord(out, 5, response_offset);
   PutWord(out, 6, static_cast<uint32_t>(result.response_json.size()));
   PutWord(out, 7, offsets_offset);
+  PutWord(out, 8, result.chunk_count);
+  PutWord(out, 9, chunks_offset);
   return static_cast<int32_t>(result.outcome);
 }
 

@@ -13,11 +13,15 @@
  *   [0] outcome                the request's status code (same as ph_ingest's return value)
  *   [1] event_count            events found in the body
  *   [2] row_count              rows to store
- *   [3] rows_offset  [4] rows_length          JSON array of row objects (empty if no rows)
+ *   [3] rows_offset  [4] rows_length          JSON arrays of row objects, back to back (empty if
+ *                                             no rows), each to be bound as one SQL parameter
  *   [5] response_offset  [6] response_length  the response body, JSON
  *   [7] accepted_offsets_offset               row_count uint32 offsets, into the response,
  *                                             of each row's `"accepted" ` token (11 bytes),
  *                                             which the caller may overwrite with `"duplicate"`
+ *   [8] chunk_count  [9] chunks_offset        chunk_count triples of uint32: offset and length of
+ *                                             one JSON array within the result, and the index of
+ *                                             its first row
  * Offsets count bytes from ph_result_ptr().
  */
 #ifndef PHONEHOME_ABI_H

@@ -13,6 +13,7 @@
 #include "json_out.h"
 #include "normalize.h"
 #include "phonehome/core.h"
+#include "envelope.h"
 #include "scrub.h"
 
 namespace phonehome {
@@ -37,13 +38,24 @@ constexpr uint16_t kNoField = 0xFFFF;
 
 // What an open JSON container is, for the parse.
 enum class FrameKind : uint8_t {
-  Batch,   // the top-level array of events
-  Event,   // an event object
-  Object,  // a declared nested object
-  List,    // a declared list
-  Map,     // a declared map
-  Skip,    // anything whose content is not kept
+  Batch,           // the top-level array of events
+  Envelope,        // the /v1/batch envelope object
+  EnvelopeEvents,  // its "events" array
+  PendingEvent,    // an envelope event whose product and event are not known yet
+  Tape,            // a container inside a pending event, recorded for replay
+  Event,           // an event object
+  Object,          // a declared nested object
+  List,            // a declared list
+  Map,             // a declared map
+  Skip,            // anything whose content is not kept
 };
+
+// Which envelope key's value comes next.
+enum class EnvelopeKey : uint8_t { None, Events, Other };
+
+// Rows are handed to the database in JSON arrays of about this size, each bound as one statement
+// parameter: far below D1's 1 MB limit on a bound value, whatever the request holds.
+constexpr size_t kRowChunkBytes = 256 * 1024;
 
 struct Frame {
   FrameKind kind;
@@ -153,6 +165,12 @@ class IdSet {
 }  // namespace
 
 struct Ingestor::State {
+  struct RowChunk {
+    uint32_t offset;  // into rows
+    uint32_t length;
+    uint32_t first_row;
+  };
+
   // The request being processed.
   IngestRequest request;
   const catalogue::ProductSpec* product = nullptr;
@@ -161,6 +179,9 @@ struct Ingestor::State {
 
   int64_t sent_at_ms = 0;  // the client's send time, when it said (has_sent_at)
   bool has_sent_at = false;
+  bool envelope = false;  // /v1/batch: events name their own product and event
+  EnvelopeKey envelope_key = EnvelopeKey::None;
+  bool saw_events = false;
 
   // Parser position.
   std::vector<Frame> frames;
@@ -188,7 +209,9 @@ struct Ingestor::State {
   std::string path_suffix;  // a map key or list index extending a field's path
 
   // Output.
-  std::string rows;
+  std::string rows;  // JSON arrays of rows, one per chunk, back to back
+  std::string row;   // the row being written
+  std::vector<RowChunk> chunks;
   uint32_t row_count = 0;
   uint32_t duplicate_count = 0;
   std::string results;  // the verdicts, comma separated
@@ -205,9 +228,13 @@ struct Ingestor::State {
     stop = Status::ok;
     stop_message.clear();
     has_sent_at = false;
+    envelope = req.product.empty();
+    envelope_key = EnvelopeKey::None;
+    saw_events = false;
     event_count = 0;
     for (std::string* buffer : {&rows, &results, &response, &scratch, &text_buffer}) ReleaseIfLarge(*buffer);
     rows.clear();
+    chunks.clear();
     row_count = 0;
     duplicate_count = 0;
     results.clear();
@@ -514,19 +541,26 @@ struct Ingestor::State {
 
   // ---- objects and events --------------------------------------------------------------------
 
-  void BeginEvent() {
-    ++event_count;
-    if (event_count > kMaxEvents) {
-      std::string message = "a request may carry at most ";
-      AppendInt(message, kMaxEvents);
-      message.append(" events");
-      Stop(Status::too_many_events, message);
-      return;
-    }
+  void ClearSlots() {
     for (uint16_t i = 0; i < spec->field_count; ++i) {
       slots[i].clear();
       present[i] = 0;
     }
+  }
+
+  // ResetEvent() forgets the previous event. In an envelope the spec is not known yet.
+  void ResetEvent() {
+    if (envelope) {
+      product = nullptr;
+      spec = nullptr;
+      pending_product.has = false;
+      pending_event.has = false;
+      tape.clear();
+      tape_text.clear();
+    } else {
+      ClearSlots();
+    }
+    pending_name = nullptr;
     event_error = Status::ok;
     dropped.clear();
     dropped_count = 0;
@@ -575,7 +609,7 @@ struct Ingestor::State {
 
   void FinishEvent() {
     if (stop != Status::ok) return;
-    CheckRequired(0, spec->top_level_count);
+    if (!EventFailed()) CheckRequired(0, spec->top_level_count);
     if (EventFailed()) return WriteRejected(event_error, error_path, error_message);
 
     std::string_view time_source;
@@ -591,22 +625,13 @@ struct Ingestor::State {
     }
     for (uint8_t i = 0; i < spec->dedup_field_count; ++i) id.Add(slots[spec->dedup_fields[i]]);
     if (spec->dedup_per_day) id.AddUint(static_cast<uint64_t>(occurred_at / normalize::kDayMs));
-    if (!seen_ids.Insert(id.high(), id.low())) {
-      ++duplicate_count;
-      BeginVerdict();
-      results.append(kDuplicateToken);
-      EndVerdict();
-      return;
-    }
 
-    const size_t row_start = rows.size();
-    rows.push_back(row_count == 0 ? '[' : ',');
-    rows.append("{\"event_id\":\"");
-    id.AppendHex(rows);
-    rows.append("\",\"product\":");
-    AppendString(rows, product->name);
-    rows.append(",\"event\":");
-    AppendString(rows, spec->name);
+    row.assign("{\"event_id\":\"");
+    id.AppendHex(row);
+    row.append("\",\"product\":");
+    AppendString(row, product->name);
+    row.append(",\"event\":");
+    AppendString(row, spec->name);
     static constexpr std::pair<Column, std::string_view> kColumnNames[] = {
         {Column::InstallId, "install_id"}, {Column::SessionId, "session_id"},
         {Column::Version, "version"},      {Column::Os, "os"},
@@ -614,28 +639,34 @@ struct Ingestor::State {
         {Column::RuntimeVersion, "runtime_version"},
     };
     for (const auto& [column, name] : kColumnNames) {
-      rows.append(",\"");
-      rows.append(name);
-      rows.append("\":");
+      row.append(",\"");
+      row.append(name);
+      row.append("\":");
       AppendColumn(column);
     }
-    rows.append(",\"occurred_at\":");
-    AppendInt(rows, occurred_at);
-    rows.append(",\"received_at\":");
-    AppendInt(rows, static_cast<int64_t>(request.received_at_ms));
-    rows.append(",\"time_source\":");
-    AppendString(rows, time_source);
-    rows.append(",\"properties\":{");
-    AppendFields(rows, 0, spec->top_level_count, true);
-    rows.append("}}");
-    if (rows.size() - row_start > kMaxRowBytes) {
-      rows.resize(row_start);
+    row.append(",\"occurred_at\":");
+    AppendInt(row, occurred_at);
+    row.append(",\"received_at\":");
+    AppendInt(row, static_cast<int64_t>(request.received_at_ms));
+    row.append(",\"time_source\":");
+    AppendString(row, time_source);
+    row.append(",\"properties\":{");
+    AppendFields(row, 0, spec->top_level_count, true);
+    row.append("}}");
+    if (row.size() > kMaxRowBytes) {
       std::string message = "the event is larger than ";
       AppendInt(message, kMaxRowBytes);
       message.append(" bytes once normalized");
       return WriteRejected(Status::event_too_large, "", message);
     }
-    ++row_count;
+    if (!seen_ids.Insert(id.high(), id.low())) {
+      ++duplicate_count;
+      BeginVerdict();
+      results.append(kDuplicateToken);
+      EndVerdict();
+      return;
+    }
+    AppendRow();
     BeginVerdict();
     accepted_offsets.push_back(static_cast<uint32_t>(results.size()));
     results.append(kAcceptedToken);
@@ -662,20 +693,35 @@ struct Ingestor::State {
     return time;
   }
 
+  // AppendRow() adds the finished row to the current chunk, or starts a new chunk when the
+  // current one is full.
+  void AppendRow() {
+    if (chunks.empty() || chunks.back().length + row.size() + 2 > kRowChunkBytes) {
+      if (!chunks.empty()) rows.push_back(']');
+      chunks.push_back({static_cast<uint32_t>(rows.size()), 0, row_count});
+      rows.push_back('[');
+    } else {
+      rows.push_back(',');
+    }
+    rows.append(row);
+    chunks.back().length = static_cast<uint32_t>(rows.size() + 1 - chunks.back().offset);  // with its ']'
+    ++row_count;
+  }
+
   // AppendColumn() writes a column's value: the field feeding it, a fixed value, or null.
   void AppendColumn(Column column) {
     const int field = column_field[static_cast<size_t>(column)];
     if (field >= 0 && present[field]) {
-      rows.append(slots[field]);
+      row.append(slots[field]);
       return;
     }
     for (uint8_t i = 0; i < spec->fixed_column_count; ++i) {
       if (spec->fixed_columns[i].column == column) {
-        AppendString(rows, spec->fixed_columns[i].value);
+        AppendString(row, spec->fixed_columns[i].value);
         return;
       }
     }
-    rows.append("null");
+    row.append("null");
   }
 
   // BeginVerdict() opens the current event's verdict up to its status value.
@@ -714,23 +760,65 @@ struct Ingestor::State {
   }
 
   // ---- the parse ----------------------------------------------------------------------------
+  //
+  // Frames track the open containers. A body is an event object, an array of them (Batch), or,
+  // on /v1/batch, an envelope {"sent_at": …, "events": [ {"product": …, "event": …, …} ]}. There
+  // an event's fields may come before its "product" and "event" keys, so until both are known
+  // the event's content is recorded on a tape (PendingEvent, Tape frames) and replayed once the
+  // spec is found; SDKs usually send those keys first, and the tape stays empty.
+
+  // BeginElement() starts an element of the top-level array or of the envelope's events.
+  bool BeginElement(bool is_object, FrameKind event_frame) {
+    ++event_count;
+    if (event_count > kMaxEvents) {
+      std::string message = "a request may carry at most ";
+      AppendInt(message, kMaxEvents);
+      message.append(" events");
+      Stop(Status::too_many_events, message);
+      return false;
+    }
+    ResetEvent();
+    if (!is_object) {
+      WriteRejected(Status::not_an_object, "", "is not a JSON object");
+      frames.push_back({FrameKind::Skip, kNoField, 0});
+      return true;
+    }
+    frames.push_back({event_frame, kNoField, 0});
+    return true;
+  }
 
   bool OnScalar(const JsonScalar& value) {
     if (frames.empty()) {
-      Stop(Status::wrong_body_type, "the body must be a JSON object or an array of objects");
+      Stop(Status::wrong_body_type, envelope ? "the body must be a JSON object with an events array"
+                                             : "the body must be a JSON object or an array of objects");
       return false;
     }
     Frame& frame = frames.back();
-    if (frame.kind == FrameKind::Batch) {
-      BeginEvent();
-      if (stop != Status::ok) return false;
-      WriteRejected(Status::not_an_object, "", "is not a JSON object");
-      return true;
+    switch (frame.kind) {
+      case FrameKind::Batch:
+      case FrameKind::EnvelopeEvents:
+        if (!BeginElement(false, FrameKind::Event)) return false;
+        frames.pop_back();  // a scalar element has no content to skip
+        return true;
+      case FrameKind::Envelope:
+        if (envelope_key == EnvelopeKey::Events) return StopNoEvents();
+        envelope_key = EnvelopeKey::None;
+        return true;
+      case FrameKind::PendingEvent:
+        if (pending_name != nullptr) return TakeName(value);
+        Record(TapeOp::Scalar, &value);
+        return true;
+      case FrameKind::Tape:
+        Record(TapeOp::Scalar, &value);
+        return true;
+      default:
+        break;
     }
     if (EventFailed()) return true;
     switch (frame.kind) {
       case FrameKind::Event:
       case FrameKind::Object:
+        if (pending_name != nullptr) return TakeName(value);
         if (pending != kNoField) OnFieldValue(pending, value);
         pending = kNoField;
         break;
@@ -740,17 +828,22 @@ struct Ingestor::State {
       case FrameKind::Map:
         OnMapValue(frame, value);
         break;
-      case FrameKind::Batch:
-      case FrameKind::Skip:
+      default:
         break;
     }
     return true;
   }
 
-  // ContainerFrame() decides what a container opened inside the current frame becomes.
+  // ContainerFrame() decides what a container opened inside an event becomes.
   Frame ContainerFrame(bool is_object) {
     Frame& parent = frames.back();
     const Frame skip{FrameKind::Skip, kNoField, 0};
+    if (pending_name != nullptr) {
+      // {"product": {…}}: the name must be a string.
+      Reject(Status::wrong_type, nullptr, "must be a string", pending_name_key);
+      pending_name = nullptr;
+      return skip;
+    }
     if (EventFailed()) return skip;
     switch (parent.kind) {
       case FrameKind::Event:
@@ -778,8 +871,7 @@ struct Ingestor::State {
         RejectWrongType(field, field.item_kind);
         return skip;
       }
-      case FrameKind::Batch:
-      case FrameKind::Skip:
+      default:
         break;
     }
     return skip;
@@ -793,24 +885,48 @@ struct Ingestor::State {
       Stop(Status::too_deep, message);
       return false;
     }
-    if (frames.empty() || frames.back().kind == FrameKind::Batch) {
-      const bool top = frames.empty();
-      if (top && !is_object) {
+    if (frames.empty()) {
+      if (envelope) {
+        if (!is_object) return OnScalar(JsonScalar());  // the same refusal as a scalar body
+        frames.push_back({FrameKind::Envelope, kNoField, 0});
+        return true;
+      }
+      if (!is_object) {
         frames.push_back({FrameKind::Batch, kNoField, 0});
         return true;
       }
-      BeginEvent();
-      if (stop != Status::ok) return false;
-      if (is_object) {
-        frames.push_back({FrameKind::Event, kNoField, 0});
-      } else {
-        WriteRejected(Status::not_an_object, "", "is not a JSON object");
-        frames.push_back({FrameKind::Skip, kNoField, 0});
-      }
-      return true;
+      return BeginElement(true, FrameKind::Event);
     }
-    frames.push_back(ContainerFrame(is_object));
-    return true;
+    switch (frames.back().kind) {
+      case FrameKind::Batch:
+        return BeginElement(is_object, FrameKind::Event);
+      case FrameKind::EnvelopeEvents:
+        return BeginElement(is_object, FrameKind::PendingEvent);
+      case FrameKind::Envelope:
+        if (envelope_key == EnvelopeKey::Events) {
+          if (is_object) return StopNoEvents();
+          saw_events = true;
+          frames.push_back({FrameKind::EnvelopeEvents, kNoField, 0});
+        } else {
+          frames.push_back({FrameKind::Skip, kNoField, 0});  // another envelope key: ignored
+        }
+        envelope_key = EnvelopeKey::None;
+        return true;
+      case FrameKind::PendingEvent:
+      case FrameKind::Tape:
+        if (pending_name != nullptr) {
+          Reject(Status::wrong_type, nullptr, "must be a string", pending_name_key);
+          pending_name = nullptr;
+          frames.push_back({FrameKind::Skip, kNoField, 0});
+          return true;
+        }
+        Record(is_object ? TapeOp::StartObject : TapeOp::StartArray, nullptr);
+        frames.push_back({FrameKind::Tape, kNoField, 0});
+        return true;
+      default:
+        frames.push_back(ContainerFrame(is_object));
+        return true;
+    }
   }
 
   // OnEndContainer() finishes the container before popping its frame, so paths still include it.
@@ -819,6 +935,14 @@ struct Ingestor::State {
     switch (closed.kind) {
       case FrameKind::Event:
         FinishEvent();
+        break;
+      case FrameKind::PendingEvent:
+        // The object closed without naming its product and event.
+        Reject(Status::missing_field, nullptr, "is required", pending_product.has ? "event" : "product");
+        FinishEvent();
+        break;
+      case FrameKind::Tape:
+        Record(TapeOp::End, nullptr);
         break;
       case FrameKind::Object:
         if (!EventFailed()) FinishObject(closed);
@@ -832,9 +956,13 @@ struct Ingestor::State {
         present[closed.field] = EventFailed() ? 0 : 1;
         break;
       case FrameKind::Batch:
+      case FrameKind::EnvelopeEvents:
         if (event_count == 0) {
-          Stop(Status::empty_batch, "the body is an empty array: send at least one event");
+          Stop(Status::empty_batch, "the request holds no events: send at least one");
         }
+        break;
+      case FrameKind::Envelope:
+        if (!saw_events) StopNoEvents();
         break;
       case FrameKind::Skip:
         break;
@@ -845,18 +973,33 @@ struct Ingestor::State {
 
   bool OnKeyEvent(std::string_view key) {
     Frame& frame = frames.back();
+    switch (frame.kind) {
+      case FrameKind::Envelope:
+        envelope_key = key == "events" ? EnvelopeKey::Events : EnvelopeKey::Other;
+        return true;
+      case FrameKind::PendingEvent:
+        if (IsNameKey(key)) return true;
+        Record(TapeOp::Key, nullptr, key);
+        return true;
+      case FrameKind::Tape:
+        Record(TapeOp::Key, nullptr, key);
+        return true;
+      default:
+        break;
+    }
     if (EventFailed()) return true;
     switch (frame.kind) {
       case FrameKind::Event:
+        if (envelope && IsNameKey(key)) return true;
+        OnKey(frame, key);
+        break;
       case FrameKind::Object:
         OnKey(frame, key);
         break;
       case FrameKind::Map:
         OnMapKey(frame, key);
         break;
-      case FrameKind::Batch:
-      case FrameKind::List:
-      case FrameKind::Skip:
+      default:
         break;
     }
     return true;
@@ -878,6 +1021,117 @@ struct Ingestor::State {
     message.push_back(')');
     Stop(status, message);
   }
+
+  bool StopNoEvents() {
+    Stop(Status::wrong_body_type, "a batch envelope must hold an \"events\" array");
+    return false;
+  }
+
+  // ---- batch envelopes: naming an event, the tape ------------------------------------------------
+
+  struct PendingName {
+    std::string text;
+    bool has = false;
+  };
+
+  // IsNameKey() catches an event's "product" and "event" keys inside an envelope; the value that
+  // follows is taken by TakeName().
+  bool IsNameKey(std::string_view key) {
+    PendingName* name = key == "product" ? &pending_product : key == "event" ? &pending_event : nullptr;
+    if (name == nullptr) return false;
+    if (name->has) {
+      Reject(Status::duplicate_key, nullptr, "appears more than once", key);
+      return true;
+    }
+    pending_name = name;
+    pending_name_key = key == "product" ? "product" : "event";
+    return true;
+  }
+
+  bool TakeName(const JsonScalar& value) {
+    PendingName* name = pending_name;
+    pending_name = nullptr;
+    if (value.type != JsonScalar::Type::String) {
+      Reject(Status::wrong_type, nullptr, "must be a string", pending_name_key);
+      return true;
+    }
+    name->text.assign(value.text);
+    name->has = true;
+    if (frames.back().kind == FrameKind::PendingEvent && pending_product.has && pending_event.has) ResolveEvent();
+    return true;
+  }
+
+  // ResolveEvent() finds the spec of a pending envelope event and replays what was recorded.
+  void ResolveEvent() {
+    Frame& frame = frames.back();
+    frame.kind = FrameKind::Event;
+    const catalogue::Catalogue& cat = catalogue::Builtin();
+    product = catalogue::FindProduct(cat, pending_product.text);
+    spec = product == nullptr ? nullptr : catalogue::FindEvent(*product, pending_event.text);
+    if (spec == nullptr) {
+      const bool no_product = product == nullptr;
+      Reject(no_product ? Status::unknown_product : Status::unknown_event, nullptr,
+             no_product ? "names no product declared in the catalogue" : "names no event the product declares",
+             no_product ? "product" : "event");
+      return;
+    }
+    PrepareSpec();
+    ClearSlots();
+    Replay();
+  }
+
+  enum class TapeOp : uint8_t { Key, Scalar, StartObject, StartArray, End };
+  struct TapeEntry {
+    TapeOp op;
+    JsonScalar scalar;  // Scalar: the value; its text lives in tape_text
+    uint32_t text_offset;
+    uint32_t text_length;
+  };
+
+  void Record(TapeOp op, const JsonScalar* scalar, std::string_view text = {}) {
+    TapeEntry entry{op, scalar != nullptr ? *scalar : JsonScalar(), 0, 0};
+    if (scalar != nullptr && scalar->type == JsonScalar::Type::String) text = scalar->text;
+    entry.text_offset = static_cast<uint32_t>(tape_text.size());
+    entry.text_length = static_cast<uint32_t>(text.size());
+    tape_text.append(text);
+    entry.scalar.text = {};
+    tape.push_back(entry);
+  }
+
+  void Replay() {
+    for (const TapeEntry& entry : tape) {
+      const std::string_view text(tape_text.data() + entry.text_offset, entry.text_length);
+      bool go_on = true;
+      switch (entry.op) {
+        case TapeOp::Key:
+          go_on = OnKeyEvent(text);
+          break;
+        case TapeOp::Scalar: {
+          JsonScalar value = entry.scalar;
+          if (value.type == JsonScalar::Type::String) value.text = text;
+          go_on = OnScalar(value);
+          break;
+        }
+        case TapeOp::StartObject:
+        case TapeOp::StartArray:
+          go_on = OnStartContainer(entry.op == TapeOp::StartObject);
+          break;
+        case TapeOp::End:
+          go_on = OnEndContainer();
+          break;
+      }
+      if (!go_on) break;
+    }
+    tape.clear();
+    tape_text.clear();
+  }
+
+  PendingName pending_product;
+  PendingName pending_event;
+  PendingName* pending_name = nullptr;  // the name whose value comes next
+  std::string_view pending_name_key;
+  std::vector<TapeEntry> tape;
+  std::string tape_text;
 
   // ---- the whole request ----------------------------------------------------------------------
 
@@ -922,6 +1176,9 @@ struct Ingestor::State {
     if (row_count > 0) rows.push_back(']');
     result.rows_json = rows;
     result.row_count = row_count;
+    result.chunk_count = static_cast<uint32_t>(chunks.size());
+    static_assert(sizeof(RowChunk) == 3 * sizeof(uint32_t));
+    result.chunks = reinterpret_cast<const uint32_t*>(chunks.data());
     result.response_json = response;
     result.accepted_offsets = accepted_offsets.data();
     return result;
@@ -999,26 +1256,35 @@ Ingestor::~Ingestor() { delete state_; }
 IngestResult Ingestor::Ingest(const IngestRequest& request) {
   State& s = *state_;
   s.Reset(request);
-  const catalogue::Catalogue& cat = catalogue::Builtin();
-  s.product = catalogue::FindProduct(cat, request.product);
-  if (s.product == nullptr) {
-    s.Stop(Status::unknown_product, "no product of that name is declared in the catalogue");
-    return s.Finish();
+  std::string_view sent_at = request.sent_at;
+  if (s.envelope) {
+    // The envelope's own sent_at wins over the header; one that is not a plain string or number
+    // is refused like any unreadable time.
+    std::string_view envelope_sent_at;
+    if (envelope::FindSentAt(request.body, envelope_sent_at)) sent_at = envelope_sent_at.empty() ? "?" : envelope_sent_at;
+  } else {
+    const catalogue::Catalogue& cat = catalogue::Builtin();
+    s.product = catalogue::FindProduct(cat, request.product);
+    if (s.product == nullptr) {
+      s.Stop(Status::unknown_product, "no product of that name is declared in the catalogue");
+      return s.Finish();
+    }
+    s.spec = catalogue::FindEvent(*s.product, request.event);
+    if (s.spec == nullptr) {
+      s.Stop(Status::unknown_event, "the product declares no event of that name");
+      return s.Finish();
+    }
+    s.PrepareSpec();
   }
-  s.spec = catalogue::FindEvent(*s.product, request.event);
-  if (s.spec == nullptr) {
-    s.Stop(Status::unknown_event, "the product declares no event of that name");
-    return s.Finish();
-  }
-  if (!request.sent_at.empty()) {
-    if (normalize::TimestampFromHeader(request.sent_at, s.sent_at_ms) != Status::ok) {
+  if (!sent_at.empty()) {
+    if (normalize::TimestampFromHeader(sent_at, s.sent_at_ms) != Status::ok) {
       s.Stop(Status::invalid_sent_at,
-             "X-Sent-At must be epoch seconds, epoch milliseconds or RFC 3339 within 2000-2099");
+             "sent_at (the X-Sent-At header or the envelope's) must be epoch seconds, epoch milliseconds or "
+             "RFC 3339 within 2000-2099");
       return s.Finish();
     }
     s.has_sent_at = true;
   }
-  s.PrepareSpec();
   SaxHandler handler(s);
   const char* begin = request.body.data();
   nlohmann::json::sax_parse(begin, begin + request.body.size(), &handler);

@@ -46,8 +46,10 @@ inline constexpr std::string_view kRowColumns[] = {
 };
 
 struct IngestRequest {
-  std::string_view product;  // from the URL path, as sent
-  std::string_view event;    // from the URL path, as sent
+  // From the URL path, as sent. An empty product means POST /v1/batch: the body is an envelope
+  // {"sent_at": …, "events": [ {"product": …, "event": …, …fields} ]} whose events name their own.
+  std::string_view product;
+  std::string_view event;
   std::string_view body;     // the request body, already decompressed
   double received_at_ms = 0; // server time the request arrived, UTC milliseconds
   uint64_t nonce = 0;        // random per request: names events that declare no dedup key
@@ -60,10 +62,14 @@ struct IngestRequest {
 struct IngestResult {
   Status outcome = Status::internal_error;
   uint32_t event_count = 0;  // events found in the body (0 when the body was not readable)
-  // Rows to store: a JSON array of objects keyed by kRowColumns, ready to bind as one SQL
-  // parameter (INSERT … SELECT … FROM json_each(?)).
+  // Rows to store: JSON arrays of objects keyed by kRowColumns, each ready to bind as one SQL
+  // parameter (INSERT … SELECT … FROM json_each(?)). A large request is split into chunks of
+  // about 256 KiB: `chunks` holds chunk_count triples (offset in rows_json, length, index of the
+  // chunk's first row).
   std::string_view rows_json;
   uint32_t row_count = 0;
+  uint32_t chunk_count = 0;
+  const uint32_t* chunks = nullptr;
   // The response body. Each stored row's verdict holds the 11-byte token `"accepted" ` at
   // accepted_offsets[row]; the caller overwrites it with `"duplicate"` for rows the
   // database already held, so the body never has to be parsed or rebuilt.
