@@ -43,6 +43,11 @@ AbiResult CallIngest(const IngestRequest& request) {
   r.rows.assign(reinterpret_cast<const char*>(data) + Word(data, 3), Word(data, 4));
   r.response.assign(reinterpret_cast<const char*>(data) + Word(data, 5), Word(data, 6));
   for (uint32_t i = 0; i < r.row_count; ++i) r.accepted_offsets.push_back(Word(data + Word(data, 7), i));
+  const uint8_t* chunks = data + Word(data, 9);
+  for (uint32_t i = 0; i < Word(data, 8); ++i) {
+    r.chunks.push_back({std::string(reinterpret_cast<const char*>(data) + Word(chunks, 3 * i), Word(chunks, 3 * i + 1)),
+                        Word(chunks, 3 * i + 2)});
+  }
   return r;
 }
 

@@ -19,6 +19,11 @@ struct AbiResult {
   std::string rows;
   std::string response;
   std::vector<uint32_t> accepted_offsets;
+  struct Chunk {
+    std::string rows;  // one JSON array
+    uint32_t first_row;
+  };
+  std::vector<Chunk> chunks;
   std::string raw;  // the whole result buffer
 };
 

@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "abi.h"
 #include "abi_result.h"
 #include "phonehome/core.h"
@@ -64,6 +66,42 @@ TEST(Abi, AllocatesAndFrees) {
   uint8_t* empty = ph_alloc(0);  // a zero-size request still gets a distinct pointer
   EXPECT_NE(empty, nullptr);
   ph_free(empty);
+}
+
+}  // namespace
+}  // namespace phonehome::testing
+
+namespace phonehome::testing {
+namespace {
+
+// A request whose rows exceed one chunk: the rows arrive as several JSON arrays, each a valid
+// parameter of its own, covering every row once and in order.
+TEST(Abi, SplitsLargeRequestsIntoRowChunks) {
+  std::string body = "[";
+  for (int i = 0; i < 600; ++i) {
+    if (i > 0) body.push_back(',');
+    body += R"({"run_id":"5d6e7f80-1a2b-4c3d-8e9f-a0b1c2d3e4f5","error_type":"E)" + std::to_string(i) +
+            R"(","message":")" + std::string(900, 'x') + R"("})";
+  }
+  body.push_back(']');
+  IngestRequest request;
+  request.product = "axolotl";
+  request.event = "error";
+  request.body = body;
+  request.received_at_ms = 1795240900000;
+  const AbiResult r = CallIngest(request);
+  ASSERT_EQ(r.row_count, 600u) << r.response.substr(0, 300);
+  ASSERT_GE(r.chunks.size(), 2u);
+  uint32_t next_row = 0;
+  for (const auto& chunk : r.chunks) {
+    EXPECT_EQ(chunk.first_row, next_row);
+    EXPECT_LE(chunk.rows.size(), 256u * 1024u);
+    const auto rows = nlohmann::json::parse(chunk.rows, nullptr, false);
+    ASSERT_TRUE(rows.is_array()) << chunk.rows.substr(0, 80);
+    EXPECT_EQ(rows[0]["properties"]["error_type"], "E" + std::to_string(next_row));
+    next_row += static_cast<uint32_t>(rows.size());
+  }
+  EXPECT_EQ(next_row, 600u);
 }
 
 }  // namespace

@@ -64,7 +64,8 @@ test('a body that grows memory is handled and later calls still work', async () 
   assert.ok(core.memory.buffer.byteLength > before, 'memory should have grown');
   const small = core.ingest({ product: 'agentsonar', event: 'session', body: new TextEncoder().encode(SESSION), receivedAt: 1745891300000 });
   assert.equal(small.outcome, 'ok');
-  assert.equal(JSON.parse(small.rowsJson).length, 1);
+  assert.equal(small.chunks.length, 1);
+  assert.equal(JSON.parse(small.chunks[0].rowsJson).length, 1);
 });
 
 test('the status names the module reports are those of status.def, in order', async () => {

@@ -87,7 +87,7 @@ describe('ingest', () => {
   test('a wrong method is 405 and says which methods are allowed', async () => {
     const response = await worker.fetch('/v1/agentsonar/session', { method: 'GET' });
     assert.equal(response.status, 405);
-    assert.equal(response.headers.get('allow'), 'POST');
+    assert.equal(response.headers.get('allow'), 'POST, OPTIONS');
     assert.equal((await response.json()).error.code, 'method_not_allowed');
   });
 
