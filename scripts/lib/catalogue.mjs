@@ -302,7 +302,7 @@ function checkEvent(raw, ctx, path, productFixed) {
   const { problems, file } = ctx;
   const c = at(problems, file, path);
   if (!isObject(raw)) return c.fail('an event must be an object');
-  c.keys(raw, ['name', 'description', 'dedup', 'fields', 'fixed_columns']);
+  c.keys(raw, ['name', 'description', 'dedup', 'fields', 'fixed_columns', 'success_field']);
   const name = c.string(raw.name, 'name', { pattern: EVENT_NAME, max: 64 });
   const label = name ? `${path} (${name})` : path;
   const e = at(problems, file, label);
@@ -338,7 +338,15 @@ function checkEvent(raw, ctx, path, productFixed) {
     if (dedup.per_day !== undefined && typeof dedup.per_day !== 'boolean') e.fail('per_day must be true or false', `${label}.dedup.per_day`);
     dedup = { fields: Array.isArray(dedup.fields) ? dedup.fields : [], per_day: dedup.per_day === true };
   }
-  return { name, description: raw.description, dedup, fixed_columns: fixed, fields };
+  // success_field names the bool field that says whether what the event reports went well: the
+  // rollups count successes and failures from it.
+  let successField = null;
+  if (raw.success_field !== undefined) {
+    const f = fields.find((x) => x.name === raw.success_field);
+    if (!f || f.kind !== 'bool') e.fail(`success_field "${raw.success_field}" must name a top-level bool field`, `${label}.success_field`);
+    else successField = f.name;
+  }
+  return { name, description: raw.description, dedup, fixed_columns: fixed, fields, success_field: successField };
 }
 
 function checkFixed(raw, ctx, path) {
@@ -361,6 +369,8 @@ function checkProduct(raw, ctx) {
   if (!isObject(raw)) return c.fail('a product file must hold one JSON object');
   c.keys(raw, ['$schema', 'product', 'title', 'description', 'opt_out', 'fixed_columns', 'events']);
   const product = c.string(raw.product, 'product', { pattern: PRODUCT_NAME, max: 64 });
+  // These names are routes of their own: /v1/batch, /v1/forget, /v1/schema, /v1/stats/….
+  if (['batch', 'forget', 'schema', 'stats'].includes(product)) c.fail(`"${product}" is reserved for a route`, 'product');
   if (product && basename(file) !== `${product}.json`) c.fail(`the file must be named ${product}.json`, 'product');
   c.string(raw.title, 'title', { max: 100 });
   c.string(raw.description, 'description', { max: 1000 });
@@ -577,6 +587,7 @@ export function publicCatalogue(products) {
         description: e.description,
         dedup: e.dedup.fields.length ? e.dedup : 'none',
         fixed_columns: e.fixed_columns,
+        ...(e.success_field ? { success_field: e.success_field } : {}),
         fields: e.fields.map(publicField),
       })),
     })),
