@@ -17,7 +17,7 @@
 
 namespace {
 
-constexpr uint32_t kHeaderWords = 10;
+constexpr uint32_t kHeaderWords = 12;
 
 phonehome::Ingestor& TheIngestor() {
   static phonehome::Ingestor ingestor;
@@ -71,6 +71,8 @@ int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t
   out.append(result.rows_json);
   const auto response_offset = static_cast<uint32_t>(out.size());
   out.append(result.response_json);
+  const auto rejections_offset = static_cast<uint32_t>(out.size());
+  out.append(result.rejections_json);
   out.resize((out.size() + 3) & ~size_t{3}, ' ');  // align the offsets table
   const auto offsets_offset = static_cast<uint32_t>(out.size());
   for (uint32_t i = 0; i < result.row_count; ++i) {
@@ -95,6 +97,8 @@ int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t
   PutWord(out, 7, offsets_offset);
   PutWord(out, 8, result.chunk_count);
   PutWord(out, 9, chunks_offset);
+  PutWord(out, 10, rejections_offset);
+  PutWord(out, 11, static_cast<uint32_t>(result.rejections_json.size()));
   return static_cast<int32_t>(result.outcome);
 }
 

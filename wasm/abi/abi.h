@@ -22,6 +22,8 @@
  *   [8] chunk_count  [9] chunks_offset        chunk_count triples of uint32: offset and length of
  *                                             one JSON array within the result, and the index of
  *                                             its first row
+ *   [10] rejections_offset  [11] rejections_length   JSON array of rejection counts by product,
+ *                                             event, code and version (no event data)
  * Offsets count bytes from ph_result_ptr().
  */
 #ifndef PHONEHOME_ABI_H

@@ -235,6 +235,7 @@ struct Ingestor::State {
     for (std::string* buffer : {&rows, &results, &response, &scratch, &text_buffer}) ReleaseIfLarge(*buffer);
     rows.clear();
     chunks.clear();
+    rejection_counts.clear();
     row_count = 0;
     duplicate_count = 0;
     results.clear();
@@ -561,6 +562,8 @@ struct Ingestor::State {
       ClearSlots();
     }
     pending_name = nullptr;
+    version_after_error.clear();
+    watching_version = false;
     event_error = Status::ok;
     dropped.clear();
     dropped_count = 0;
@@ -747,6 +750,7 @@ struct Ingestor::State {
   }
 
   void WriteRejected(Status code, std::string_view path, std::string_view message) {
+    if (spec != nullptr) CountRejection(code, EventVersion());
     BeginVerdict();
     results.append("\"rejected\",\"code\":");
     AppendString(results, StatusName(code));
@@ -757,6 +761,79 @@ struct Ingestor::State {
     results.append(",\"message\":");
     AppendString(results, message);
     EndVerdict();
+  }
+
+  // ---- rejection counts ---------------------------------------------------------------------
+  //
+  // Per request, how many events of each product, event, code and SDK version were rejected, so
+  // the worker can count them without storing anything of the rejected events.
+
+  struct RejectionCount {
+    const catalogue::ProductSpec* product;
+    const EventSpec* spec;
+    Status code;
+    std::string version;
+    uint32_t count;
+  };
+
+  // EventVersion() is the rejected event's version, when it could be read: from the field feeding
+  // the version column, before or after the error (VersionAfterError()).
+  std::string_view EventVersion() const {
+    const int field = column_field[static_cast<size_t>(Column::Version)];
+    if (field >= 0 && present[field] && slots[field].size() >= 2) {
+      return std::string_view(slots[field]).substr(1, slots[field].size() - 2);  // versions need no escapes
+    }
+    return version_after_error;
+  }
+
+  void CountRejection(Status code, std::string_view version) {
+    for (RejectionCount& seen : rejection_counts) {
+      if (seen.spec == spec && seen.code == code && seen.version == version) {
+        ++seen.count;
+        return;
+      }
+    }
+    rejection_counts.push_back({product, spec, code, std::string(version), 1});
+  }
+
+  void AppendRejectionCounts(std::string& out) const {
+    out.push_back('[');
+    for (size_t i = 0; i < rejection_counts.size(); ++i) {
+      const RejectionCount& r = rejection_counts[i];
+      if (i > 0) out.push_back(',');
+      out.append("{\"product\":");
+      AppendString(out, r.product->name);
+      out.append(",\"event\":");
+      AppendString(out, r.spec->name);
+      out.append(",\"code\":");
+      AppendString(out, StatusName(r.code));
+      out.append(",\"version\":");
+      AppendString(out, r.version);
+      out.append(",\"count\":");
+      AppendInt(out, r.count);
+      out.push_back('}');
+    }
+    out.push_back(']');
+  }
+
+  // After an event's first error its values are skipped, except the version's, which the
+  // rejection count is keyed by.
+  bool WatchVersionAfterError(std::string_view key) {
+    const int field = column_field[static_cast<size_t>(Column::Version)];
+    if (spec == nullptr || field < 0) return false;
+    const FieldSpec& version = spec->fields[field];
+    for (uint8_t n = 0; n < version.input_name_count; ++n) {
+      if (version.input_names[n] == key) return true;
+    }
+    return false;
+  }
+
+  void TakeVersionAfterError(const JsonScalar& value) {
+    if (value.type != JsonScalar::Type::String) return;
+    std::string normalized;
+    if (normalize::Version(value.text, normalized) != Status::ok) return;
+    const int field = column_field[static_cast<size_t>(Column::Version)];
+    version_after_error.assign(normalize::CutVersion(normalized, spec->fields[field].precision));
   }
 
   // ---- the parse ----------------------------------------------------------------------------
@@ -814,7 +891,11 @@ struct Ingestor::State {
       default:
         break;
     }
-    if (EventFailed()) return true;
+    if (EventFailed()) {
+      if (watching_version && frame.kind == FrameKind::Event) TakeVersionAfterError(value);
+      watching_version = false;
+      return true;
+    }
     switch (frame.kind) {
       case FrameKind::Event:
       case FrameKind::Object:
@@ -987,7 +1068,10 @@ struct Ingestor::State {
       default:
         break;
     }
-    if (EventFailed()) return true;
+    if (EventFailed()) {
+      watching_version = frame.kind == FrameKind::Event && version_after_error.empty() && WatchVersionAfterError(key);
+      return true;
+    }
     switch (frame.kind) {
       case FrameKind::Event:
         if (envelope && IsNameKey(key)) return true;
@@ -1133,6 +1217,11 @@ struct Ingestor::State {
   std::vector<TapeEntry> tape;
   std::string tape_text;
 
+  std::vector<RejectionCount> rejection_counts;
+  std::string rejections_json;
+  std::string version_after_error;  // the version read after the event's error, if any
+  bool watching_version = false;    // the value coming next is that version
+
   // ---- the whole request ----------------------------------------------------------------------
 
   void PrepareSpec() {
@@ -1155,11 +1244,21 @@ struct Ingestor::State {
     IngestResult result;
     result.event_count = event_count;
     if (stop != Status::ok) {
+      // Nothing of the request is stored; on a named route the whole request counts as one
+      // rejection of its event.
+      rejection_counts.clear();
+      if (!envelope && spec != nullptr) CountRejection(stop, "");
+      rejections_json.clear();
+      AppendRejectionCounts(rejections_json);
+      result.rejections_json = rejections_json;
       WriteError(stop, stop_message);
       result.outcome = stop;
       result.response_json = response;
       return result;
     }
+    rejections_json.clear();
+    AppendRejectionCounts(rejections_json);
+    result.rejections_json = rejections_json;
     const bool stored_any = row_count > 0 || duplicate_count > 0;
     result.outcome = stored_any ? Status::ok : Status::all_rejected;
     if (stored_any) {

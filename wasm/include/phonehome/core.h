@@ -75,6 +75,9 @@ struct IngestResult {
   // database already held, so the body never has to be parsed or rebuilt.
   std::string_view response_json;
   const uint32_t* accepted_offsets = nullptr;
+  // Rejected events counted by product, event, code and version (when readable): a JSON array of
+  // {"product","event","code","version","count"}, for the rejection counters. Holds no event data.
+  std::string_view rejections_json;
 };
 
 inline constexpr std::string_view kAcceptedToken = "\"accepted\" ";
