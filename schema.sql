@@ -21,8 +21,8 @@ CREATE TABLE IF NOT EXISTS events (
   properties      TEXT    NOT NULL DEFAULT '{}'  -- JSON object
 ) WITHOUT ROWID;
 
--- Charts read by product, event and day; retention deletes by day.
-CREATE INDEX IF NOT EXISTS events_by_product_time ON events (product, event, occurred_at);
+-- The daily rollup reads one day at a time and retention deletes by age: both by occurred_at.
+CREATE INDEX IF NOT EXISTS events_by_time ON events (occurred_at);
 
 -- POST /v1/forget deletes an install's rows without scanning the table. (Each index costs one
 -- more written row per event in D1's pricing; these two are the ones the routes need.)
@@ -34,3 +34,35 @@ CREATE TABLE IF NOT EXISTS write_budget (
   day  INTEGER NOT NULL PRIMARY KEY,
   rows INTEGER NOT NULL
 );
+
+-- Daily rollups: counts of each finished UTC day, kept after the raw events are deleted
+-- (ROLLUP_RETENTION_DAYS). No identifiers: only counts, per product, per event ('*' = all events
+-- of the product) and per value of one dimension at a time, so distinct counts are exact for
+-- every slice. dimension is 'all' (value ''), 'version', 'os', 'arch', 'runtime' or
+-- 'runtime_version'; an absent value is ''.
+CREATE TABLE IF NOT EXISTS rollup_daily (
+  day          INTEGER NOT NULL,  -- days since 1970-01-01 (UTC)
+  product      TEXT    NOT NULL,
+  event        TEXT    NOT NULL,
+  dimension    TEXT    NOT NULL,
+  value        TEXT    NOT NULL,
+  events       INTEGER NOT NULL,
+  installs     INTEGER NOT NULL,  -- distinct install_id
+  sessions     INTEGER NOT NULL,  -- distinct session_id
+  new_installs INTEGER NOT NULL,  -- installs with no event on an earlier day still in raw storage
+  successes    INTEGER NOT NULL,  -- events whose declared success field was true
+  failures     INTEGER NOT NULL,  -- … false
+  PRIMARY KEY (day, product, event, dimension, value)
+) WITHOUT ROWID;
+
+-- Rejected events, counted at ingest without keeping any of their data: which SDK release sends
+-- what kind of bad data. version is the event's version field when it could be read, else ''.
+CREATE TABLE IF NOT EXISTS rejections_daily (
+  day     INTEGER NOT NULL,
+  product TEXT    NOT NULL,
+  event   TEXT    NOT NULL,
+  code    TEXT    NOT NULL,
+  version TEXT    NOT NULL,
+  count   INTEGER NOT NULL,
+  PRIMARY KEY (day, product, event, code, version)
+) WITHOUT ROWID;

@@ -20,5 +20,14 @@ export function config(env) {
     // DNT: 1 and Sec-GPC: 1 mean "do not store" unless this is "false".
     honourDoNotTrack: (env.HONOR_DNT ?? 'true') !== 'false',
     retentionDays: integer(env.RETENTION_DAYS, 90),
+    // Daily rollups outlive the raw events this long.
+    rollupRetentionDays: integer(env.ROLLUP_RETENTION_DAYS, 400),
+    // Each scheduled run recomputes this many recent days, so late events are counted.
+    rollupLookbackDays: integer(env.ROLLUP_LOOKBACK_DAYS, 7),
+    // Retention deletes at most this many rows per statement, and this many statements per run.
+    retentionDeleteChunk: integer(env.RETENTION_DELETE_CHUNK, 5_000),
+    retentionMaxChunks: integer(env.RETENTION_MAX_CHUNKS, 20),
+    // Stats fold groups smaller than this into "other".
+    minGroupSize: integer(env.MIN_GROUP_SIZE, 5),
   };
 }

@@ -52,7 +52,7 @@ export async function instantiateCore(module) {
   return createCore(instance);
 }
 
-const HEADER_WORDS = 10;
+const HEADER_WORDS = 12;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const DUPLICATE_TOKEN = encoder.encode('"duplicate"');
@@ -131,6 +131,7 @@ export function createCore(instance) {
       eventCount: word(1),
       rowCount,
       chunks,
+      rejectionsJson: decoder.decode(view.subarray(word(10), word(10) + word(11))),
       // A copy: the response outlives this call, the result buffer does not.
       response: view.slice(word(5), word(5) + word(6)),
       acceptedOffsets,

@@ -7,10 +7,13 @@ import coreModule from '../build/wasm/phonehome.wasm';
 import { config } from './config.js';
 import { CoreTrap, instantiateCore } from './core.js';
 import { preflight, withCors } from './cors.js';
+import { dashboardPage } from './dashboard.js';
 import { disclosurePage, schemaDocument } from './disclosure.js';
 import { handleForget } from './forget.js';
 import { errorResponse, HttpError, jsonBody, methodNotAllowed, notFound } from './http.js';
 import { handleIngest } from './ingest.js';
+import { runMaintenance } from './maintenance.js';
+import { handleStats } from './stats.js';
 
 // One core per isolate, made on first use. After a trap its memory may be inconsistent, so it is
 // dropped and the next request gets a fresh instance.
@@ -30,22 +33,26 @@ function ingestRoute(pathname) {
   return match ? { kind: 'event', product: decodeURIComponent(match[1]), event: decodeURIComponent(match[2]) } : null;
 }
 
-async function routeIngest(request, env, settings, target) {
+async function routeIngest(request, env, ctx, settings, target) {
   if (request.method === 'OPTIONS') return preflight(request, settings);
   if (request.method !== 'POST') return methodNotAllowed(['POST', 'OPTIONS']);
   if (target.kind === 'forget') return handleForget(request, env);
   const core = await getCore();
   // An empty product tells the core the body is a batch envelope.
   const [product, event] = target.kind === 'batch' ? ['', ''] : [target.product, target.event];
-  return handleIngest(request, env, core, settings, product, event);
+  return handleIngest(request, env, ctx, core, settings, product, event);
 }
 
-async function route(request, env, settings) {
+const STATS_PATH = /^\/v1\/stats\/([a-z_]{1,32})$/;
+
+async function route(request, env, ctx, settings) {
   const url = new URL(request.url);
+  const stats = STATS_PATH.exec(url.pathname);
+  if (stats) return handleStats(request, env, settings, catalogue, stats[1]);
   const target = ingestRoute(url.pathname);
   if (target) {
     try {
-      return withCors(await routeIngest(request, env, settings, target), request, settings);
+      return withCors(await routeIngest(request, env, ctx, settings, target), request, settings);
     } catch (error) {
       if (error instanceof HttpError) {
         return withCors(errorResponse(error.status, error.code, error.message, error.headers), request, settings);
@@ -54,6 +61,18 @@ async function route(request, env, settings) {
     }
   }
   const readOnly = request.method === 'GET' || request.method === 'HEAD';
+  if (url.pathname === '/dashboard') {
+    // The page holds no data: every number it shows comes from /v1/stats with the token.
+    if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
+    return new Response(dashboardPage(), {
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+        'referrer-policy': 'no-referrer',
+      },
+    });
+  }
   if (url.pathname === '/') {
     if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
     return new Response(disclosurePage(catalogue, settings), {
@@ -70,13 +89,22 @@ async function route(request, env, settings) {
 }
 
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     try {
-      return await route(request, env, config(env));
+      return await route(request, env, ctx, config(env));
     } catch (error) {
+      if (error instanceof HttpError) return errorResponse(error.status, error.code, error.message, error.headers);
       if (error instanceof CoreTrap || error instanceof WebAssembly.RuntimeError) corePromise = null;
       console.error(`phonehome: request failed: ${error?.name ?? 'error'}`);
       return errorResponse(500, 'internal_error', 'the request could not be processed');
     }
+  },
+
+  // The daily Cron Trigger: rollups of finished days, then retention.
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(runMaintenance(env.DB, catalogue, config(env), controller.scheduledTime).then(
+      (summary) => console.log(`phonehome: maintenance ${JSON.stringify(summary)}`),
+      (error) => console.error(`phonehome: maintenance failed: ${error?.message ?? error}`),
+    ));
   },
 };

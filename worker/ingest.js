@@ -5,7 +5,7 @@
 import { readBody } from './body.js';
 import { markDuplicates } from './core.js';
 import { HttpError, jsonBody, secondsUntilNextUtcDay } from './http.js';
-import { BudgetSpent, storeRows } from './storage.js';
+import { BudgetSpent, countRejections, storeRows } from './storage.js';
 
 // The HTTP status of each request outcome the core can return (status.def, scope "request").
 export const OUTCOME_STATUS = {
@@ -37,7 +37,7 @@ function optedOut(request, settings) {
   return settings.honourDoNotTrack && (request.headers.get('dnt') === '1' || request.headers.get('sec-gpc') === '1');
 }
 
-export async function handleIngest(request, env, core, settings, product, event) {
+export async function handleIngest(request, env, ctx, core, settings, product, event) {
   if (optedOut(request, settings)) {
     // Nothing is read, nothing stored: the answer only says why.
     return jsonBody(JSON.stringify({ results: [], opted_out: true }), 202);
@@ -50,11 +50,20 @@ export async function handleIngest(request, env, core, settings, product, event)
   const sentAt = request.headers.get('x-sent-at') ?? '';
   const result = core.ingest({ product, event, body, receivedAt, sentAt });
   const status = OUTCOME_STATUS[result.outcome] ?? 500;
-  if (result.rowCount === 0) return jsonBody(result.response, status);
+  const budget = settings.dailyWriteBudget;
+  if (result.rowCount === 0) {
+    // Nothing to store: the rejection counters are updated after the answer, and a failure there
+    // costs a count, never the client's answer.
+    if (result.rejectionsJson !== '[]') {
+      ctx.waitUntil(countRejections(env.DB, result.rejectionsJson, { budget, now: receivedAt })
+        .catch((error) => console.error(`phonehome: counting rejections failed: ${error?.message ?? error}`)));
+    }
+    return jsonBody(result.response, status);
+  }
 
   let storedRows;
   try {
-    storedRows = await storeRows(env.DB, result.chunks, result.rowCount, { budget: settings.dailyWriteBudget, now: receivedAt });
+    storedRows = await storeRows(env.DB, result.chunks, result.rowCount, { budget, rejectionsJson: result.rejectionsJson, now: receivedAt });
   } catch (error) {
     if (error instanceof BudgetSpent) {
       spentDay = error.day;

@@ -32,6 +32,15 @@ const COUNT_ROWS = `INSERT INTO write_budget (day, rows) SELECT ?1, ?2
   WHERE (SELECT coalesce(max(rows), 0) FROM write_budget WHERE day = ?1) + ?2 <= ?3
   ON CONFLICT (day) DO UPDATE SET rows = rows + excluded.rows`;
 
+// Rejection counts of one request, from the core (no event data), added to the day's counters.
+// The budget guard keeps a refused request, and its retries, from counting more than once.
+const COUNT_REJECTIONS = `INSERT INTO rejections_daily (day, product, event, code, version, count)
+  SELECT ?1, json_extract(r.value, '$.product'), json_extract(r.value, '$.event'), json_extract(r.value, '$.code'),
+         json_extract(r.value, '$.version'), json_extract(r.value, '$.count')
+  FROM json_each(?2) AS r
+  WHERE (SELECT coalesce(max(rows), 0) FROM write_budget WHERE day = ?1) + ?3 <= ?4
+  ON CONFLICT (day, product, event, code, version) DO UPDATE SET count = count + excluded.count`;
+
 export class BudgetSpent extends Error {
   constructor(day) {
     super(`the daily write budget of day ${day} is spent`);
@@ -42,9 +51,10 @@ export class BudgetSpent extends Error {
 // storeRows() writes a request's row chunks atomically and returns the indexes (request-wide) of
 // rows that were already stored. It throws BudgetSpent when the day's budget cannot take them
 // (then nothing was written), and D1's own error when D1 fails (then nothing was written either).
-export async function storeRows(db, chunks, rowCount, { budget, now = Date.now() }) {
+export async function storeRows(db, chunks, rowCount, { budget, rejectionsJson = '[]', now = Date.now() }) {
   const day = Math.floor(now / 86_400_000);
   const statements = [db.prepare(SELECT_BUDGET).bind(day)];
+  if (rejectionsJson !== '[]') statements.push(db.prepare(COUNT_REJECTIONS).bind(day, rejectionsJson, rowCount, budget));
   for (const chunk of chunks) {
     statements.push(db.prepare(SELECT_STORED).bind(chunk.rowsJson));
     statements.push(db.prepare(INSERT_ROWS).bind(chunk.rowsJson, day, rowCount, budget));
@@ -53,11 +63,18 @@ export async function storeRows(db, chunks, rowCount, { budget, now = Date.now()
   const results = await db.batch(statements);
   const usedBefore = results[0].results[0].rows;
   if (usedBefore + rowCount > budget) throw new BudgetSpent(day);
+  const firstChunk = rejectionsJson !== '[]' ? 2 : 1;
   const stored = [];
   chunks.forEach((chunk, i) => {
-    for (const { row } of results[1 + 2 * i].results) stored.push(chunk.firstRow + row);
+    for (const { row } of results[firstChunk + 2 * i].results) stored.push(chunk.firstRow + row);
   });
   return stored;
+}
+
+// countRejections() records the rejections of a request that stored nothing.
+export async function countRejections(db, rejectionsJson, { budget, now = Date.now() }) {
+  const day = Math.floor(now / 86_400_000);
+  await db.prepare(COUNT_REJECTIONS).bind(day, rejectionsJson, 0, budget).run();
 }
 
 // normalizeInstallId() spells an install id the way the core stores it: UUIDs lower case with

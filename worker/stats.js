@@ -1,0 +1,173 @@
+// stats.js: GET /v1/stats/… for maintainers (bearer token), read from the daily rollups and the
+// rejection counters. Groups smaller than MIN_GROUP_SIZE are folded into "other", so no single
+// install stands out. Days are UTC, written YYYY-MM-DD; ranges default to the last 30 finished
+// days.
+
+import { requireToken } from './auth.js';
+import { HttpError, jsonBody } from './http.js';
+import { dayOf, dayString, DIMENSIONS, firstCompleteDay, parseDay, rollupDays } from './maintenance.js';
+
+const MAX_RANGE_DAYS = 400;
+const MAX_ROLLUP_DAYS_PER_CALL = 20;
+
+function badRequest(message) {
+  return new HttpError(400, 'invalid_stats_request', message);
+}
+
+// Query holds the checked parameters of a stats request.
+function readQuery(url, catalogue, { needProduct = true } = {}) {
+  const params = url.searchParams;
+  const today = dayOf(Date.now());
+  const to = params.has('to') ? parseDay(params.get('to')) : today - 1;
+  const from = params.has('from') ? parseDay(params.get('from')) : to - 29;
+  if (from === null || to === null) throw badRequest('from and to are dates: YYYY-MM-DD');
+  if (from > to) throw badRequest('from is after to');
+  if (to - from + 1 > MAX_RANGE_DAYS) throw badRequest(`a range holds at most ${MAX_RANGE_DAYS} days`);
+  const product = params.get('product');
+  const declared = catalogue.products.find((p) => p.product === product);
+  if (needProduct && !declared) {
+    throw badRequest(`product must be one of: ${catalogue.products.map((p) => p.product).join(', ')}`);
+  }
+  const event = params.get('event') ?? '*';
+  if (declared && event !== '*' && !declared.events.some((e) => e.name === event)) {
+    throw badRequest(`event must be * or one of: ${declared.events.map((e) => e.name).join(', ')}`);
+  }
+  const dimension = params.get('dimension') ?? 'version';
+  if (!DIMENSIONS.includes(dimension)) throw badRequest(`dimension must be one of: ${DIMENSIONS.join(', ')}`);
+  return { product, event, dimension, from, to };
+}
+
+async function all(db, sql, ...params) {
+  return (await db.prepare(sql).bind(...params).all()).results;
+}
+
+// groupMeasure() says what "group size" means for a product: installs where it collects install
+// ids, sessions where it collects only sessions, events where it collects neither (then there is
+// no one to single out).
+async function groupMeasure(db, q) {
+  const [seen] = await all(db, `SELECT max(installs) AS installs, max(sessions) AS sessions FROM rollup_daily
+    WHERE product = ?1 AND event = '*' AND dimension = 'all' AND day BETWEEN ?2 AND ?3`, q.product, q.from, q.to);
+  if (seen?.installs > 0) return 'installs';
+  if (seen?.sessions > 0) return 'sessions';
+  return 'events';
+}
+
+const COUNTS = ['events', 'installs', 'sessions', 'successes', 'failures'];
+
+// fold() merges the rows of one group key whose measure is under the minimum into "other".
+function fold(rows, keyOf, measure, minimum) {
+  const out = new Map();
+  for (const row of rows) {
+    const value = row[measure] < minimum ? 'other' : (row.value === '' ? 'unknown' : row.value);
+    const key = `${keyOf(row)}\u0000${value}`;
+    const target = out.get(key) ?? { ...row, value, ...Object.fromEntries(COUNTS.map((c) => [c, 0])) };
+    for (const c of COUNTS) target[c] += row[c];
+    out.set(key, target);
+  }
+  return [...out.values()];
+}
+
+const REPORTS = {
+  async products(db, url, catalogue) {
+    const spans = await all(db, `SELECT product, min(day) AS first, max(day) AS last, sum(events) AS events
+      FROM rollup_daily WHERE event = '*' AND dimension = 'all' GROUP BY product`);
+    return {
+      products: catalogue.products.map((p) => {
+        const span = spans.find((s) => s.product === p.product);
+        return {
+          product: p.product,
+          title: p.title,
+          events: p.events.map((e) => e.name),
+          first_day: span ? dayString(span.first) : null,
+          last_day: span ? dayString(span.last) : null,
+          total_events: span?.events ?? 0,
+        };
+      }),
+    };
+  },
+
+  async overview(db, url, catalogue) {
+    const q = readQuery(url, catalogue);
+    const rows = await all(db, `SELECT day, events, installs, new_installs, sessions, successes, failures FROM rollup_daily
+      WHERE product = ?1 AND event = ?2 AND dimension = 'all' AND day BETWEEN ?3 AND ?4 ORDER BY day`, q.product, q.event, q.from, q.to);
+    return { product: q.product, event: q.event, from: dayString(q.from), to: dayString(q.to), days: rows.map((r) => ({ ...r, day: dayString(r.day) })) };
+  },
+
+  async events(db, url, catalogue) {
+    const q = readQuery(url, catalogue);
+    const rows = await all(db, `SELECT day, event, events, successes, failures FROM rollup_daily
+      WHERE product = ?1 AND event != '*' AND dimension = 'all' AND day BETWEEN ?2 AND ?3 ORDER BY day, event`, q.product, q.from, q.to);
+    return { product: q.product, from: dayString(q.from), to: dayString(q.to), days: rows.map((r) => ({ ...r, day: dayString(r.day) })) };
+  },
+
+  async breakdown(db, url, catalogue, settings) {
+    const q = readQuery(url, catalogue);
+    const measure = await groupMeasure(db, q);
+    const rows = await all(db, `SELECT day, value, events, installs, sessions, successes, failures FROM rollup_daily
+      WHERE product = ?1 AND event = ?2 AND dimension = ?3 AND day BETWEEN ?4 AND ?5 ORDER BY day`,
+    q.product, q.event, q.dimension, q.from, q.to);
+    const folded = fold(rows, (r) => r.day, measure, settings.minGroupSize);
+    const totals = new Map();
+    for (const r of folded) totals.set(r.value, (totals.get(r.value) ?? 0) + r[measure]);
+    return {
+      product: q.product, event: q.event, dimension: q.dimension, from: dayString(q.from), to: dayString(q.to),
+      group_measure: measure, min_group_size: settings.minGroupSize,
+      values: [...totals.keys()].sort((a, b) => totals.get(b) - totals.get(a)),
+      days: folded.map((r) => ({ ...r, day: dayString(r.day) })),
+    };
+  },
+
+  // outcomes: success and failure per value over the whole range (error rate per version). A
+  // group is kept when it reached the minimum on some day; max, not sum, of daily distinct counts,
+  // so one install seen on many days still counts as one.
+  async outcomes(db, url, catalogue, settings) {
+    const q = readQuery(url, catalogue);
+    const measure = await groupMeasure(db, q);
+    const rows = await all(db, `SELECT value, sum(events) AS events, max(installs) AS installs, max(sessions) AS sessions,
+      sum(successes) AS successes, sum(failures) AS failures FROM rollup_daily
+      WHERE product = ?1 AND event = ?2 AND dimension = ?3 AND day BETWEEN ?4 AND ?5 GROUP BY value`,
+    q.product, q.event, q.dimension, q.from, q.to);
+    const folded = fold(rows, () => '', measure, settings.minGroupSize)
+      .filter((r) => r.successes + r.failures > 0)
+      .map((r) => ({ value: r.value, successes: r.successes, failures: r.failures, failure_rate: r.failures / (r.successes + r.failures) }))
+      .sort((a, b) => b.successes + b.failures - (a.successes + a.failures));
+    return {
+      product: q.product, event: q.event, dimension: q.dimension, from: dayString(q.from), to: dayString(q.to),
+      group_measure: measure, min_group_size: settings.minGroupSize, values: folded,
+    };
+  },
+
+  async rejections(db, url, catalogue) {
+    const q = readQuery(url, catalogue);
+    const rows = await all(db, `SELECT day, event, code, version, count FROM rejections_daily
+      WHERE product = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day, event, code, version`, q.product, q.from, q.to);
+    return { product: q.product, from: dayString(q.from), to: dayString(q.to), rejections: rows.map((r) => ({ ...r, day: dayString(r.day) })) };
+  },
+};
+
+// POST /v1/stats/rollup?from=&to=: recompute days now (a backfill, or after seeding). A day whose
+// raw events retention already deleted is left alone, so its rollups are never lost.
+async function rollupRange(db, url, catalogue, settings) {
+  const q = readQuery(url, catalogue, { needProduct: false });
+  if (q.to - q.from + 1 > MAX_ROLLUP_DAYS_PER_CALL) throw badRequest(`roll up at most ${MAX_ROLLUP_DAYS_PER_CALL} days per call`);
+  if (q.to >= dayOf(Date.now())) throw badRequest('only finished days can be rolled up: to must be before today');
+  const complete = firstCompleteDay(Date.now(), settings.retentionDays);
+  const withRaw = new Set((await all(db, `SELECT DISTINCT occurred_at / 86400000 AS day FROM events
+    WHERE occurred_at >= ?1 AND occurred_at < ?2`, q.from * 86_400_000, (q.to + 1) * 86_400_000)).map((r) => r.day));
+  const days = [];
+  for (let day = q.from; day <= q.to; day++) if (day >= complete || withRaw.has(day)) days.push(day);
+  return { rolled_up_days: await rollupDays(db, catalogue, days) };
+}
+
+export async function handleStats(request, env, settings, catalogue, report) {
+  await requireToken(request, env);
+  const url = new URL(request.url);
+  if (report === 'rollup') {
+    if (request.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'this route accepts POST', { allow: 'POST' });
+    return jsonBody(JSON.stringify(await rollupRange(env.DB, url, catalogue, settings)), 200);
+  }
+  const run = Object.hasOwn(REPORTS, report) ? REPORTS[report] : null;
+  if (!run) throw new HttpError(404, 'not_found', `stats reports: ${Object.keys(REPORTS).join(', ')}, and POST rollup`);
+  if (request.method !== 'GET') throw new HttpError(405, 'method_not_allowed', 'this route accepts GET', { allow: 'GET' });
+  return jsonBody(JSON.stringify(await run(env.DB, url, catalogue, settings)), 200, { 'cache-control': 'no-store' });
+}
