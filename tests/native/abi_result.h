@@ -18,6 +18,7 @@ struct AbiResult {
   uint32_t row_count = 0;
   std::string rows;
   std::string response;
+  std::string rejections;
   std::vector<uint32_t> accepted_offsets;
   struct Chunk {
     std::string rows;  // one JSON array

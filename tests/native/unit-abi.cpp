@@ -106,3 +106,51 @@ TEST(Abi, SplitsLargeRequestsIntoRowChunks) {
 
 }  // namespace
 }  // namespace phonehome::testing
+
+namespace phonehome::testing {
+namespace {
+
+IngestRequest Session(std::string_view body) {
+  IngestRequest request;
+  request.product = "agentsonar";
+  request.event = "session";
+  request.body = body;
+  request.received_at_ms = 1795240900000;
+  return request;
+}
+
+// Rejections are counted by product, event, code and the SDK version when it could be read,
+// whether the version came before or after the error; nothing else of the event is kept.
+TEST(Abi, CountsRejectionsByCodeAndVersion) {
+  const AbiResult r = CallIngest(Session(
+      R"([{"version":"0.4.0","session_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"},)"
+      R"({"install_id":"nope","version":"v0.5.0","session_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5e"},)"
+      R"({"install_id":"nope","version":"0.5.0","session_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5f"},)"
+      R"({"session_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c50"}])"));
+  const auto counts = nlohmann::json::parse(r.rejections, nullptr, false);
+  ASSERT_TRUE(counts.is_array()) << r.rejections;
+  const auto expected = nlohmann::json::parse(R"([
+    {"product":"agentsonar","event":"session","code":"missing_field","version":"0.4.0","count":1},
+    {"product":"agentsonar","event":"session","code":"invalid_uuid","version":"0.5.0","count":2},
+    {"product":"agentsonar","event":"session","code":"missing_field","version":"","count":1}])");
+  EXPECT_EQ(counts, expected);
+}
+
+TEST(Abi, CountsARefusedRequestOnceOnANamedRoute) {
+  const AbiResult r = CallIngest(Session("{\"install_id\":"));
+  EXPECT_EQ(nlohmann::json::parse(r.rejections),
+            nlohmann::json::parse(R"([{"product":"agentsonar","event":"session","code":"malformed_json","version":"","count":1}])"));
+}
+
+TEST(Abi, DoesNotCountUnknownProducts) {
+  IngestRequest request = Session(R"({"events":[{"product":"spam-product-123","event":"x"}]})");
+  request.product = "";
+  request.event = "";
+  EXPECT_EQ(CallIngest(request).rejections, "[]");
+  request = Session("{}");
+  request.product = "spam-product-123";
+  EXPECT_EQ(CallIngest(request).rejections, "[]");
+}
+
+}  // namespace
+}  // namespace phonehome::testing

@@ -1,0 +1,219 @@
+// insights.test.mjs: the daily maintenance (rollups, retention), rejection counts and the stats
+// API, through the real worker's scheduled handler and a real local D1.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { SESSION, startWorker } from './harness.mjs';
+
+const DAY = 86_400_000;
+const TOKEN = 'test-stats-token-0123456789';
+const auth = { authorization: `Bearer ${TOKEN}` };
+const hex = (n, width = 12) => n.toString(16).padStart(width, '0');
+
+// A session event of install `i`, session `s`, happening at `at` (ms).
+function session(i, s, at, extra = {}) {
+  return {
+    ...SESSION, install_id: `8a4f3b29-6a1e-4b5c-9d2f-${hex(i)}`, session_id: `a1b2c3d4-e5f6-4a7b-8c9d-${hex(s)}`,
+    timestamp: at, ...extra,
+  };
+}
+
+async function runSchedule(worker, now = Date.now()) {
+  const result = await (await worker.mf.getWorker()).scheduled({ scheduledTime: new Date(now) });
+  assert.equal(result.outcome, 'ok');
+}
+
+async function postAll(worker, path, events) {
+  for (let i = 0; i < events.length; i += 1000) {
+    const response = await worker.post(path, events.slice(i, i + 1000));
+    assert.equal(response.status, 202, await response.clone().text());
+  }
+}
+
+async function stats(worker, report, params = {}) {
+  const response = await worker.fetch(`/v1/stats/${report}?${new URLSearchParams(params)}`, { headers: auth });
+  assert.equal(response.status, 200, await response.clone().text());
+  return response.json();
+}
+
+describe('retention', () => {
+  let worker;
+  before(async () => {
+    worker = await startWorker({ vars: { STATS_TOKEN: TOKEN, RETENTION_DELETE_CHUNK: '300', RETENTION_MAX_CHUNKS: '3' } });
+  });
+  after(async () => { await worker?.close(); });
+  beforeEach(async () => { await worker.clear(); });
+
+  test('deletes exactly the events older than RETENTION_DAYS, by day boundary', async () => {
+    const now = Date.now();
+    const today = Math.floor(now / DAY);
+    const oldestKept = (today - 90) * DAY; // the first millisecond of the oldest day kept
+    await postAll(worker, '/v1/agentsonar/session', [
+      session(1, 1, oldestKept),
+      session(2, 2, oldestKept - 1),
+      session(3, 3, (today - 91) * DAY + 5 * 3600_000),
+      session(4, 4, today * DAY - 3600_000),
+    ]);
+    await runSchedule(worker, now);
+    const kept = await worker.rows('SELECT session_id FROM events ORDER BY session_id');
+    assert.deepEqual(kept.map((r) => r.session_id.slice(-1)), ['1', '4']);
+  });
+
+  test('deletes in bounded chunks: a run never deletes more than chunk x chunks; the next run goes on', async () => {
+    const old = Date.now() - 200 * DAY;
+    await postAll(worker, '/v1/agentsonar/session', Array.from({ length: 1000 }, (_, i) => session(i, i, old + i)));
+    await runSchedule(worker);
+    assert.equal((await worker.rows('SELECT count(*) AS n FROM events'))[0].n, 100, 'one run deletes 3 chunks of 300');
+    await runSchedule(worker);
+    assert.equal((await worker.rows('SELECT count(*) AS n FROM events'))[0].n, 0);
+  });
+});
+
+describe('rollups and the stats API', () => {
+  let worker;
+  const now = Date.now();
+  const today = Math.floor(now / DAY);
+  const at = (daysAgo, hour) => (today - daysAgo) * DAY + hour * 3600_000;
+
+  before(async () => {
+    worker = await startWorker({ vars: { STATS_TOKEN: TOKEN } });
+    // Three days of traffic: installs 0-5 on 0.4.0 every day (so day 2 and 1 have no new ones),
+    // installs 10-12 on 0.9.0 (a group of three: under MIN_GROUP_SIZE), installs 20-26 new on the
+    // last day on 0.5.0, a few on Windows; and Langflow runs with successes and failures.
+    const events = [];
+    let s = 0;
+    for (const daysAgo of [3, 2, 1]) {
+      for (let i = 0; i <= 5; i++) events.push(session(i, s++, at(daysAgo, 9 + i), { os: i === 5 ? 'win32' : 'darwin' }));
+      for (let i = 10; i <= 12; i++) events.push(session(i, s++, at(daysAgo, 10), { version: '0.9.0', os: 'linux' }));
+    }
+    for (let i = 20; i <= 26; i++) {
+      events.push(session(i, s++, at(1, 12), { version: '0.5.0' }), session(i, s++, at(1, 13), { version: '0.5.0' }));
+    }
+    await postAll(worker, '/v1/agentsonar/session', events);
+    // Langflow's run has no time field of its own: these are dated by their receive time, today.
+    const runs = Array.from({ length: 20 }, (_, i) => ({ Seconds: 1, Success: i % 4 !== 0 }));
+    await postAll(worker, '/v1/langflow/run', runs);
+    // Rejected events: counted by SDK version, their data never stored.
+    assert.equal((await worker.post('/v1/agentsonar/session', [
+      { version: '0.3.0', os: 'linux' }, { version: '0.3.0' }, { install_id: 'x', version: '0.2.0' },
+    ])).status, 400);
+    await runSchedule(worker, now);
+  });
+  after(async () => { await worker?.close(); });
+
+  // expectedRollups() counts the raw rows directly, the way the rollup must.
+  async function expectedRollups() {
+    const raw = await worker.rows('SELECT * FROM events');
+    const first = new Map(); // product/install -> first day
+    for (const r of raw) {
+      if (r.install_id === null) continue;
+      const key = `${r.product}/${r.install_id}`;
+      const day = Math.floor(r.occurred_at / DAY);
+      first.set(key, Math.min(first.get(key) ?? Infinity, day));
+    }
+    const groups = new Map();
+    for (const r of raw) {
+      const day = Math.floor(r.occurred_at / DAY);
+      if (day >= today || day < today - 7) continue;
+      const success = r.product === 'langflow' ? JSON.parse(r.properties).success : undefined;
+      for (const event of [r.event, '*']) {
+        for (const [dimension, value] of [['all', ''], ...['version', 'os', 'arch', 'runtime', 'runtime_version'].map((d) => [d, r[d] ?? ''])]) {
+          const key = [day, r.product, event, dimension, value].join('|');
+          const g = groups.get(key) ?? { events: 0, installs: new Set(), sessions: new Set(), fresh: new Set(), successes: 0, failures: 0 };
+          g.events++;
+          if (r.install_id !== null) {
+            g.installs.add(r.install_id);
+            if (first.get(`${r.product}/${r.install_id}`) === day) g.fresh.add(r.install_id);
+          }
+          if (r.session_id !== null) g.sessions.add(r.session_id);
+          if (success === true) g.successes++;
+          if (success === false) g.failures++;
+          groups.set(key, g);
+        }
+      }
+    }
+    return [...groups.entries()].map(([key, g]) => [key, g.events, g.installs.size, g.sessions.size, g.fresh.size, g.successes, g.failures].join('|')).sort();
+  }
+
+  async function storedRollups() {
+    const rows = await worker.rows('SELECT * FROM rollup_daily');
+    return rows.map((r) => [r.day, r.product, r.event, r.dimension, r.value, r.events, r.installs, r.sessions, r.new_installs, r.successes, r.failures].join('|')).sort();
+  }
+
+  test('rollups match a direct count over the raw rows, slice by slice', async () => {
+    const expected = await expectedRollups();
+    assert.ok(expected.length > 50, `${expected.length} slices`);
+    assert.deepEqual(await storedRollups(), expected);
+  });
+
+  test('re-running the rollup gives the same numbers', async () => {
+    const before = await storedRollups();
+    await runSchedule(worker, now);
+    assert.deepEqual(await storedRollups(), before);
+  });
+
+  test('the rollups hold no identifiers', async () => {
+    const text = JSON.stringify(await worker.rows('SELECT * FROM rollup_daily'));
+    assert.ok(!/8a4f3b29|a1b2c3d4/.test(text));
+  });
+
+  test('the stats API refuses a missing, wrong, one-character-off or very long token', async () => {
+    for (const header of [undefined, 'Bearer wrong', `Bearer ${TOKEN.slice(0, -1)}x`, `Bearer ${TOKEN}${'x'.repeat(100_000)}`, TOKEN, `bearer ${TOKEN}`]) {
+      const response = await worker.fetch('/v1/stats/products', { headers: header === undefined ? {} : { authorization: header } });
+      assert.equal(response.status, 401, String(header).slice(0, 40));
+      assert.equal((await response.json()).error.code, 'unauthorized');
+      assert.equal(response.headers.get('access-control-allow-origin'), null, 'maintainer routes carry no CORS');
+    }
+  });
+
+  test('overview: active and new installs per day, as counted from the raw rows', async () => {
+    const { days } = await stats(worker, 'overview', { product: 'agentsonar' });
+    const byDay = Object.fromEntries(days.map((d) => [d.day, d]));
+    const day = (n) => new Date((today - n) * DAY).toISOString().slice(0, 10);
+    assert.deepEqual([3, 2, 1].map((n) => byDay[day(n)].installs), [9, 9, 16]);
+    assert.deepEqual([3, 2, 1].map((n) => byDay[day(n)].new_installs), [9, 0, 7]);
+    assert.deepEqual([3, 2, 1].map((n) => byDay[day(n)].events), [9, 9, 23]);
+  });
+
+  test('breakdowns fold groups under MIN_GROUP_SIZE installs into other', async () => {
+    const versions = await stats(worker, 'breakdown', { product: 'agentsonar', dimension: 'version' });
+    assert.equal(versions.group_measure, 'installs');
+    const lastDay = new Date((today - 1) * DAY).toISOString().slice(0, 10);
+    const last = Object.fromEntries(versions.days.filter((d) => d.day === lastDay).map((d) => [d.value, d.installs]));
+    assert.deepEqual(last, { '0.4.0': 6, '0.5.0': 7, other: 3 }, '0.9.0 (three installs) is folded');
+    assert.ok(!versions.values.includes('0.9.0'));
+    const os = await stats(worker, 'breakdown', { product: 'agentsonar', dimension: 'os' });
+    assert.ok(!os.values.includes('windows'), 'one Windows install does not stand out');
+  });
+
+  test('outcomes: failures and successes from the declared success field', async () => {
+    // The runs landed today; tomorrow's scheduled run rolls today up.
+    await runSchedule(worker, now + DAY);
+    const todayText = new Date(now).toISOString().slice(0, 10);
+    const outcomes = await stats(worker, 'outcomes', { product: 'langflow', event: 'run', dimension: 'os', to: todayText });
+    assert.equal(outcomes.group_measure, 'events', 'Langflow collects no install or session ids');
+    assert.deepEqual(outcomes.values, [{ value: 'unknown', successes: 15, failures: 5, failure_rate: 0.25 }]);
+  });
+
+  test('rejections are counted by code and SDK version, for today too', async () => {
+    const { rejections } = await stats(worker, 'rejections', { product: 'agentsonar', to: new Date(now).toISOString().slice(0, 10) });
+    const counts = Object.fromEntries(rejections.map((r) => [`${r.code}/${r.version}`, r.count]));
+    assert.deepEqual(counts, { 'missing_field/0.3.0': 2, 'invalid_uuid/0.2.0': 1 });
+  });
+
+  test('POST /v1/stats/rollup recomputes finished days on demand, and refuses today', async () => {
+    const day = (n) => new Date((today - n) * DAY).toISOString().slice(0, 10);
+    const response = await worker.fetch(`/v1/stats/rollup?from=${day(3)}&to=${day(1)}`, { method: 'POST', headers: auth });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { rolled_up_days: 3 });
+    const refused = await worker.fetch(`/v1/stats/rollup?from=${day(1)}&to=${day(0)}`, { method: 'POST', headers: auth });
+    assert.equal(refused.status, 400);
+  });
+
+  test('bad stats requests are 400 with a reason', async () => {
+    for (const query of ['product=nosuch', 'product=agentsonar&dimension=ip', 'product=agentsonar&from=2026-13-01', 'product=agentsonar&from=2020-01-01&to=2026-01-01']) {
+      const response = await worker.fetch(`/v1/stats/breakdown?${query}`, { headers: auth });
+      assert.equal(response.status, 400, query);
+      assert.equal((await response.json()).error.code, 'invalid_stats_request');
+    }
+  });
+});
