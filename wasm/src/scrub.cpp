@@ -1,9 +1,19 @@
 // scrub.cpp: the free-text scrubber. One left-to-right scan; at each token start the matchers are
 // tried in order (the most specific first), and the first that matches writes its placeholder
 // and moves the scan past what it consumed.
+//
+// Linear time: a failed match must not rescan a long run from every position inside it (text
+// like "a-a-a-a…" has a token start every two bytes). So the character runs and class counts the
+// matchers need are computed once per text, in a few passes, and every matcher looks them up in
+// constant time; what a matcher still scans, it consumes. The text is also cut to a window a
+// little larger than what can be stored before any of this.
 #include "scrub.h"
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "normalize.h"
 
 namespace phonehome::scrub {
 namespace {
@@ -14,24 +24,27 @@ bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
 bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
-// Word characters glue tokens together: a match must not start inside a word.
-bool IsWord(char c) { return IsAlnum(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80; }
+bool IsHigh(char c) { return static_cast<unsigned char>(c) >= 0x80; }
+// Word characters glue tokens together: a match must not start after one. Only ASCII counts, so a
+// secret right after a curly quote, a guillemet or CJK text is still found.
+bool IsWord(char c) { return IsAlnum(c) || c == '_'; }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 char Lower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Characters of tokens, keys and secrets (base64 and base64url included).
 bool IsTokenChar(char c) { return IsAlnum(c) || c == '_' || c == '-'; }
 bool IsBase64Char(char c) { return IsTokenChar(c) || c == '+' || c == '/' || c == '='; }
+bool IsSchemeChar(char c) { return IsAlnum(c) || c == '+' || c == '.' || c == '-'; }
 bool IsEmailLocal(char c) { return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'; }
 bool IsDomainChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
 bool IsPosixPathChar(char c) {
   return IsAlnum(c) || c == '/' || c == '.' || c == '_' || c == '-' || c == '~' || c == '+' || c == '@' ||
-         c == '%' || c == '=' || c == ',' || static_cast<unsigned char>(c) >= 0x80;
+         c == '%' || c == '=' || c == ',' || IsHigh(c);
 }
 // Windows path segments stop at the characters Windows forbids in names, and at quotes.
 bool IsWindowsPathChar(char c) {
   return !(IsSpace(c) || c == '"' || c == '\'' || c == '<' || c == '>' || c == '|' || c == '*' || c == '?' ||
-           c == ':' || c == ',' || c == ';' || c == '(' || c == ')' || c == '[' || c == ']');
+           c == ':' || c == ',' || c == ';' || c == '(' || c == ')' || c == '[' || c == ']' || c == '\0');
 }
 
 bool StartsWithIgnoreCase(std::string_view text, size_t at, std::string_view prefix) {
@@ -62,43 +75,135 @@ bool IsSourceFileName(std::string_view name) {
   return false;
 }
 
+// Names whose value is a secret: matched as the whole key, or as its last part after "_", "-",
+// or a camelCase step ("accessToken", "clientSecret").
 constexpr std::string_view kSecretKeys[] = {
     "password", "passwd", "pwd", "pass", "token", "secret", "api_key", "apikey", "api-key", "access_key",
     "access_token", "refresh_token", "auth", "auth_token", "client_secret", "private_key", "secret_key",
-    "session_token", "x-api-key",
+    "session_token", "x-api-key", "pgpassword",
 };
 
 struct TokenPrefix {
   std::string_view prefix;
-  size_t min_rest;  // token characters required after the prefix
+  size_t min_rest;    // token characters required after the prefix
+  bool upper_alnum;   // the rest is [A-Z0-9] only (AWS key ids)
 };
 constexpr TokenPrefix kTokenPrefixes[] = {
-    {"sk-", 16},   {"sk_live_", 16}, {"sk_test_", 16}, {"rk_live_", 16}, {"ghp_", 20},  {"gho_", 20},
-    {"ghu_", 20},  {"ghs_", 20},     {"ghr_", 20},     {"github_pat_", 20}, {"xoxb-", 10}, {"xoxp-", 10},
-    {"xoxa-", 10}, {"xoxr-", 10},    {"xoxs-", 10},    {"glpat-", 16},   {"npm_", 30},  {"hf_", 30},
-    {"AIza", 30},  {"AKIA", 16},     {"ASIA", 16},
+    {"sk-", 16, false},   {"sk_live_", 16, false}, {"sk_test_", 16, false}, {"rk_live_", 16, false},
+    {"ghp_", 20, false},  {"gho_", 20, false},     {"ghu_", 20, false},     {"ghs_", 20, false},
+    {"ghr_", 20, false},  {"github_pat_", 20, false}, {"xoxb-", 10, false}, {"xoxp-", 10, false},
+    {"xoxa-", 10, false}, {"xoxr-", 10, false},    {"xoxs-", 10, false},    {"glpat-", 16, false},
+    {"npm_", 30, false},  {"hf_", 30, false},      {"AIza", 30, false},     {"AKIA", 16, true},
+    {"ASIA", 16, true},
+};
+
+// Tables holds, for each position of the text, where runs of each character class end, and
+// running counts of the classes the long-secret rule weighs. Reused between calls.
+struct Tables {
+  // punct[i]: byte i belongs to a non-ASCII punctuation or space character (curly quotes,
+  // guillemets, dashes, CJK and full-width punctuation), which ends a path like ASCII punctuation.
+  std::vector<uint8_t> punct;
+  std::vector<uint32_t> scheme_end, local_end, domain_end, token_end, base64_end, posix_end;
+  std::vector<uint32_t> domain_trim, posix_trim;  // end with trailing '.', '-' (or ',') dropped
+  std::vector<uint32_t> last_dot;                 // last '.' before each position, or npos
+  std::vector<uint32_t> non_hex, upper, lower, digit, plus, slash, equals, non_alpha, case_switch, letters;
+
+  void MarkPunctuation(std::string_view s) {
+    const size_t n = s.size();
+    punct.assign(n, 0);
+    auto byte = [&](size_t i) { return i < n ? static_cast<unsigned char>(s[i]) : 0u; };
+    for (size_t i = 0; i < n; ++i) {
+      const unsigned b0 = byte(i), b1 = byte(i + 1), b2 = byte(i + 2);
+      size_t length = 0;
+      if (b0 == 0xC2 && b1 >= 0xA0 && b1 <= 0xBF) length = 2;                     // U+00A0..U+00BF
+      if (b0 == 0xE2 && (b1 == 0x80 || b1 == 0x81)) length = 3;                    // U+2000..U+207F
+      if (b0 == 0xE3 && b1 == 0x80) length = 3;                                    // U+3000..U+303F
+      if (b0 == 0xEF && ((b1 == 0xBC && (b2 <= 0x8F || (b2 >= 0x9A && b2 <= 0xA0) || b2 >= 0xBB)) ||
+                         (b1 == 0xBD && (b2 <= 0x80 || (b2 >= 0x9B && b2 <= 0xA5))))) {
+        length = 3;                                                                  // full-width punctuation
+      }
+      for (size_t k = 0; k < length && i + k < n; ++k) punct[i + k] = 1;
+      if (length > 0) i += length - 1;
+    }
+  }
+
+  void Build(std::string_view s) {
+    const size_t n = s.size();
+    for (auto* v : {&scheme_end, &local_end, &domain_end, &token_end, &base64_end, &posix_end, &domain_trim,
+                    &posix_trim, &last_dot, &non_hex, &upper, &lower, &digit, &plus, &slash, &equals,
+                    &non_alpha, &case_switch, &letters}) {
+      v->resize(n + 1);
+    }
+    auto run_ends = [&](std::vector<uint32_t>& end, bool (*in)(char)) {
+      end[n] = static_cast<uint32_t>(n);
+      for (size_t i = n; i-- > 0;) end[i] = in(s[i]) ? end[i + 1] : static_cast<uint32_t>(i);
+    };
+    run_ends(scheme_end, IsSchemeChar);
+    run_ends(local_end, IsEmailLocal);
+    run_ends(domain_end, IsDomainChar);
+    run_ends(token_end, IsTokenChar);
+    run_ends(base64_end, IsBase64Char);
+    MarkPunctuation(s);
+    posix_end[n] = static_cast<uint32_t>(n);
+    for (size_t i = n; i-- > 0;) posix_end[i] = IsPosixPathChar(s[i]) && !punct[i] ? posix_end[i + 1] : static_cast<uint32_t>(i);
+    const auto kNone = static_cast<uint32_t>(-1);
+    domain_trim[0] = posix_trim[0] = 0;
+    last_dot[0] = kNone;
+    for (auto* v : {&non_hex, &upper, &lower, &digit, &plus, &slash, &equals, &non_alpha, &case_switch, &letters}) {
+      (*v)[0] = 0;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const char c = s[i];
+      domain_trim[i + 1] = (c == '.' || c == '-') ? domain_trim[i] : static_cast<uint32_t>(i + 1);
+      posix_trim[i + 1] = (c == '.' || c == ',') ? posix_trim[i] : static_cast<uint32_t>(i + 1);
+      last_dot[i + 1] = c == '.' ? static_cast<uint32_t>(i) : last_dot[i];
+      non_hex[i + 1] = non_hex[i] + !IsHex(c);
+      upper[i + 1] = upper[i] + IsUpper(c);
+      lower[i + 1] = lower[i] + IsLower(c);
+      digit[i + 1] = digit[i] + IsDigit(c);
+      plus[i + 1] = plus[i] + (c == '+');
+      slash[i + 1] = slash[i] + (c == '/');
+      equals[i + 1] = equals[i] + (c == '=');
+      non_alpha[i + 1] = non_alpha[i] + !IsAlpha(c);
+      letters[i + 1] = letters[i] + IsAlpha(c);
+      const bool switched = i > 0 && IsAlpha(c) && IsAlpha(s[i - 1]) && IsUpper(c) != IsUpper(s[i - 1]);
+      case_switch[i + 1] = case_switch[i] + switched;
+    }
+  }
 };
 
 class Scanner {
  public:
-  Scanner(std::string_view text, std::string& out) : s_(text), out_(out) {}
+  Scanner(std::string_view text, std::string& out, const Tables& tables) : s_(text), out_(out), t_(tables) {}
 
-  void Run(bool in_url_path = false) {
-    while (i_ < s_.size()) {
-      if (AtTokenStart() && TryAll(in_url_path)) continue;
-      out_.push_back(s_[i_++]);
-    }
-  }
+  void Run() { RunRange(0, s_.size(), false); }
 
  private:
-  bool TryAll(bool in_url_path) {
-    return TryPemBlock() || TryUrl() || TryEmail() || TryKeyValue() || TryAuthScheme() || TryTokenPrefix() ||
-           TryJwt() || (!in_url_path && TryPath(false)) || TryIpv4() || TryIpv6() || TryLongSecret();
+  // RunRange() scrubs s_[begin, end); inside a URL (in_url) paths are the URL's own, not files.
+  void RunRange(size_t begin, size_t end, bool in_url) {
+    const size_t saved_limit = limit_;
+    limit_ = end;
+    i_ = begin;
+    while (i_ < limit_) {
+      if (AtTokenStart(begin) && TryAll(in_url)) continue;
+      out_.push_back(s_[i_++]);
+    }
+    limit_ = saved_limit;
   }
 
-  char At(size_t pos) const { return pos < s_.size() ? s_[pos] : '\0'; }
+  bool TryAll(bool in_url) {
+    return TryPemBlock() || TryUrl() || TryEmail() || TryKeyValue() || TryAuthScheme() || TryTokenPrefix() ||
+           TryJwt() || (!in_url && TryPath(false)) || TryIpv4() || TryIpv6() || TryLongSecret();
+  }
 
-  bool AtTokenStart() const { return i_ == 0 || !IsWord(s_[i_ - 1]); }
+  char At(size_t pos) const { return pos < limit_ ? s_[pos] : '\0'; }
+  // End() clamps a precomputed run end to the range being scanned.
+  size_t End(const std::vector<uint32_t>& table, size_t pos) const {
+    return pos >= limit_ ? limit_ : (table[pos] < limit_ ? table[pos] : limit_);
+  }
+  static uint32_t Count(const std::vector<uint32_t>& prefix, size_t from, size_t to) { return prefix[to] - prefix[from]; }
+
+  bool AtTokenStart(size_t begin) const { return i_ == begin || !IsWord(s_[i_ - 1]); }
 
   // Emit() writes a placeholder for s_[i_, end) and moves past it.
   bool Emit(std::string_view placeholder, size_t end) {
@@ -107,58 +212,50 @@ class Scanner {
     return true;
   }
 
-  size_t RunOf(size_t from, bool (*accept)(char)) const {
-    size_t end = from;
-    while (end < s_.size() && accept(s_[end])) ++end;
-    return end;
-  }
-
   // -----BEGIN … PRIVATE KEY----- … -----END … ----- as one secret.
   bool TryPemBlock() {
     if (s_.compare(i_, 10, "-----BEGIN") != 0) return false;
-    const size_t end_marker = s_.find("-----END", i_);
-    if (end_marker == std::string_view::npos) return Emit("<secret>", s_.size());
-    const size_t close = s_.find("-----", end_marker + 8);
-    return Emit("<secret>", close == std::string_view::npos ? s_.size() : close + 5);
+    const size_t end_marker = s_.substr(0, limit_).find("-----END", i_);
+    if (end_marker == std::string_view::npos) return Emit("<secret>", limit_);
+    const size_t close = s_.substr(0, limit_).find("-----", end_marker + 8);
+    return Emit("<secret>", close == std::string_view::npos ? limit_ : close + 5);
   }
 
   // scheme://[credentials@]host[:port][/path][?query][#fragment]
   bool TryUrl() {
-    size_t p = i_;
-    while (p < s_.size() && (IsAlnum(s_[p]) || s_[p] == '+' || s_[p] == '.' || s_[p] == '-')) ++p;
-    if (p == i_ || !IsAlpha(s_[i_]) || s_.compare(p, 3, "://") != 0) return false;
-    const std::string_view scheme = s_.substr(i_, p - i_);
+    if (!IsAlpha(At(i_))) return false;
+    const size_t p = End(t_.scheme_end, i_);
+    if (s_.compare(p, 3, "://") != 0 || p + 3 > limit_) return false;
     const size_t authority = p + 3;
-    if (scheme.size() == 4 && StartsWithIgnoreCase(scheme, 0, "file")) {
-      // file:///home/alice/x.py is a path, whatever its scheme.
-      out_.append(s_.substr(i_, authority - i_));
-      i_ = authority;
+    if (p - i_ == 4 && StartsWithIgnoreCase(s_, i_, "file")) {
+      // file://[host]/home/alice/x.py is a path, whatever its scheme and host.
+      size_t path = authority;
+      while (path < limit_ && IsPosixPathChar(s_[path]) && s_[path] != '/') ++path;
+      out_.append(s_.substr(i_, path - i_));
+      i_ = path;
       TryPath(/*after_scheme=*/true);
       return true;
     }
     size_t end = authority;
-    auto is_url_char = [](char c) {
-      return !(IsSpace(c) || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`');
-    };
-    while (end < s_.size() && is_url_char(s_[end])) ++end;
+    while (end < limit_ && !(IsSpace(s_[end]) || s_[end] == '"' || s_[end] == '\'' || s_[end] == '<' ||
+                             s_[end] == '>' || s_[end] == '`')) {
+      ++end;
+    }
     // A sentence's closing punctuation is not part of the URL.
     while (end > authority && (s_[end - 1] == '.' || s_[end - 1] == ',' || s_[end - 1] == ')' || s_[end - 1] == ';')) --end;
     size_t host_end = authority;
     while (host_end < end && s_[host_end] != '/' && s_[host_end] != '?' && s_[host_end] != '#') ++host_end;
-    std::string_view host = s_.substr(authority, host_end - authority);
     out_.append(s_.substr(i_, authority - i_));
-    const size_t at = host.rfind('@');
-    if (at != std::string_view::npos) {
-      out_.append("<secret>@");
-      host.remove_prefix(at + 1);
+    size_t host = authority;
+    for (size_t k = authority; k < host_end; ++k) {
+      if (s_[k] == '@') host = k + 1;
     }
-    // The host itself: an address is replaced, a name kept, its port kept.
-    Scanner host_scanner(host, out_);
-    host_scanner.Run(/*in_url_path=*/true);
+    if (host != authority) out_.append("<secret>@");
     size_t query = host_end;
     while (query < end && s_[query] != '?' && s_[query] != '#') ++query;
-    Scanner path_scanner(s_.substr(host_end, query - host_end), out_);
-    path_scanner.Run(/*in_url_path=*/true);
+    // The host (an address becomes <ip>, a name stays) and the path, scrubbed in place.
+    RunRange(host, host_end, true);
+    RunRange(host_end, query, true);
     if (query < end) {
       out_.push_back(s_[query]);
       out_.append("<query>");
@@ -168,32 +265,30 @@ class Scanner {
   }
 
   bool TryEmail() {
-    const size_t local_end = RunOf(i_, IsEmailLocal);
+    const size_t local_end = End(t_.local_end, i_);
     if (local_end == i_ || At(local_end) != '@') return false;
-    size_t domain_end = RunOf(local_end + 1, IsDomainChar);
-    while (domain_end > local_end + 1 && (s_[domain_end - 1] == '.' || s_[domain_end - 1] == '-')) --domain_end;
-    const std::string_view domain = s_.substr(local_end + 1, domain_end - local_end - 1);
-    const size_t dot = domain.rfind('.');
-    if (dot == std::string_view::npos || dot == 0 || domain.size() - dot < 3) return false;
-    for (size_t k = dot + 1; k < domain.size(); ++k) {
-      if (!IsAlpha(domain[k])) return false;  // a top-level domain is letters
-    }
+    const size_t domain_start = local_end + 1;
+    size_t domain_end = End(t_.domain_end, domain_start);
+    domain_end = t_.domain_trim[domain_end] > domain_start ? t_.domain_trim[domain_end] : domain_start;
+    const uint32_t dot = t_.last_dot[domain_end];
+    if (dot == static_cast<uint32_t>(-1) || dot <= domain_start || domain_end - dot < 3) return false;
+    if (Count(t_.non_alpha, dot + 1, domain_end) != 0) return false;  // a top-level domain is letters
     return Emit("<email>", domain_end);
   }
 
-  // password=…, "token": "…", GITHUB_TOKEN=…, db_password: … — the key stays, the value goes.
-  // A key is a secret's name when it is one of kSecretKeys or ends in "_" or "-" and one of them.
+  // password=…, "token": "…", GITHUB_TOKEN=…, db_password: …, accessToken=…, --password hunter2.
+  // The key stays, the value goes.
   bool TryKeyValue() {
     size_t p = i_;
     const char key_quote = (At(p) == '"' || At(p) == '\'') ? At(p) : '\0';
     if (key_quote != '\0') ++p;
-    const size_t key_end = RunOf(p, IsTokenChar);
+    const size_t key_end = End(t_.token_end, p);
     const std::string_view key = s_.substr(p, key_end - p);
     bool secret_name = false;
     for (std::string_view name : kSecretKeys) {
       if (key.size() < name.size() || !EndsWithIgnoreCase(key, name)) continue;
-      const size_t before = key.size() - name.size();
-      if (before == 0 || key[before - 1] == '_' || key[before - 1] == '-') {
+      const size_t at = key.size() - name.size();
+      if (at == 0 || key[at - 1] == '_' || key[at - 1] == '-' || (IsLower(key[at - 1]) && IsUpper(key[at]))) {
         secret_name = true;
         break;
       }
@@ -201,17 +296,27 @@ class Scanner {
     if (!secret_name) return false;
     size_t q = key_end;
     if (key_quote != '\0' && At(q) == key_quote) ++q;
+    const bool flag = key_quote == '\0' && i_ >= 2 && s_[i_ - 1] == '-' && s_[i_ - 2] == '-';
     while (At(q) == ' ') ++q;
-    if (At(q) != '=' && At(q) != ':') return false;
-    ++q;
-    while (At(q) == ' ') ++q;
+    if (At(q) == '=' || At(q) == ':') {
+      ++q;
+      if (At(q) == '>') ++q;  // password => hunter2
+      while (At(q) == ' ') ++q;
+    } else if (!(flag && q > key_end)) {  // --password hunter2
+      return false;
+    }
     const char quote = (At(q) == '"' || At(q) == '\'') ? At(q) : '\0';
     if (quote != '\0') ++q;
     size_t value_end = q;
-    while (value_end < s_.size()) {
+    while (value_end < limit_) {
       const char c = s_[value_end];
-      if (quote != '\0' ? c == quote || c == '\n' : IsSpace(c) || c == '&' || c == ',' || c == ';' || c == '}' ||
-                                                      c == ')' || c == '"' || c == '\'') {
+      if (quote != '\0') {
+        if (c == '\\' && value_end + 1 < limit_) {  // an escaped quote does not end the value
+          value_end += 2;
+          continue;
+        }
+        if (c == quote || c == '\n') break;
+      } else if (IsSpace(c) || c == '&' || c == ',' || c == ';' || c == '}' || c == ')' || c == '"' || c == '\'') {
         break;
       }
       ++value_end;
@@ -221,13 +326,17 @@ class Scanner {
     return Emit("<secret>", value_end);
   }
 
-  // Authorization schemes: "Bearer <token>", "Basic <base64>".
+  // Authorization schemes: "Bearer <token>", "Basic <base64>". The credential must look like one
+  // (a digit, base64 padding, or long and mixed case), so "Basic configuration" stays text.
   bool TryAuthScheme() {
     for (std::string_view scheme : {std::string_view("bearer "), std::string_view("basic ")}) {
       if (!StartsWithIgnoreCase(s_, i_, scheme)) continue;
       const size_t start = i_ + scheme.size();
-      const size_t end = RunOf(start, IsBase64Char);
-      if (end - start < 8) continue;
+      const size_t end = End(t_.base64_end, start);
+      const size_t length = end - start;
+      const bool looks_like_credential = Count(t_.digit, start, end) > 0 || Count(t_.equals, start, end) > 0 ||
+                                         (length >= 16 && Count(t_.upper, start, end) > 0 && Count(t_.lower, start, end) > 0);
+      if (length < 8 || !looks_like_credential) continue;
       out_.append(s_.substr(i_, scheme.size()));
       return Emit("<secret>", end);
     }
@@ -237,8 +346,15 @@ class Scanner {
   bool TryTokenPrefix() {
     for (const TokenPrefix& token : kTokenPrefixes) {
       if (s_.compare(i_, token.prefix.size(), token.prefix) != 0) continue;
-      const size_t end = RunOf(i_ + token.prefix.size(), IsTokenChar);
-      if (end - i_ - token.prefix.size() >= token.min_rest) return Emit("<secret>", end);
+      const size_t rest = i_ + token.prefix.size();
+      const size_t end = End(t_.token_end, rest);
+      if (end - rest < token.min_rest) continue;
+      if (token.upper_alnum) {
+        bool ok = true;
+        for (size_t k = rest; k < rest + token.min_rest && ok; ++k) ok = IsUpper(s_[k]) || IsDigit(s_[k]);
+        if (!ok) continue;
+      }
+      return Emit("<secret>", end);
     }
     return false;
   }
@@ -248,7 +364,7 @@ class Scanner {
     if (s_.compare(i_, 3, "eyJ") != 0) return false;
     size_t p = i_;
     for (int part = 0; part < 3; ++part) {
-      const size_t end = RunOf(p, IsTokenChar);
+      const size_t end = End(t_.token_end, p);
       if (end - p < (part == 2 ? 0u : 4u)) return false;
       p = end;
       if (part < 2) {
@@ -287,52 +403,47 @@ class Scanner {
     return true;
   }
 
+  // SpaceContinues() is true when the space at `at` is inside a path: the next word (within a
+  // short look-ahead) holds another separator, as in "C:\Program Files\…" or "/Users/Jane Doe/…".
+  bool SpaceContinues(size_t at, char separator, bool (*in_path)(char)) const {
+    constexpr size_t kLookAhead = 256;
+    for (size_t k = at + 1; k < limit_ && k <= at + kLookAhead; ++k) {
+      const char c = s_[k];
+      if (c == separator) return true;
+      if (c != ' ' && !in_path(c)) return false;
+    }
+    return false;
+  }
+
   // TryPath() matches a path at the scan position; after_scheme when a file:// scheme precedes it.
   bool TryPath(bool after_scheme) {
     const char c = At(i_);
     // Windows: C:\…, C:/…, \\server\share\…
-    const bool drive = IsAlpha(c) && At(i_ + 1) == ':' && (At(i_ + 2) == '\\' || At(i_ + 2) == '/') &&
-                       (i_ == 0 || !IsAlnum(s_[i_ - 1]));
+    const bool drive = IsAlpha(c) && At(i_ + 1) == ':' && (At(i_ + 2) == '\\' || At(i_ + 2) == '/');
     const bool unc = c == '\\' && At(i_ + 1) == '\\' && IsWindowsPathChar(At(i_ + 2));
     if (drive || unc) {
+      const char separator = drive && At(i_ + 2) == '/' ? '/' : '\\';
       size_t end = drive ? i_ + 3 : i_ + 2;
-      while (end < s_.size()) {
-        if (IsWindowsPathChar(s_[end])) {
-          ++end;
-          continue;
-        }
-        // A space belongs to the path when another backslash follows on the same line, as in
-        // C:\Program Files\… or C:\Users\Jane Doe\…
-        if (s_[end] == ' ') {
-          size_t ahead = end;
-          while (ahead < s_.size() && (IsWindowsPathChar(s_[ahead]) || s_[ahead] == ' ') && s_[ahead] != '\\') ++ahead;
-          if (At(ahead) == '\\') {
-            end = ahead;
-            continue;
-          }
-        }
-        break;
+      while (end < limit_ && !t_.punct[end] &&
+             (IsWindowsPathChar(s_[end]) || (s_[end] == ' ' && SpaceContinues(end, separator, IsWindowsPathChar)))) {
+        ++end;
       }
-      return EmitPath(end, At(i_ + 2) == '/' ? '/' : '\\');
+      return EmitPath(end, separator);
     }
     // POSIX: /a/b…, ./a/b, ../a/b, ~/…, ~user/…; one segment ("/tmp", "km/h") is not enough.
     const bool relative = c == '.' && (At(i_ + 1) == '/' || (At(i_ + 1) == '.' && At(i_ + 2) == '/'));
-    if (c == '~' || c == '/' || relative) {
-      // "//" and "./" inside other text (a URL, a relative path) start no path of their own.
-      if (c == '/' && !after_scheme && i_ > 0 && (s_[i_ - 1] == '/' || s_[i_ - 1] == '.')) return false;
-      size_t end = RunOf(i_ + 1, IsPosixPathChar);
-      while (end > i_ + 1 && (s_[end - 1] == '.' || s_[end - 1] == ',')) --end;  // sentence punctuation
-      const std::string_view path = s_.substr(i_, end - i_);
-      const size_t slashes = [&] {
-        size_t n = 0;
-        for (char ch : path) n += ch == '/';
-        return n;
-      }();
-      const bool home = c == '~' && slashes >= 1;
-      const bool rooted = c == '/' && IsPosixPathChar(At(i_ + 1)) && At(i_ + 1) != '/';
-      if (((rooted || relative) && slashes >= 2) || home) {
-        return EmitPath(end, '/');
-      }
+    if (c != '~' && c != '/' && !relative) return false;
+    // "//" and "./" inside other text (a URL, a relative path) start no path of their own.
+    if (c == '/' && !after_scheme && i_ > 0 && (s_[i_ - 1] == '/' || s_[i_ - 1] == '.')) return false;
+    size_t end = End(t_.posix_end, i_ + 1);
+    // In a home folder a space may be part of a name: /Users/Jane Doe/…, /home/al x/…
+    const bool home = s_.compare(i_, 7, "/Users/") == 0 || s_.compare(i_, 6, "/home/") == 0;
+    while (home && At(end) == ' ' && SpaceContinues(end, '/', IsPosixPathChar)) end = End(t_.posix_end, end + 1);
+    if (t_.posix_trim[end] > i_ + 1) end = t_.posix_trim[end];  // sentence punctuation
+    const uint32_t slashes = Count(t_.slash, i_, end);
+    const bool rooted = c == '/' && IsPosixPathChar(At(i_ + 1)) && At(i_ + 1) != '/';
+    if (((rooted || relative) && slashes >= 2) || (c == '~' && slashes >= 1) || (after_scheme && c == '/')) {
+      return EmitPath(end, '/');
     }
     return false;
   }
@@ -341,7 +452,7 @@ class Scanner {
   bool ReadOctet(size_t& p) const {
     const size_t start = p;
     int value = 0;
-    while (p < s_.size() && IsDigit(s_[p]) && p - start < 3) value = value * 10 + (s_[p++] - '0');
+    while (p < limit_ && IsDigit(s_[p]) && p - start < 3) value = value * 10 + (s_[p++] - '0');
     return p > start && value <= 255 && !(p - start > 1 && s_[start] == '0');
   }
 
@@ -367,9 +478,9 @@ class Scanner {
     int colons = 0;
     bool compressed = false;
     bool digit = false;
-    while (p < s_.size()) {
+    while (p < limit_ && groups <= 8 && colons <= 8) {
       const size_t start = p;
-      while (p < s_.size() && IsHex(s_[p]) && p - start < 5) {
+      while (p < limit_ && IsHex(s_[p]) && p - start < 5) {
         digit = digit || IsDigit(s_[p]);
         ++p;
       }
@@ -407,35 +518,60 @@ class Scanner {
   // Long random-looking strings: 32+ hex digits, or 40+ base64 characters mixing upper case,
   // lower case and digits (identifiers and words rarely carry all three at that length).
   bool TryLongSecret() {
-    const size_t end = RunOf(i_, IsBase64Char);
+    const size_t end = End(t_.base64_end, i_);
     const size_t length = end - i_;
     if (length < 32 || IsWord(At(end))) return false;
-    // Relative paths use this alphabet too; a base64 secret with '/' nearly always has '+' or '='.
-    const std::string_view run = s_.substr(i_, length);
-    if (run.find('/') != std::string_view::npos && run.find('+') == std::string_view::npos && run.back() != '=') {
-      return false;
+    const bool digits = Count(t_.digit, i_, end) > 0;
+    if (Count(t_.non_hex, i_, end) == 0 && digits) return Emit("<secret>", end);
+    if (length < 40 || !digits || Count(t_.upper, i_, end) == 0 || Count(t_.lower, i_, end) == 0) return false;
+    // Relative paths use this alphabet too. A secret with '/' shows its randomness: '+' or '='
+    // padding, or letters that keep switching case (a path's CamelCase switches seldom).
+    if (Count(t_.slash, i_, end) > 0 && Count(t_.plus, i_, end) == 0 && s_[end - 1] != '=') {
+      const uint32_t letters = Count(t_.letters, i_, end);
+      if (Count(t_.case_switch, i_, end) * 4 < letters) return false;
     }
-    bool all_hex = true;
-    bool upper = false;
-    bool lower = false;
-    bool digit = false;
-    for (size_t p = i_; p < end; ++p) {
-      all_hex = all_hex && IsHex(s_[p]);
-      upper = upper || IsUpper(s_[p]);
-      lower = lower || IsLower(s_[p]);
-      digit = digit || IsDigit(s_[p]);
-    }
-    if ((all_hex && digit) || (length >= 40 && upper && lower && digit)) return Emit("<secret>", end);
-    return false;
+    return Emit("<secret>", end);
   }
 
   std::string_view s_;
   std::string& out_;
+  const Tables& t_;
   size_t i_ = 0;
+  size_t limit_ = 0;
 };
+
+Tables& ReusedTables() {
+  static Tables tables;
+  return tables;
+}
+
+// The window scrubbed: the stored result is at most max_output bytes and placeholders only ever
+// shorten text, so a window this much larger covers everything that can be kept.
+size_t WindowFor(size_t max_output) { return 2 * max_output + 1024; }
 
 }  // namespace
 
-void Scrub(std::string_view text, std::string& out) { Scanner(text, out).Run(); }
+void Scrub(std::string_view text, size_t max_output, std::string& out) {
+  std::string_view window = text;
+  bool cut = false;
+  if (text.size() > WindowFor(max_output)) {
+    window = text.substr(0, normalize::Utf8Boundary(text, WindowFor(max_output)));
+    cut = true;
+  }
+  Tables& tables = ReusedTables();
+  tables.Build(window);
+  const size_t start = out.size();
+  Scanner(window, out, tables).Run();
+  if (cut) {
+    // The window may have cut a token in two, and half a secret is still a secret: drop the
+    // window's last word, unless it is far longer than any secret (then it is kept, and cut).
+    constexpr size_t kLongestSecret = 1024;
+    size_t keep = out.size();
+    while (keep > start && !IsSpace(out[keep - 1])) --keep;
+    if (out.size() - keep <= kLongestSecret) out.resize(keep);
+  }
+  const size_t kept = normalize::Utf8Boundary(std::string_view(out).substr(start), max_output);
+  out.resize(start + kept);
+}
 
 }  // namespace phonehome::scrub

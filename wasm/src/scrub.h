@@ -10,7 +10,8 @@
 //             Bearer/Basic credentials, values of password=, token=, secret=, api_key=…, URL
 //             credentials, and long hex or mixed base64 strings
 //   <query>   the query string and fragment of a URL
-// Scanners are hand-written: no regex engine runs on the request path.
+// Scanners are hand-written: no regex engine runs on the request path. A match starts only at a
+// token start (after a character that is not an ASCII letter, digit or "_").
 #ifndef PHONEHOME_SCRUB_H
 #define PHONEHOME_SCRUB_H
 
@@ -19,8 +20,10 @@
 
 namespace phonehome::scrub {
 
-// Scrub() appends the scrubbed form of `text` (valid UTF-8) to `out`.
-void Scrub(std::string_view text, std::string& out);
+// Scrub() appends the scrubbed form of `text` (valid UTF-8), at most max_output bytes of it, to
+// `out`. It runs in time linear in the text, whatever the text; text far beyond max_output is
+// not read (a window of twice the output, whose last word is dropped if the window cut it).
+void Scrub(std::string_view text, size_t max_output, std::string& out);
 
 }  // namespace phonehome::scrub
 
