@@ -63,9 +63,16 @@ int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t
   request.sent_at = View(sent_at, sent_at_length);
   request.received_at_ms = received_at_ms;
   request.nonce = (static_cast<uint64_t>(nonce_high) << 32) | nonce_low;
+#ifdef PHONEHOME_TEST_TRAP
+  // Test builds only (preset wasm-trap): the product "__trap__" traps, so the Worker's recovery
+  // from a trap can be tested end to end. Never in a shipped module.
+  if (request.product == "__trap__") __builtin_trap();
+#endif
   const phonehome::IngestResult result = TheIngestor().Ingest(request);
 
   std::string& out = ResultBuffer();
+  // One large request must not pin its result's memory for the life of the instance.
+  if (out.capacity() > (size_t{2} << 20)) std::string().swap(out);
   out.assign(kHeaderWords * 4, '\0');
   const auto rows_offset = static_cast<uint32_t>(out.size());
   out.append(result.rows_json);

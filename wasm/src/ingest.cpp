@@ -115,13 +115,15 @@ bool MatchesKeyPattern(const catalogue::KeyPattern& pattern, std::string_view ke
   return true;
 }
 
+char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
 bool OwnerAllowed(const FieldSpec& field, std::string_view owner) {
   for (uint16_t i = 0; i < field.allowed_owner_count; ++i) {
     const std::string_view allowed = field.allowed_owners[i];
     if (allowed.size() != owner.size()) continue;
     bool same = true;
     for (size_t c = 0; c < owner.size() && same; ++c) {
-      same = (allowed[c] | 0x20) == (owner[c] | 0x20);  // ASCII case-insensitive
+      same = AsciiLower(allowed[c]) == AsciiLower(owner[c]);
     }
     if (same) return true;
   }
@@ -196,6 +198,7 @@ struct Ingestor::State {
   std::vector<std::string> slots;  // each field's normalized value as JSON text
   std::vector<std::string> full_slots;  // Version fields with a full_property: the uncut value
   std::vector<uint8_t> present;
+  std::vector<uint8_t> seen;  // the key was given, whatever its value (null and "" leave no value)
   Status event_error = Status::ok;
   std::string error_path;
   std::string error_message;
@@ -232,7 +235,7 @@ struct Ingestor::State {
     envelope_key = EnvelopeKey::None;
     saw_events = false;
     event_count = 0;
-    for (std::string* buffer : {&rows, &results, &response, &scratch, &text_buffer}) ReleaseIfLarge(*buffer);
+    for (std::string* buffer : {&rows, &results, &response, &scratch, &text_buffer, &tape_text}) ReleaseIfLarge(*buffer);
     rows.clear();
     chunks.clear();
     rejection_counts.clear();
@@ -300,11 +303,18 @@ struct Ingestor::State {
     AppendString(dropped, scratch);
   }
 
+  // NoteKeptAsOther() names a field whose value was stored as "other", once per field.
   void NoteKeptAsOther(const FieldSpec& field) {
     scratch.clear();
     AppendPath(scratch, &field);
+    std::string quoted;
+    AppendString(quoted, scratch);
+    for (size_t at = unknown_values.find(quoted); at != std::string::npos; at = unknown_values.find(quoted, at + 1)) {
+      const size_t end = at + quoted.size();
+      if ((at == 0 || unknown_values[at - 1] == ',') && (end == unknown_values.size() || unknown_values[end] == ',')) return;
+    }
     if (!unknown_values.empty()) unknown_values.push_back(',');
-    AppendString(unknown_values, scratch);
+    unknown_values.append(quoted);
   }
 
   // ---- values -------------------------------------------------------------------------------
@@ -325,8 +335,11 @@ struct Ingestor::State {
     if (is_text) {
       text_buffer.clear();
       normalize::CleanText(value.text, text_buffer, /*keep_newlines=*/kind == Kind::Text);
-      // An empty string says nothing: stored as absent, like null.
-      if (text_buffer.empty() && (wants_text || kind == Kind::Timestamp)) return false;
+      // An empty string says nothing: stored as absent, like null; a required field may not be.
+      if (text_buffer.empty() && (wants_text || kind == Kind::Timestamp)) {
+        if (field.required && suffix.empty()) Reject(Status::empty_value, &field, "is empty");
+        return false;
+      }
     }
     const std::string_view text = text_buffer;
 
@@ -343,8 +356,8 @@ struct Ingestor::State {
         return true;
       case Kind::Text:
         scratch.clear();
-        scrub::Scrub(text, scratch);
-        AppendString(out, std::string_view(scratch).substr(0, normalize::Utf8Boundary(scratch, field.max_length)));
+        scrub::Scrub(text, field.max_length, scratch);
+        AppendString(out, scratch);
         return true;
       case Kind::Enum: {
         const int found = normalize::EnumIndex(*field.enumeration, text);
@@ -513,8 +526,8 @@ struct Ingestor::State {
     if (!MatchesKeyPattern(*field.key_pattern, key)) {
       return Reject(Status::invalid_key, &field, "has a key that does not match its pattern", path_suffix);
     }
-    for (const std::string& seen : map_keys) {
-      if (seen == key) return Reject(Status::duplicate_key, &field, "repeats a key", path_suffix);
+    for (const std::string& earlier : map_keys) {
+      if (earlier == key) return Reject(Status::duplicate_key, &field, "repeats a key", path_suffix);
     }
     map_keys.emplace_back(key);
   }
@@ -532,7 +545,8 @@ struct Ingestor::State {
       const FieldSpec& field = spec->fields[i];
       for (uint8_t n = 0; n < field.input_name_count; ++n) {
         if (field.input_names[n] != key) continue;
-        if (present[i]) return Reject(Status::duplicate_key, &field, "appears more than once");
+        if (seen[i]) return Reject(Status::duplicate_key, &field, "appears more than once");
+        seen[i] = 1;
         pending = i;
         return;
       }
@@ -546,6 +560,7 @@ struct Ingestor::State {
     for (uint16_t i = 0; i < spec->field_count; ++i) {
       slots[i].clear();
       present[i] = 0;
+      seen[i] = 0;
     }
   }
 
@@ -627,7 +642,12 @@ struct Ingestor::State {
       id.AddUint(event_count);
     }
     for (uint8_t i = 0; i < spec->dedup_field_count; ++i) id.Add(slots[spec->dedup_fields[i]]);
-    if (spec->dedup_per_day) id.AddUint(static_cast<uint64_t>(occurred_at / normalize::kDayMs));
+    // The day of the client's own time when it gave one: a retry sent a little later, with another
+    // clock correction, must still fall on the same day.
+    if (spec->dedup_per_day) {
+      const int64_t day_time = has_occurred_at ? occurred_at_ms : occurred_at;
+      id.AddUint(static_cast<uint64_t>(day_time / normalize::kDayMs));
+    }
 
     row.assign("{\"event_id\":\"");
     id.AppendHex(row);
@@ -787,9 +807,9 @@ struct Ingestor::State {
   }
 
   void CountRejection(Status code, std::string_view version) {
-    for (RejectionCount& seen : rejection_counts) {
-      if (seen.spec == spec && seen.code == code && seen.version == version) {
-        ++seen.count;
+    for (RejectionCount& counted : rejection_counts) {
+      if (counted.spec == spec && counted.code == code && counted.version == version) {
+        ++counted.count;
         return;
       }
     }
@@ -986,6 +1006,10 @@ struct Ingestor::State {
       case FrameKind::Envelope:
         if (envelope_key == EnvelopeKey::Events) {
           if (is_object) return StopNoEvents();
+          if (saw_events) {
+            Stop(Status::wrong_body_type, "a batch envelope holds one \"events\" array, not two");
+            return false;
+          }
           saw_events = true;
           frames.push_back({FrameKind::EnvelopeEvents, kNoField, 0});
         } else {
@@ -1090,13 +1114,15 @@ struct Ingestor::State {
   }
 
   void OnParseError(std::size_t position, const nlohmann::detail::exception& error) {
-    const char* what = error.what();
+    // nlohmann's message ends with "; last read: '<input>'": only the part before it is its own.
+    std::string_view what(error.what());
+    what = what.substr(0, what.find("; last read:"));
     Status status = Status::malformed_json;
     std::string message = "the body is not valid JSON";
     if (error.id == 406) {
       status = Status::number_overflow;
       message = "the body holds a number too large to represent";
-    } else if (std::strstr(what, "UTF-8") != nullptr || std::strstr(what, "surrogate") != nullptr) {
+    } else if (what.find("UTF-8") != std::string_view::npos || what.find("surrogate") != std::string_view::npos) {
       status = Status::invalid_utf8;
       message = "the body holds a string that is not valid UTF-8";
     }
@@ -1165,20 +1191,45 @@ struct Ingestor::State {
   }
 
   enum class TapeOp : uint8_t { Key, Scalar, StartObject, StartArray, End };
+  // A compact record of one SAX event: 24 bytes, the text in tape_text.
   struct TapeEntry {
     TapeOp op;
-    JsonScalar scalar;  // Scalar: the value; its text lives in tape_text
+    JsonScalar::Type type;
+    bool boolean;
     uint32_t text_offset;
     uint32_t text_length;
+    union {
+      int64_t integer;
+      uint64_t unsigned_integer;
+      double floating;
+    };
   };
+  // An event may say which product and event it is after at most this many tokens of fields:
+  // the tape of a pending event stays small whatever the body holds.
+  static constexpr size_t kMaxTapeEntries = 4096;
+  static constexpr size_t kMaxTapeText = 64 * 1024;
 
   void Record(TapeOp op, const JsonScalar* scalar, std::string_view text = {}) {
-    TapeEntry entry{op, scalar != nullptr ? *scalar : JsonScalar(), 0, 0};
+    if (EventFailed()) return;
     if (scalar != nullptr && scalar->type == JsonScalar::Type::String) text = scalar->text;
+    if (tape.size() >= kMaxTapeEntries || tape_text.size() + text.size() > kMaxTapeText) {
+      tape.clear();
+      tape_text.clear();
+      return Reject(Status::event_too_large, nullptr,
+                    "carries too much before naming its \"product\" and \"event\": send those keys first");
+    }
+    TapeEntry entry{};
+    entry.op = op;
     entry.text_offset = static_cast<uint32_t>(tape_text.size());
     entry.text_length = static_cast<uint32_t>(text.size());
+    if (scalar != nullptr) {
+      entry.type = scalar->type;
+      entry.boolean = scalar->boolean;
+      if (scalar->type == JsonScalar::Type::Integer) entry.integer = scalar->integer;
+      if (scalar->type == JsonScalar::Type::Unsigned) entry.unsigned_integer = scalar->unsigned_integer;
+      if (scalar->type == JsonScalar::Type::Float) entry.floating = scalar->floating;
+    }
     tape_text.append(text);
-    entry.scalar.text = {};
     tape.push_back(entry);
   }
 
@@ -1191,8 +1242,13 @@ struct Ingestor::State {
           go_on = OnKeyEvent(text);
           break;
         case TapeOp::Scalar: {
-          JsonScalar value = entry.scalar;
-          if (value.type == JsonScalar::Type::String) value.text = text;
+          JsonScalar value;
+          value.type = entry.type;
+          value.boolean = entry.boolean;
+          if (entry.type == JsonScalar::Type::Integer) value.integer = entry.integer;
+          if (entry.type == JsonScalar::Type::Unsigned) value.unsigned_integer = entry.unsigned_integer;
+          if (entry.type == JsonScalar::Type::Float) value.floating = entry.floating;
+          if (entry.type == JsonScalar::Type::String) value.text = text;
           go_on = OnScalar(value);
           break;
         }
@@ -1348,6 +1404,7 @@ Ingestor::Ingestor() : state_(new State()) {
   state_->slots.resize(fields);
   state_->full_slots.resize(fields);
   state_->present.resize(fields);
+  state_->seen.resize(fields);
 }
 
 Ingestor::~Ingestor() { delete state_; }
@@ -1356,11 +1413,15 @@ IngestResult Ingestor::Ingest(const IngestRequest& request) {
   State& s = *state_;
   s.Reset(request);
   std::string_view sent_at = request.sent_at;
+  bool sent_at_from_body = false;
   if (s.envelope) {
     // The envelope's own sent_at wins over the header; one that is not a plain string or number
     // is refused like any unreadable time.
     std::string_view envelope_sent_at;
-    if (envelope::FindSentAt(request.body, envelope_sent_at)) sent_at = envelope_sent_at.empty() ? "?" : envelope_sent_at;
+    if (envelope::FindSentAt(request.body, envelope_sent_at)) {
+      sent_at = envelope_sent_at.empty() ? "?" : envelope_sent_at;
+      sent_at_from_body = true;
+    }
   } else {
     const catalogue::Catalogue& cat = catalogue::Builtin();
     s.product = catalogue::FindProduct(cat, request.product);
@@ -1375,18 +1436,24 @@ IngestResult Ingestor::Ingest(const IngestRequest& request) {
     }
     s.PrepareSpec();
   }
+  constexpr std::string_view kBadSentAt =
+      "sent_at (the X-Sent-At header or the envelope's) must be epoch seconds, epoch milliseconds or RFC 3339 "
+      "within 2000-2099";
+  bool bad_sent_at = false;
   if (!sent_at.empty()) {
-    if (normalize::TimestampFromHeader(sent_at, s.sent_at_ms) != Status::ok) {
-      s.Stop(Status::invalid_sent_at,
-             "sent_at (the X-Sent-At header or the envelope's) must be epoch seconds, epoch milliseconds or "
-             "RFC 3339 within 2000-2099");
+    bad_sent_at = normalize::TimestampFromHeader(sent_at, s.sent_at_ms) != Status::ok;
+    s.has_sent_at = !bad_sent_at;
+    // A bad header refuses the request at once; a bad envelope sent_at only once the body has
+    // parsed, so a body that is not JSON is still called that.
+    if (bad_sent_at && !sent_at_from_body) {
+      s.Stop(Status::invalid_sent_at, kBadSentAt);
       return s.Finish();
     }
-    s.has_sent_at = true;
   }
   SaxHandler handler(s);
   const char* begin = request.body.data();
   nlohmann::json::sax_parse(begin, begin + request.body.size(), &handler);
+  if (bad_sent_at) s.Stop(Status::invalid_sent_at, kBadSentAt);
   return s.Finish();
 }
 

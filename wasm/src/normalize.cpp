@@ -298,13 +298,12 @@ Status TimestampFromText(std::string_view in, int64_t& ms) {
 
 Status TimestampFromHeader(std::string_view in, int64_t& ms) {
   in = Trim(in);
-  bool numeric = !in.empty() && in.size() < 32;
-  int dots = 0;
+  // A number (a JSON number in an envelope may have an exponent: 1.7952409e12) or RFC 3339 text.
+  bool numeric = !in.empty() && in.size() < 32 && IsDigit(in.front());
   for (char c : in) {
-    if (c == '.') ++dots;
-    else if (!IsDigit(c)) numeric = false;
+    if (!IsDigit(c) && c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-') numeric = false;
   }
-  if (!numeric || dots > 1) return TimestampFromText(in, ms);
+  if (!numeric || in.find('-') < in.find_first_of("eE")) return TimestampFromText(in, ms);
   char text[32];
   std::memcpy(text, in.data(), in.size());
   text[in.size()] = '\0';
