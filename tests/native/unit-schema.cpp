@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "phonehome/core.h"
@@ -23,10 +22,16 @@ std::vector<std::string> EventsColumns() {
   std::vector<std::string> columns;
   std::string line;
   std::getline(body, line);  // the CREATE line
-  const std::regex column(R"(^\s+([a-z_]+)\s+(TEXT|INTEGER))");
   while (std::getline(body, line)) {
-    std::smatch m;
-    if (std::regex_search(line, m, column)) columns.push_back(m[1]);
+    // A column line: an indented name, then its type.
+    std::istringstream words(line);
+    std::string name;
+    std::string type;
+    if (!line.empty() && line[0] == ' ' && (words >> name >> type)) {
+      if (!type.empty() && type.back() == ',') type.pop_back();
+      if (type != "TEXT" && type != "INTEGER") continue;
+      columns.push_back(name);
+    }
   }
   return columns;
 }

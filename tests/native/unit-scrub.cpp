@@ -18,7 +18,7 @@ namespace {
 
 std::string Scrubbed(std::string_view text) {
   std::string out;
-  scrub::Scrub(text, out);
+  scrub::Scrub(text, 1 << 20, out);
   return out;
 }
 

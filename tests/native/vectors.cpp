@@ -32,6 +32,28 @@ bool HexToBytes(const std::string& hex, std::string& bytes) {
   return true;
 }
 
+// BodyFromParts() builds a large body from [text, count] pairs; "{i}" in a text is replaced by
+// the repetition's number, so big hostile bodies stay small in the vector files.
+bool BodyFromParts(const Json& parts, std::string& body) {
+  body.clear();
+  for (const Json& part : parts) {
+    if (!part.is_array() || part.size() != 2 || !part[0].is_string() || !part[1].is_number_unsigned()) return false;
+    const std::string text = part[0].get<std::string>();
+    const uint64_t count = part[1].get<uint64_t>();
+    const size_t counter = text.find("{i}");
+    for (uint64_t i = 0; i < count; ++i) {
+      if (counter == std::string::npos) {
+        body += text;
+      } else {
+        body.append(text, 0, counter);
+        body += std::to_string(i);
+        body.append(text, counter + 3, std::string::npos);
+      }
+    }
+  }
+  return true;
+}
+
 // Field() reads a case's value, falling back to the file's defaults.
 const Json* Field(const Json& item, const Json& defaults, const char* name) {
   if (item.contains(name)) return &item[name];
@@ -151,6 +173,11 @@ bool LoadVectors(const std::string& dir, std::vector<VectorCase>& cases, std::st
       if (item.contains("sent_at") && item["sent_at"].is_string()) c.sent_at = item["sent_at"].get<std::string>();
       if (item.contains("body")) {
         c.body = item["body"].dump();
+      } else if (item.contains("body_parts") && item["body_parts"].is_array()) {
+        if (!BodyFromParts(item["body_parts"], c.body)) {
+          error = name + ": " + c.id + ": body_parts must be [text, count] pairs";
+          return false;
+        }
       } else if (item.contains("body_text") && item["body_text"].is_string()) {
         c.body = item["body_text"].get<std::string>();
       } else if (!item.contains("body_hex") || !item["body_hex"].is_string() ||
