@@ -48,16 +48,20 @@ function bundleDir() {
   return bundle;
 }
 
-// faultBundle() copies the bundle beside fault-entry.mjs, which imports it as ./index.js.
-function faultBundle() {
+// faultBundle() copies the bundle beside fault-entry.mjs, which imports it as ./index.js; with
+// `wasm`, the bundle's module is swapped for another build of the same ABI (the trap build).
+function faultBundle(wasm) {
   const dir = mkdtempSync(join(tmpdir(), 'phonehome-faults-'));
-  for (const file of readdirSync(bundleDir())) copyFileSync(join(bundleDir(), file), join(dir, file));
+  for (const file of readdirSync(bundleDir())) {
+    copyFileSync(wasm && file.endsWith('.wasm') ? wasm : join(bundleDir(), file), join(dir, file));
+  }
   copyFileSync(new URL('./fault-entry.mjs', import.meta.url).pathname, join(dir, 'fault-entry.mjs'));
   return dir;
 }
 
-export async function startWorker({ faults = false, vars = {}, port } = {}) {
-  const dir = faults ? faultBundle() : bundleDir();
+export async function startWorker({ faults = false, wasm, vars = {}, port, log, persist } = {}) {
+  faults ||= wasm !== undefined;
+  const dir = faults ? faultBundle(wasm) : bundleDir();
   const mf = new Miniflare({
     modules: true,
     scriptPath: join(dir, faults ? 'fault-entry.mjs' : 'index.js'),
@@ -66,8 +70,10 @@ export async function startWorker({ faults = false, vars = {}, port } = {}) {
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }, { type: 'ESModule', include: ['**/*.js'] }],
     compatibilityDate: compatibilityDate(),
     d1Databases: { DB: 'phonehome' },
+    ...(persist === undefined ? {} : { d1Persist: persist }),
     bindings: { ...wranglerVars(), ...vars },
     ...(port === undefined ? {} : { host: '127.0.0.1', port }),
+    ...(log === undefined ? {} : { handleRuntimeStdio: log }),
   });
   let db;
   let url;

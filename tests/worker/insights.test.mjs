@@ -165,6 +165,32 @@ describe('rollups and the stats API', () => {
     }
   });
 
+  test('refusals take the same time whatever the token: no hint of how close a guess was', async () => {
+    // The compare hashes both sides and compares the digests with timingSafeEqual, so time cannot
+    // depend on where a guess first differs. Over HTTP only gross differences could show; the
+    // medians of interleaved rounds must agree within a wide margin.
+    const kinds = {
+      missing: {},
+      wrong: { authorization: `Bearer ${'z'.repeat(TOKEN.length)}` },
+      last_char_off: { authorization: `Bearer ${TOKEN.slice(0, -1)}x` },
+      very_long: { authorization: `Bearer ${TOKEN}${'x'.repeat(10_000)}` },
+    };
+    const times = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+    for (let round = 0; round < 40; round++) {
+      for (const [kind, headers] of Object.entries(kinds)) {
+        const t0 = performance.now();
+        const response = await worker.fetch('/v1/stats/products', { headers });
+        await response.arrayBuffer();
+        times[kind].push(performance.now() - t0);
+        assert.equal(response.status, 401);
+      }
+    }
+    const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const medians = Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)]));
+    const values = Object.values(medians);
+    assert.ok(Math.max(...values) < 4 * Math.min(...values), JSON.stringify(medians));
+  });
+
   test('overview: active and new installs per day, as counted from the raw rows', async () => {
     const { days } = await stats(worker, 'overview', { product: 'agentsonar' });
     const byDay = Object.fromEntries(days.map((d) => [d.day, d]));

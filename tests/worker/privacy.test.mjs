@@ -1,7 +1,9 @@
 // privacy.test.mjs: no IP address is read, stored or answered. The worker's code never names a
 // client-IP header, and an address sent in every such header appears nowhere afterwards.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SESSION, startWorker } from './harness.mjs';
 
@@ -40,5 +42,52 @@ describe('a marker address in every client-IP header', () => {
     const rows = await worker.rows('SELECT * FROM events');
     assert.ok(rows.length >= 1);
     assert.ok(!JSON.stringify(rows).includes(MARKER), 'a stored row carries the marker');
+  });
+});
+
+// Every file below `dir`, as bytes.
+function filesUnder(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe('a marker address, with the database on disk and the logs captured', () => {
+  let worker;
+  let persist;
+  let logs = '';
+  before(async () => {
+    persist = mkdtempSync(join(tmpdir(), 'phonehome-privacy-'));
+    worker = await startWorker({
+      faults: true,
+      persist,
+      log: (stdout, stderr) => {
+        stdout.on('data', (chunk) => { logs += chunk; });
+        stderr.on('data', (chunk) => { logs += chunk; });
+      },
+    });
+  });
+  after(async () => {
+    await worker?.close();
+    rmSync(persist, { recursive: true, force: true });
+  });
+
+  test('appears nowhere in the D1 files or the worker log, even when errors are logged', async () => {
+    const headers = { 'content-type': 'application/json', ...Object.fromEntries(IP_HEADERS.map((h) => [h, MARKER])) };
+    assert.equal((await worker.post('/v1/agentsonar/session', JSON.stringify(SESSION), headers)).status, 202);
+    await worker.setFault('fail');
+    assert.equal((await worker.post('/v1/agentsonar/session', JSON.stringify({ ...SESSION, session_id: 'b1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d' }), headers)).status, 503);
+    await worker.setFault('none');
+    assert.equal((await worker.post('/v1/langflow/run', '{"Success":false,"ErrorMessage":"from 203.0.113.199"}', headers)).status, 202);
+    const rows = await worker.rows('SELECT * FROM events');
+    assert.equal(rows.length, 2);
+    await worker.close();
+    worker = undefined;
+    const files = filesUnder(persist);
+    assert.ok(files.some((f) => f.endsWith('.sqlite')), `the D1 file is on disk: ${files.join(', ')}`);
+    for (const file of files) assert.ok(!readFileSync(file).includes(MARKER), `${file} holds the marker`);
+    assert.match(logs, /storing 1 rows failed/, 'the log capture works');
+    assert.ok(!logs.includes(MARKER), 'the log holds the marker');
   });
 });
