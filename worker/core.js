@@ -73,6 +73,18 @@ export function createCore(instance) {
     if (core.ph_status_is_request(code)) requestStatuses.add(name);
   }
 
+  // Views over the module's memory, made again only when the memory grew (growth detaches them).
+  let buffer = null;
+  let bytes = null;
+  let words = null;
+  function views() {
+    if (core.memory.buffer !== buffer) {
+      buffer = core.memory.buffer;
+      bytes = new Uint8Array(buffer);
+      words = new Uint32Array(buffer); // Wasm memory is little-endian, as every host here is
+    }
+  }
+
   // One request buffer, reused and grown to the next power of two when a body does not fit.
   let bufferPtr = 0;
   let bufferSize = 0;
@@ -87,71 +99,76 @@ export function createCore(instance) {
     }
   }
 
+  // Nonces only have to differ between requests: a random base per instance and a counter, which
+  // costs nothing per request where a fresh random value would cost a system call.
+  const nonceBase = crypto.getRandomValues(new Uint32Array(2));
+  let nonceCounter = 0;
+
+  let resultPtr = 0;
+  let resultLength = 0;
+
   // ingest() runs one request through the core. `body` is a Uint8Array (already decompressed);
-  // `sentAt` the client's X-Sent-At header or ''; `nonce` two random uint32.
-  function ingest({ product, event, body, receivedAt, sentAt = '', nonce = randomNonce() }) {
+  // `sentAt` the client's X-Sent-At header or ''; `nonce` two uint32 (tests pin it).
+  function ingest({ product, event, body, receivedAt, sentAt = '', nonce }) {
     // Request layout in the buffer: product, event, sent_at, body. UTF-8 needs at most 3 bytes
     // per UTF-16 unit.
     reserve((product.length + event.length + sentAt.length) * 3 + body.length);
-    let view = new Uint8Array(core.memory.buffer, bufferPtr, bufferSize);
-    let at = 0;
-    const put = (text) => {
-      const start = at;
-      at += encoder.encodeInto(text, view.subarray(at)).written;
-      return [bufferPtr + start, at - start];
-    };
-    const [productPtr, productLength] = put(product);
-    const [eventPtr, eventLength] = put(event);
-    const [sentAtPtr, sentAtLength] = put(sentAt);
-    view.set(body, at);
+    views();
+    const productLength = encoder.encodeInto(product, bytes.subarray(bufferPtr, bufferPtr + bufferSize)).written;
+    const eventPtr = bufferPtr + productLength;
+    const eventLength = encoder.encodeInto(event, bytes.subarray(eventPtr, bufferPtr + bufferSize)).written;
+    const sentAtPtr = eventPtr + eventLength;
+    const sentAtLength = sentAt === '' ? 0 : encoder.encodeInto(sentAt, bytes.subarray(sentAtPtr, bufferPtr + bufferSize)).written;
+    const bodyPtr = sentAtPtr + sentAtLength;
+    bytes.set(body, bodyPtr);
 
-    core.ph_ingest(productPtr, productLength, eventPtr, eventLength, bufferPtr + at, body.length,
-      sentAtPtr, sentAtLength, receivedAt, nonce[0], nonce[1]);
+    nonceCounter = (nonceCounter + 1) >>> 0;
+    core.ph_ingest(bufferPtr, productLength, eventPtr, eventLength, bodyPtr, body.length, sentAtPtr, sentAtLength,
+      receivedAt, nonce ? nonce[0] : nonceBase[0], nonce ? nonce[1] : (nonceBase[1] + nonceCounter) >>> 0);
 
-    const resultPtr = core.ph_result_ptr();
-    const resultLength = core.ph_result_len();
-    view = new Uint8Array(core.memory.buffer, resultPtr, resultLength);
-    const words = new DataView(core.memory.buffer, resultPtr, HEADER_WORDS * 4);
-    const word = (i) => words.getUint32(i * 4, true);
-    const rowCount = word(2);
-    const offsetsAt = word(7);
-    const acceptedOffsets = new Array(rowCount);
-    const offsets = new DataView(core.memory.buffer, resultPtr + offsetsAt, rowCount * 4);
-    for (let row = 0; row < rowCount; row++) acceptedOffsets[row] = offsets.getUint32(row * 4, true);
+    resultPtr = core.ph_result_ptr();
+    resultLength = core.ph_result_len();
+    views();
+    const header = resultPtr >>> 2;
+    const rowCount = words[header + 2];
+    const acceptedOffsets = words.slice((resultPtr + words[header + 7]) >>> 2, ((resultPtr + words[header + 7]) >>> 2) + rowCount);
     // Each chunk of rows is one JSON array, bound as one parameter of one statement.
-    const chunks = new Array(word(8));
-    const chunkWords = new DataView(core.memory.buffer, resultPtr + word(9), chunks.length * 12);
-    for (let i = 0; i < chunks.length; i++) {
-      const at = chunkWords.getUint32(i * 12, true);
-      const length = chunkWords.getUint32(i * 12 + 4, true);
-      chunks[i] = { rowsJson: decoder.decode(view.subarray(at, at + length)), firstRow: chunkWords.getUint32(i * 12 + 8, true) };
+    const chunkCount = words[header + 8];
+    const chunks = new Array(chunkCount);
+    for (let i = 0, w = (resultPtr + words[header + 9]) >>> 2; i < chunkCount; i++, w += 3) {
+      const at = resultPtr + words[w];
+      chunks[i] = { rowsJson: decoder.decode(bytes.subarray(at, at + words[w + 1])), firstRow: words[w + 2] };
     }
+    const rejectionsAt = resultPtr + words[header + 10];
+    const rejectionsLength = words[header + 11];
+    const responseAt = resultPtr + words[header + 5];
     return {
-      outcome: statusNames[word(0)] ?? 'internal_error',
-      eventCount: word(1),
+      outcome: statusNames[words[header]] ?? 'internal_error',
+      eventCount: words[header + 1],
       rowCount,
       chunks,
-      rejectionsJson: decoder.decode(view.subarray(word(10), word(10) + word(11))),
+      rejectionsJson: rejectionsLength === 2 ? '[]' : decoder.decode(bytes.subarray(rejectionsAt, rejectionsAt + rejectionsLength)),
       // A copy: the response outlives this call, the result buffer does not.
-      response: view.slice(word(5), word(5) + word(6)),
+      response: bytes.slice(responseAt, responseAt + words[header + 6]),
       acceptedOffsets,
-      // The raw result, for the byte-for-byte comparison of the two Wasm builds with native.
-      rawResult: () => view.slice(),
     };
+  }
+
+  // lastResult() copies the whole raw result of the last ingest(), for the byte-for-byte
+  // comparison of the Wasm builds with native.
+  function lastResult() {
+    views();
+    return bytes.slice(resultPtr, resultPtr + resultLength);
   }
 
   const limits = JSON.parse(readCString(core.memory, core.ph_limits_json()));
 
-  return { ingest, statusNames, requestStatuses, limits, memory: core.memory };
+  return { ingest, lastResult, statusNames, requestStatuses, limits, memory: core.memory };
 }
 
 // markDuplicates() turns the verdicts of the given rows from "accepted" into "duplicate" in place.
 export function markDuplicates(result, duplicateRows) {
   for (const row of duplicateRows) result.response.set(DUPLICATE_TOKEN, result.acceptedOffsets[row]);
-}
-
-function randomNonce() {
-  return crypto.getRandomValues(new Uint32Array(2));
 }
 
 function readCString(memory, ptr) {

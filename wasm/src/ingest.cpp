@@ -221,6 +221,7 @@ struct Ingestor::State {
   std::vector<uint32_t> accepted_offsets;
   std::string response;
   IdSet seen_ids;
+  EventIdHasher event_id;
 
   void Reset(const IngestRequest& req) {
     request = req;
@@ -332,16 +333,15 @@ struct Ingestor::State {
       RejectWrongType(field, kind, suffix);
       return false;
     }
+    std::string_view text;
     if (is_text) {
-      text_buffer.clear();
-      normalize::CleanText(value.text, text_buffer, /*keep_newlines=*/kind == Kind::Text);
+      text = normalize::CleanView(value.text, text_buffer, /*keep_newlines=*/kind == Kind::Text);
       // An empty string says nothing: stored as absent, like null; a required field may not be.
-      if (text_buffer.empty() && (wants_text || kind == Kind::Timestamp)) {
+      if (text.empty() && (wants_text || kind == Kind::Timestamp)) {
         if (field.required && suffix.empty()) Reject(Status::empty_value, &field, "is empty");
         return false;
       }
     }
-    const std::string_view text = text_buffer;
 
     switch (kind) {
       case Kind::String:
@@ -632,7 +632,8 @@ struct Ingestor::State {
 
     std::string_view time_source;
     const int64_t occurred_at = EventTime(time_source);
-    EventIdHasher id;
+    EventIdHasher& id = event_id;
+    id.Reset();
     id.Add(product->name);
     id.Add(spec->name);
     if (spec->dedup_field_count == 0) {
@@ -649,6 +650,7 @@ struct Ingestor::State {
       id.AddUint(static_cast<uint64_t>(day_time / normalize::kDayMs));
     }
 
+    id.Finish();
     row.assign("{\"event_id\":\"");
     id.AppendHex(row);
     row.append("\",\"product\":");

@@ -34,12 +34,12 @@ void AppendString(std::string& out, std::string_view text) {
 
 void AppendUint(std::string& out, uint64_t value) {
   char digits[20];
-  int n = 0;
+  char* start = digits + sizeof digits;
   do {
-    digits[n++] = static_cast<char>('0' + value % 10);
+    *--start = static_cast<char>('0' + value % 10);
     value /= 10;
   } while (value != 0);
-  while (n > 0) out.push_back(digits[--n]);
+  out.append(start, static_cast<size_t>(digits + sizeof digits - start));
 }
 
 void AppendInt(std::string& out, int64_t value) {

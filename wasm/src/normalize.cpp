@@ -120,6 +120,22 @@ void CleanText(std::string_view in, std::string& out, bool keep_newlines) {
   }
 }
 
+std::string_view CleanView(std::string_view in, std::string& buffer, bool keep_newlines) {
+  bool clean = !in.empty() && !IsSpace(static_cast<unsigned char>(in.front())) && !IsSpace(static_cast<unsigned char>(in.back()));
+  for (size_t i = 0; clean && i < in.size(); ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (c < 0x20) {
+      clean = keep_newlines && (c == '\n' || c == '\t');
+    } else if (c == 0x7F || (c == 0xC2 && i + 1 < in.size() && static_cast<unsigned char>(in[i + 1]) <= 0x9F)) {
+      clean = false;  // DEL, or a C1 control (C2 80..C2 9F)
+    }
+  }
+  if (clean || in.empty()) return in;
+  buffer.clear();
+  CleanText(in, buffer, keep_newlines);
+  return buffer;
+}
+
 size_t Utf8Boundary(std::string_view text, size_t max) {
   if (text.size() <= max) return text.size();
   size_t cut = max;

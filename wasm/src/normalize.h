@@ -24,6 +24,10 @@ inline constexpr int64_t kDayMs = 86400000;
 // breaks and tabs (keep_newlines), so a stack trace keeps its shape.
 void CleanText(std::string_view in, std::string& out, bool keep_newlines = false);
 
+// CleanView() is CleanText() without the copy when `in` is already clean (the common case):
+// it returns `in` itself, or the cleaned text written to `buffer`.
+std::string_view CleanView(std::string_view in, std::string& buffer, bool keep_newlines = false);
+
 // Utf8Boundary() is the largest length <= max at which `text` can be cut without splitting a
 // UTF-8 sequence. `text` must be valid UTF-8.
 size_t Utf8Boundary(std::string_view text, size_t max);

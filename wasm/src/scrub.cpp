@@ -18,31 +18,31 @@
 namespace phonehome::scrub {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
-bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
-bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
-bool IsHigh(char c) { return static_cast<unsigned char>(c) >= 0x80; }
+constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
+constexpr bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+constexpr bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+constexpr bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
+constexpr bool IsHigh(char c) { return static_cast<unsigned char>(c) >= 0x80; }
 // Word characters glue tokens together: a match must not start after one. Only ASCII counts, so a
 // secret right after a curly quote, a guillemet or CJK text is still found.
-bool IsWord(char c) { return IsAlnum(c) || c == '_'; }
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-char Lower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr bool IsWord(char c) { return IsAlnum(c) || c == '_'; }
+constexpr bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+constexpr char Lower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Characters of tokens, keys and secrets (base64 and base64url included).
-bool IsTokenChar(char c) { return IsAlnum(c) || c == '_' || c == '-'; }
-bool IsBase64Char(char c) { return IsTokenChar(c) || c == '+' || c == '/' || c == '='; }
-bool IsSchemeChar(char c) { return IsAlnum(c) || c == '+' || c == '.' || c == '-'; }
-bool IsEmailLocal(char c) { return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'; }
-bool IsDomainChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
-bool IsPosixPathChar(char c) {
+constexpr bool IsTokenChar(char c) { return IsAlnum(c) || c == '_' || c == '-'; }
+constexpr bool IsBase64Char(char c) { return IsTokenChar(c) || c == '+' || c == '/' || c == '='; }
+constexpr bool IsSchemeChar(char c) { return IsAlnum(c) || c == '+' || c == '.' || c == '-'; }
+constexpr bool IsEmailLocal(char c) { return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'; }
+constexpr bool IsDomainChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
+constexpr bool IsPosixPathChar(char c) {
   return IsAlnum(c) || c == '/' || c == '.' || c == '_' || c == '-' || c == '~' || c == '+' || c == '@' ||
          c == '%' || c == '=' || c == ',' || IsHigh(c);
 }
 // Windows path segments stop at the characters Windows forbids in names, and at quotes.
-bool IsWindowsPathChar(char c) {
+constexpr bool IsWindowsPathChar(char c) {
   return !(IsSpace(c) || c == '"' || c == '\'' || c == '<' || c == '>' || c == '|' || c == '*' || c == '?' ||
            c == ':' || c == ',' || c == ';' || c == '(' || c == ')' || c == '[' || c == ']' || c == '\0');
 }
@@ -97,23 +97,47 @@ constexpr TokenPrefix kTokenPrefixes[] = {
     {"ASIA", 16, true},
 };
 
+// Character classes as bits, looked up once per byte.
+enum ClassBit : uint16_t {
+  kScheme = 1 << 0, kLocal = 1 << 1, kDomain = 1 << 2, kToken = 1 << 3, kBase64 = 1 << 4, kPosix = 1 << 5,
+};
+
+struct ClassTable {
+  uint16_t bits[256];
+  constexpr ClassTable() : bits() {
+    for (int b = 0; b < 256; ++b) {
+      const char c = static_cast<char>(b);
+      bits[b] = static_cast<uint16_t>((IsSchemeChar(c) ? kScheme : 0) | (IsEmailLocal(c) ? kLocal : 0) |
+                                      (IsDomainChar(c) ? kDomain : 0) | (IsTokenChar(c) ? kToken : 0) |
+                                      (IsBase64Char(c) ? kBase64 : 0) | (IsPosixPathChar(c) ? kPosix : 0));
+    }
+  }
+};
+constexpr ClassTable kClasses;
+
 // Tables holds, for each position of the text, where runs of each character class end, and
-// running counts of the classes the long-secret rule weighs. Reused between calls.
+// running counts of the classes the long-secret rule weighs. Built in two passes; reused between
+// calls. Letter and non-letter counts derive from the upper- and lower-case counts.
 struct Tables {
   // punct[i]: byte i belongs to a non-ASCII punctuation or space character (curly quotes,
   // guillemets, dashes, CJK and full-width punctuation), which ends a path like ASCII punctuation.
   std::vector<uint8_t> punct;
+  bool any_punct = false;
   std::vector<uint32_t> scheme_end, local_end, domain_end, token_end, base64_end, posix_end;
   std::vector<uint32_t> domain_trim, posix_trim;  // end with trailing '.', '-' (or ',') dropped
   std::vector<uint32_t> last_dot;                 // last '.' before each position, or npos
-  std::vector<uint32_t> non_hex, upper, lower, digit, plus, slash, equals, non_alpha, case_switch, letters;
+  std::vector<uint32_t> non_hex, upper, lower, digit, plus, slash, equals, case_switch;
+
+  uint32_t Letters(size_t from, size_t to) const { return upper[to] - upper[from] + lower[to] - lower[from]; }
+  uint32_t NonAlpha(size_t from, size_t to) const { return static_cast<uint32_t>(to - from) - Letters(from, to); }
 
   void MarkPunctuation(std::string_view s) {
     const size_t n = s.size();
-    punct.assign(n, 0);
+    punct.assign(n + 1, 0);
     auto byte = [&](size_t i) { return i < n ? static_cast<unsigned char>(s[i]) : 0u; };
     for (size_t i = 0; i < n; ++i) {
       const unsigned b0 = byte(i), b1 = byte(i + 1), b2 = byte(i + 2);
+      if (b0 < 0x80) continue;
       size_t length = 0;
       if (b0 == 0xC2 && b1 >= 0xA0 && b1 <= 0xBF) length = 2;                     // U+00A0..U+00BF
       if (b0 == 0xE2 && (b1 == 0x80 || b1 == 0x81)) length = 3;                    // U+2000..U+207F
@@ -130,32 +154,21 @@ struct Tables {
   void Build(std::string_view s) {
     const size_t n = s.size();
     for (auto* v : {&scheme_end, &local_end, &domain_end, &token_end, &base64_end, &posix_end, &domain_trim,
-                    &posix_trim, &last_dot, &non_hex, &upper, &lower, &digit, &plus, &slash, &equals,
-                    &non_alpha, &case_switch, &letters}) {
+                    &posix_trim, &last_dot, &non_hex, &upper, &lower, &digit, &plus, &slash, &equals, &case_switch}) {
       v->resize(n + 1);
     }
-    auto run_ends = [&](std::vector<uint32_t>& end, bool (*in)(char)) {
-      end[n] = static_cast<uint32_t>(n);
-      for (size_t i = n; i-- > 0;) end[i] = in(s[i]) ? end[i + 1] : static_cast<uint32_t>(i);
-    };
-    run_ends(scheme_end, IsSchemeChar);
-    run_ends(local_end, IsEmailLocal);
-    run_ends(domain_end, IsDomainChar);
-    run_ends(token_end, IsTokenChar);
-    run_ends(base64_end, IsBase64Char);
-    MarkPunctuation(s);
-    posix_end[n] = static_cast<uint32_t>(n);
-    for (size_t i = n; i-- > 0;) posix_end[i] = IsPosixPathChar(s[i]) && !punct[i] ? posix_end[i + 1] : static_cast<uint32_t>(i);
-    const auto kNone = static_cast<uint32_t>(-1);
+    // Left to right: running counts, and whether any non-ASCII byte is there at all.
     domain_trim[0] = posix_trim[0] = 0;
-    last_dot[0] = kNone;
-    for (auto* v : {&non_hex, &upper, &lower, &digit, &plus, &slash, &equals, &non_alpha, &case_switch, &letters}) {
-      (*v)[0] = 0;
-    }
+    last_dot[0] = static_cast<uint32_t>(-1);
+    non_hex[0] = upper[0] = lower[0] = digit[0] = plus[0] = slash[0] = equals[0] = case_switch[0] = 0;
+    bool high = false;
+    char previous = '\0';
     for (size_t i = 0; i < n; ++i) {
       const char c = s[i];
-      domain_trim[i + 1] = (c == '.' || c == '-') ? domain_trim[i] : static_cast<uint32_t>(i + 1);
-      posix_trim[i + 1] = (c == '.' || c == ',') ? posix_trim[i] : static_cast<uint32_t>(i + 1);
+      const auto next = static_cast<uint32_t>(i + 1);
+      high = high || IsHigh(c);
+      domain_trim[i + 1] = (c == '.' || c == '-') ? domain_trim[i] : next;
+      posix_trim[i + 1] = (c == '.' || c == ',') ? posix_trim[i] : next;
       last_dot[i + 1] = c == '.' ? static_cast<uint32_t>(i) : last_dot[i];
       non_hex[i + 1] = non_hex[i] + !IsHex(c);
       upper[i + 1] = upper[i] + IsUpper(c);
@@ -164,12 +177,31 @@ struct Tables {
       plus[i + 1] = plus[i] + (c == '+');
       slash[i + 1] = slash[i] + (c == '/');
       equals[i + 1] = equals[i] + (c == '=');
-      non_alpha[i + 1] = non_alpha[i] + !IsAlpha(c);
-      letters[i + 1] = letters[i] + IsAlpha(c);
-      const bool switched = i > 0 && IsAlpha(c) && IsAlpha(s[i - 1]) && IsUpper(c) != IsUpper(s[i - 1]);
-      case_switch[i + 1] = case_switch[i] + switched;
+      case_switch[i + 1] = case_switch[i] + (IsAlpha(c) && IsAlpha(previous) && IsUpper(c) != IsUpper(previous));
+      previous = c;
+    }
+    any_punct = high;
+    if (high) {
+      MarkPunctuation(s);
+    } else if (punct.size() < n + 1) {
+      punct.resize(n + 1);
+    }
+    // Right to left: where each run of each class ends.
+    const auto last = static_cast<uint32_t>(n);
+    scheme_end[n] = local_end[n] = domain_end[n] = token_end[n] = base64_end[n] = posix_end[n] = last;
+    for (size_t i = n; i-- > 0;) {
+      const uint16_t bits = kClasses.bits[static_cast<unsigned char>(s[i])];
+      const auto here = static_cast<uint32_t>(i);
+      scheme_end[i] = (bits & kScheme) ? scheme_end[i + 1] : here;
+      local_end[i] = (bits & kLocal) ? local_end[i + 1] : here;
+      domain_end[i] = (bits & kDomain) ? domain_end[i + 1] : here;
+      token_end[i] = (bits & kToken) ? token_end[i + 1] : here;
+      base64_end[i] = (bits & kBase64) ? base64_end[i + 1] : here;
+      posix_end[i] = (bits & kPosix) && !(high && punct[i]) ? posix_end[i + 1] : here;
     }
   }
+
+  bool Punct(size_t i) const { return any_punct && punct[i]; }
 };
 
 class Scanner {
@@ -191,9 +223,31 @@ class Scanner {
     limit_ = saved_limit;
   }
 
+  // TryAll() tries, in order, the matchers that can start with this character; each rules itself
+  // out in constant time otherwise, so plain text costs a few table lookups per word.
   bool TryAll(bool in_url) {
-    return TryPemBlock() || TryUrl() || TryEmail() || TryKeyValue() || TryAuthScheme() || TryTokenPrefix() ||
-           TryJwt() || (!in_url && TryPath(false)) || TryIpv4() || TryIpv6() || TryLongSecret();
+    const char c = s_[i_];
+    const bool alpha = IsAlpha(c);
+    if (c == '-' && TryPemBlock()) return true;
+    if (alpha && At(End(t_.scheme_end, i_)) == ':' && TryUrl()) return true;
+    if (At(End(t_.local_end, i_)) == '@' && TryEmail()) return true;
+    if ((IsTokenChar(c) || c == '"' || c == '\'') && TryKeyValue()) return true;
+    if ((c == 'b' || c == 'B') && TryAuthScheme()) return true;
+    if ((c == 's' || c == 'r' || c == 'g' || c == 'x' || c == 'n' || c == 'h' || c == 'A') && TryTokenPrefix()) return true;
+    if (c == 'e' && TryJwt()) return true;
+    if (!in_url && (c == '/' || c == '~' || c == '.' || c == '\\' || (alpha && At(i_ + 1) == ':')) && TryPath(false)) return true;
+    if (IsDigit(c) && TryIpv4()) return true;
+    if ((IsHex(c) || c == ':') && TryIpv6()) return true;
+    return End(t_.base64_end, i_) - i_ >= 32 && TryLongSecret();
+  }
+
+  // Matches() compares the text at `at` with `word` without a library call per try.
+  bool Matches(size_t at, std::string_view word) const {
+    if (at + word.size() > limit_) return false;
+    for (size_t k = 0; k < word.size(); ++k) {
+      if (s_[at + k] != word[k]) return false;
+    }
+    return true;
   }
 
   char At(size_t pos) const { return pos < limit_ ? s_[pos] : '\0'; }
@@ -214,7 +268,7 @@ class Scanner {
 
   // -----BEGIN … PRIVATE KEY----- … -----END … ----- as one secret.
   bool TryPemBlock() {
-    if (s_.compare(i_, 10, "-----BEGIN") != 0) return false;
+    if (!Matches(i_, "-----BEGIN")) return false;
     const size_t end_marker = s_.substr(0, limit_).find("-----END", i_);
     if (end_marker == std::string_view::npos) return Emit("<secret>", limit_);
     const size_t close = s_.substr(0, limit_).find("-----", end_marker + 8);
@@ -225,7 +279,7 @@ class Scanner {
   bool TryUrl() {
     if (!IsAlpha(At(i_))) return false;
     const size_t p = End(t_.scheme_end, i_);
-    if (s_.compare(p, 3, "://") != 0 || p + 3 > limit_) return false;
+    if (!Matches(p, "://")) return false;
     const size_t authority = p + 3;
     if (p - i_ == 4 && StartsWithIgnoreCase(s_, i_, "file")) {
       // file://[host]/home/alice/x.py is a path, whatever its scheme and host.
@@ -272,7 +326,7 @@ class Scanner {
     domain_end = t_.domain_trim[domain_end] > domain_start ? t_.domain_trim[domain_end] : domain_start;
     const uint32_t dot = t_.last_dot[domain_end];
     if (dot == static_cast<uint32_t>(-1) || dot <= domain_start || domain_end - dot < 3) return false;
-    if (Count(t_.non_alpha, dot + 1, domain_end) != 0) return false;  // a top-level domain is letters
+    if (t_.NonAlpha(dot + 1, domain_end) != 0) return false;  // a top-level domain is letters
     return Emit("<email>", domain_end);
   }
 
@@ -283,6 +337,10 @@ class Scanner {
     const char key_quote = (At(p) == '"' || At(p) == '\'') ? At(p) : '\0';
     if (key_quote != '\0') ++p;
     const size_t key_end = End(t_.token_end, p);
+    if (key_end == p) return false;
+    // Every secret name ends in one of these letters: most words are ruled out here.
+    const char last = Lower(s_[key_end - 1]);
+    if (last != 'd' && last != 's' && last != 'n' && last != 't' && last != 'y' && last != 'h') return false;
     const std::string_view key = s_.substr(p, key_end - p);
     bool secret_name = false;
     for (std::string_view name : kSecretKeys) {
@@ -345,7 +403,7 @@ class Scanner {
 
   bool TryTokenPrefix() {
     for (const TokenPrefix& token : kTokenPrefixes) {
-      if (s_.compare(i_, token.prefix.size(), token.prefix) != 0) continue;
+      if (s_[i_] != token.prefix[0] || !Matches(i_, token.prefix)) continue;
       const size_t rest = i_ + token.prefix.size();
       const size_t end = End(t_.token_end, rest);
       if (end - rest < token.min_rest) continue;
@@ -361,7 +419,7 @@ class Scanner {
 
   // header.payload.signature, base64url, the header starting {" encoded as eyJ.
   bool TryJwt() {
-    if (s_.compare(i_, 3, "eyJ") != 0) return false;
+    if (!Matches(i_, "eyJ")) return false;
     size_t p = i_;
     for (int part = 0; part < 3; ++part) {
       const size_t end = End(t_.token_end, p);
@@ -424,7 +482,7 @@ class Scanner {
     if (drive || unc) {
       const char separator = drive && At(i_ + 2) == '/' ? '/' : '\\';
       size_t end = drive ? i_ + 3 : i_ + 2;
-      while (end < limit_ && !t_.punct[end] &&
+      while (end < limit_ && !t_.Punct(end) &&
              (IsWindowsPathChar(s_[end]) || (s_[end] == ' ' && SpaceContinues(end, separator, IsWindowsPathChar)))) {
         ++end;
       }
@@ -437,7 +495,7 @@ class Scanner {
     if (c == '/' && !after_scheme && i_ > 0 && (s_[i_ - 1] == '/' || s_[i_ - 1] == '.')) return false;
     size_t end = End(t_.posix_end, i_ + 1);
     // In a home folder a space may be part of a name: /Users/Jane Doe/…, /home/al x/…
-    const bool home = s_.compare(i_, 7, "/Users/") == 0 || s_.compare(i_, 6, "/home/") == 0;
+    const bool home = Matches(i_, "/Users/") || Matches(i_, "/home/");
     while (home && At(end) == ' ' && SpaceContinues(end, '/', IsPosixPathChar)) end = End(t_.posix_end, end + 1);
     if (t_.posix_trim[end] > i_ + 1) end = t_.posix_trim[end];  // sentence punctuation
     const uint32_t slashes = Count(t_.slash, i_, end);
@@ -527,7 +585,7 @@ class Scanner {
     // Relative paths use this alphabet too. A secret with '/' shows its randomness: '+' or '='
     // padding, or letters that keep switching case (a path's CamelCase switches seldom).
     if (Count(t_.slash, i_, end) > 0 && Count(t_.plus, i_, end) == 0 && s_[end - 1] != '=') {
-      const uint32_t letters = Count(t_.letters, i_, end);
+      const uint32_t letters = t_.Letters(i_, end);
       if (Count(t_.case_switch, i_, end) * 4 < letters) return false;
     }
     return Emit("<secret>", end);
