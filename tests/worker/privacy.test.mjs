@@ -17,6 +17,8 @@ test('no worker source file names a client-IP header', () => {
   for (const file of files) {
     const source = readFileSync(`${root}worker/${file}`, 'utf8').toLowerCase();
     for (const header of IP_HEADERS) assert.ok(!source.includes(header), `worker/${file} mentions ${header}`);
+    // request.cf carries the client's geolocation and network: nothing of it is wanted either.
+    assert.ok(!/\.cf\b/.test(source), `worker/${file} reads request.cf`);
   }
 });
 
