@@ -5,7 +5,12 @@
 
 import { randomUUID } from 'node:crypto';
 
-const MIX = { singleEvery: 4 }; // three single-event requests for each batch
+// Which requests are batches: by default three single-event requests for each batch.
+const MIXES = {
+  mixed: (i) => i % 4 === 3,
+  single: () => false,
+  batch: () => true,
+};
 
 function sessionEvent(run, n, valid) {
   const hex = n.toString(16).padStart(12, '0');
@@ -21,10 +26,11 @@ function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
 }
 
-// runLoad() sends until `requests` are done or `seconds` pass. `hooks.beforeRequest(i)` lets a
-// test flip faults mid-run. Returns the counts, the acknowledged session ids, and the rates.
+// runLoad() sends until `requests` are done or `seconds` pass; `mix` is 'mixed', 'single' or
+// 'batch'. `hooks.beforeRequest(i)` lets a test flip faults mid-run. Returns the counts, the
+// acknowledged session ids, and the rates.
 export async function runLoad({
-  url, requests = 2000, concurrency = 16, batchSize = 100, seconds = 60, invalidEvery = 50,
+  url, requests = 2000, concurrency = 16, batchSize = 100, seconds = 60, invalidEvery = 50, mix = 'mixed',
   maxRetryWaitMs = 2000, hooks = {}, onProgress = () => {},
 }) {
   const run = randomUUID().replace(/-/g, '');
@@ -37,11 +43,11 @@ export async function runLoad({
   const started = Date.now();
 
   async function send(i) {
-    const batch = i % MIX.singleEvery === MIX.singleEvery - 1;
+    const batch = MIXES[mix](i);
     const count = batch ? batchSize : 1;
     const events = Array.from({ length: count }, () => {
       const n = eventNumber++;
-      return sessionEvent(run, n, n % invalidEvery !== 0);
+      return sessionEvent(run, n, !invalidEvery || n % invalidEvery !== 0); // 0: every event valid
     });
     const path = batch ? '/v1/batch' : '/v1/agentsonar/session';
     const body = JSON.stringify(batch ? { sent_at: Date.now(), events: events.map((e) => ({ product: 'agentsonar', event: 'session', ...e })) } : events[0]);

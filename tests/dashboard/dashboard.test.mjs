@@ -3,51 +3,26 @@
 // driven by playwright-core) logs in with the token and draws every chart from real data, with no
 // console error. Screenshots go to the build folder (PHONEHOME_SCREENSHOTS).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { root, startDev } from '../../scripts/lib/dev-server.mjs';
 
-const root = new URL('../../', import.meta.url).pathname;
 const TOKEN = 'dashboard-test-token';
 const shots = process.env.PHONEHOME_SCREENSHOTS ?? join(root, 'build/screenshots');
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
-
 let dev;
-let persist;
 let base;
 let browser;
 
 before(async () => {
-  persist = mkdtempSync(join(tmpdir(), 'phonehome-dashboard-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, PORT: String(port), PHONEHOME_PERSIST_DIR: persist, STATS_TOKEN: TOKEN };
-  dev = spawn(join(root, 'scripts/dev'), { env, detached: true });
-  let log = '';
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`scripts/dev not ready:\n${log}`)), 180_000);
-    const watch = (chunk) => {
-      log += chunk;
-      if (/Ready on http/.test(log)) { clearTimeout(timer); resolve(); }
-    };
-    dev.stdout.on('data', watch);
-    dev.stderr.on('data', watch);
-    dev.on('exit', (code) => { clearTimeout(timer); reject(new Error(`scripts/dev exited with ${code}:\n${log}`)); });
-  });
+  dev = await startDev({ env: { STATS_TOKEN: TOKEN }, label: 'dashboard' });
+  base = dev.url;
+  const env = dev.env;
   const seeded = execFileSync(join(root, 'scripts/seed-demo'), ['--scale', '0.4', '--url', base], { env, encoding: 'utf8' });
   assert.match(seeded, /summary: \d+ events generated over 120 days/);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
@@ -56,8 +31,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (dev?.pid) { try { process.kill(-dev.pid, 'SIGTERM'); } catch { /* already gone */ } }
-  if (persist) rmSync(persist, { recursive: true, force: true });
+  dev?.stop();
 });
 
 async function openDashboard(viewport) {

@@ -1,0 +1,73 @@
+// dev-server.mjs: start a local Worker on a spare loopback port for tests, load runs and
+// benchmarks, and read back what its local D1 holds. Used by scripts/load, bench/e2e.mjs and the
+// tests that need a real `scripts/dev`.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const root = new URL('../../', import.meta.url).pathname;
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+// startServer() runs `command args` with PORT set, in its own process group (so stop() takes
+// wrangler and workerd down with it), and resolves once wrangler says it is ready.
+async function startServer(command, args, env, port) {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, detached: true });
+  let log = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} not ready after 180 s:\n${log}`)), 180_000);
+    const watch = (chunk) => {
+      log = (log + chunk).slice(-65536); // wrangler logs every request: keep the tail
+      if (/Ready on http/.test(log)) { clearTimeout(timer); resolve(); }
+    };
+    child.stdout.on('data', watch);
+    child.stderr.on('data', watch);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${command} exited with ${code}:\n${log}`)); });
+  });
+  child.removeAllListeners('exit');
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    log: () => log,
+    stop: () => { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ } },
+  };
+}
+
+// startDev() serves phonehome through scripts/dev, exactly as the README's first command does, with
+// a fresh local D1 in a temporary folder that stop() removes.
+export async function startDev({ env = {}, label = 'dev' } = {}) {
+  const port = await freePort();
+  const persist = mkdtempSync(join(tmpdir(), `phonehome-${label}-`));
+  const server = await startServer(join(root, 'scripts/dev'), [], { ...env, PHONEHOME_PERSIST_DIR: persist }, port);
+  const stop = server.stop;
+  return {
+    ...server,
+    env: { ...process.env, ...env, PHONEHOME_PERSIST_DIR: persist },
+    persist,
+    query: (sql) => queryLocalD1(persist, sql),
+    stop: () => { stop(); rmSync(persist, { recursive: true, force: true }); },
+  };
+}
+
+// startWrangler() serves another Worker (a wrangler.toml of its own) the same way scripts/dev
+// serves phonehome: for comparisons such as the no-op Worker of bench/e2e.mjs.
+export async function startWrangler(config) {
+  const port = await freePort();
+  return startServer('npx', ['--no-install', 'wrangler', 'dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port)],
+    { WRANGLER_SEND_METRICS: 'false' }, port);
+}
+
+export function queryLocalD1(persist, sql) {
+  const out = execFileSync('npx', ['--no-install', 'wrangler', 'd1', 'execute', 'phonehome', '--local', '--persist-to', persist,
+    '--json', '--command', sql], { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } }).toString();
+  return JSON.parse(out)[0].results;
+}
