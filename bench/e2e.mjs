@@ -1,0 +1,89 @@
+// e2e.mjs: end-to-end throughput on loopback. Serves phonehome through scripts/dev (fresh local
+// D1), the no-op Worker of bench/noop-worker, and phonehome with its D1 answered in memory
+// (bench/no-d1-worker: the Worker's own work without the local D1's) through the same wrangler,
+// then drives each with the same load generator, in turn, for 1-event and 100-event requests:
+// requests/s, events/s, and the D1 rows written per second. Bounded in requests and in time.
+//
+//   node bench/e2e.mjs [--single 1500] [--batch 300] [--concurrency 16] [--seconds 20] [--rounds 2]
+import { parseArgs } from 'node:util';
+import { startDev, startWrangler, root } from '../scripts/lib/dev-server.mjs';
+import { runLoad } from '../scripts/lib/load.mjs';
+import { table } from './node/measure.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    single: { type: 'string', default: '1500' },
+    batch: { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '16' },
+    seconds: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '2' },
+  },
+});
+const say = (text) => console.log(`e2e: ${text}`);
+const MIXES = [['single', Number(args.single)], ['batch', Number(args.batch)]];
+
+async function main() {
+  say('starting phonehome (scripts/dev), the no-op Worker and phonehome without D1');
+  const [phonehome, noop, noD1] = await Promise.all([
+    startDev({ env: { STATS_TOKEN: 'bench' }, label: 'bench' }),
+    startWrangler(`${root}bench/noop-worker/wrangler.toml`),
+    startWrangler(`${root}bench/no-d1-worker/wrangler.toml`),
+  ]);
+  const totals = {}; // `${mix} ${worker}` → summed requests, events, rows, seconds
+  try {
+    const servers = { 'no-op': noop, 'phonehome without D1': noD1, phonehome };
+    const names = Object.keys(servers);
+    const warmUp = (url) => runLoad({ url, requests: 50, concurrency: 4, mix: 'mixed', invalidEvery: 0 });
+    for (const server of Object.values(servers)) await warmUp(server.url);
+    for (let round = 1; round <= Number(args.rounds); round++) {
+      for (const [mix, requests] of MIXES) {
+        // Alternate which goes first, so a slow phase of a shared machine falls on both.
+        const order = round % 2 ? names : [...names].reverse();
+        for (const name of order) {
+          const result = await runLoad({
+            url: servers[name].url, requests, mix, concurrency: Number(args.concurrency),
+            seconds: Number(args.seconds), invalidEvery: 0,
+          });
+          const rows = name === 'phonehome'
+            ? phonehome.query(`SELECT count(*) AS n FROM events WHERE session_id LIKE '${result.run.slice(0, 8)}-%'`)[0].n
+            : 0;
+          const bad = Object.keys(result.status).filter((code) => code !== '202');
+          if (bad.length) throw new Error(`${name} answered ${JSON.stringify(result.status)}`);
+          const key = `${mix} ${name}`;
+          const t = (totals[key] ??= { requests: 0, events: 0, rows: 0, seconds: 0 });
+          t.requests += result.requests; t.events += result.events; t.rows += rows; t.seconds += result.seconds;
+          say(`round ${round}: ${mix.padEnd(6)} ${name.padEnd(20)} ${result.requests} requests in ${result.seconds.toFixed(1)} s: ` +
+            `${result.requests_per_second.toFixed(0)} req/s, ${result.events_per_second.toFixed(0)} events/s` +
+            (name === 'phonehome' ? `, ${rows} rows stored` : ''));
+        }
+      }
+    }
+  } finally {
+    for (const server of [phonehome, noop, noD1]) server.stop();
+  }
+
+  const rate = (t, n) => n / t.seconds;
+  const rows = [['request', 'worker', 'req/s', 'events/s', 'D1 rows/s', 'req/s vs no-op']];
+  const ratios = {};
+  for (const [mix] of MIXES) {
+    const base = totals[`${mix} no-op`];
+    for (const name of Object.keys(totals).filter((k) => k.startsWith(`${mix} `)).map((k) => k.slice(mix.length + 1))) {
+      const t = totals[`${mix} ${name}`];
+      const ratio = rate(t, t.requests) / rate(base, base.requests);
+      if (name === 'phonehome') ratios[mix] = ratio;
+      rows.push([mix === 'single' ? '1 event' : '100 events', name, rate(t, t.requests).toFixed(0), rate(t, t.events).toFixed(0),
+        name === 'phonehome' ? rate(t, t.rows).toFixed(0) : '-', ratio.toFixed(2)]);
+    }
+  }
+  console.log(table(rows));
+  const met = ratios.batch >= 0.5;
+  const noD1Batch = rate(totals['batch phonehome without D1'], totals['batch phonehome without D1'].requests) / rate(totals['batch no-op'], totals['batch no-op'].requests);
+  say(`summary: with 100-event requests phonehome serves ${(ratios.batch * 100).toFixed(0)}% of the no-op Worker's request rate ` +
+    `(target ≥ 50%: ${met ? 'met' : 'missed'}), ${(noD1Batch * 100).toFixed(0)}% with its D1 answered in memory; ` +
+    `with 1-event requests ${(ratios.single * 100).toFixed(0)}%`);
+}
+
+main().catch((error) => {
+  console.error(`e2e: ${error.stack ?? error.message}`);
+  process.exit(1);
+});
