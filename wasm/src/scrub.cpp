@@ -127,6 +127,8 @@ struct Tables {
   std::vector<uint32_t> domain_trim, posix_trim;  // end with trailing '.', '-' (or ',') dropped
   std::vector<uint32_t> last_dot;                 // last '.' before each position, or npos
   std::vector<uint32_t> non_hex, upper, lower, digit, plus, slash, equals, case_switch;
+  std::string_view text;      // the text the tables describe
+  bool counts_ready = false;  // the left-to-right tables are built (see Counts())
 
   uint32_t Letters(size_t from, size_t to) const { return upper[to] - upper[from] + lower[to] - lower[from]; }
   uint32_t NonAlpha(size_t from, size_t to) const { return static_cast<uint32_t>(to - from) - Letters(from, to); }
@@ -151,35 +153,15 @@ struct Tables {
     }
   }
 
+  // Build() computes what every scan needs: where each run of each character class ends. The
+  // running counts wait for the first matcher that asks (Counts()): most texts never do.
   void Build(std::string_view s) {
     const size_t n = s.size();
-    for (auto* v : {&scheme_end, &local_end, &domain_end, &token_end, &base64_end, &posix_end, &domain_trim,
-                    &posix_trim, &last_dot, &non_hex, &upper, &lower, &digit, &plus, &slash, &equals, &case_switch}) {
-      v->resize(n + 1);
-    }
-    // Left to right: running counts, and whether any non-ASCII byte is there at all.
-    domain_trim[0] = posix_trim[0] = 0;
-    last_dot[0] = static_cast<uint32_t>(-1);
-    non_hex[0] = upper[0] = lower[0] = digit[0] = plus[0] = slash[0] = equals[0] = case_switch[0] = 0;
+    text = s;
+    counts_ready = false;
+    for (auto* v : {&scheme_end, &local_end, &domain_end, &token_end, &base64_end, &posix_end}) v->resize(n + 1);
     bool high = false;
-    char previous = '\0';
-    for (size_t i = 0; i < n; ++i) {
-      const char c = s[i];
-      const auto next = static_cast<uint32_t>(i + 1);
-      high = high || IsHigh(c);
-      domain_trim[i + 1] = (c == '.' || c == '-') ? domain_trim[i] : next;
-      posix_trim[i + 1] = (c == '.' || c == ',') ? posix_trim[i] : next;
-      last_dot[i + 1] = c == '.' ? static_cast<uint32_t>(i) : last_dot[i];
-      non_hex[i + 1] = non_hex[i] + !IsHex(c);
-      upper[i + 1] = upper[i] + IsUpper(c);
-      lower[i + 1] = lower[i] + IsLower(c);
-      digit[i + 1] = digit[i] + IsDigit(c);
-      plus[i + 1] = plus[i] + (c == '+');
-      slash[i + 1] = slash[i] + (c == '/');
-      equals[i + 1] = equals[i] + (c == '=');
-      case_switch[i + 1] = case_switch[i] + (IsAlpha(c) && IsAlpha(previous) && IsUpper(c) != IsUpper(previous));
-      previous = c;
-    }
+    for (const char c : s) high = high || IsHigh(c);
     any_punct = high;
     if (high) {
       MarkPunctuation(s);
@@ -201,12 +183,45 @@ struct Tables {
     }
   }
 
+  // Counts() returns the tables with the left-to-right ones built: trimmed ends, last dots and
+  // running class counts, for the matchers of emails, URLs, paths, credentials and long secrets.
+  const Tables& Counts() {
+    if (counts_ready) return *this;
+    counts_ready = true;
+    const size_t n = text.size();
+    for (auto* v : {&domain_trim, &posix_trim, &last_dot, &non_hex, &upper, &lower, &digit, &plus, &slash, &equals,
+                    &case_switch}) {
+      v->resize(n + 1);
+    }
+    domain_trim[0] = posix_trim[0] = 0;
+    last_dot[0] = static_cast<uint32_t>(-1);
+    non_hex[0] = upper[0] = lower[0] = digit[0] = plus[0] = slash[0] = equals[0] = case_switch[0] = 0;
+    char previous = '\0';
+    for (size_t i = 0; i < n; ++i) {
+      const char c = text[i];
+      const auto next = static_cast<uint32_t>(i + 1);
+      domain_trim[i + 1] = (c == '.' || c == '-') ? domain_trim[i] : next;
+      posix_trim[i + 1] = (c == '.' || c == ',') ? posix_trim[i] : next;
+      last_dot[i + 1] = c == '.' ? static_cast<uint32_t>(i) : last_dot[i];
+      non_hex[i + 1] = non_hex[i] + !IsHex(c);
+      upper[i + 1] = upper[i] + IsUpper(c);
+      lower[i + 1] = lower[i] + IsLower(c);
+      digit[i + 1] = digit[i] + IsDigit(c);
+      plus[i + 1] = plus[i] + (c == '+');
+      slash[i + 1] = slash[i] + (c == '/');
+      equals[i + 1] = equals[i] + (c == '=');
+      case_switch[i + 1] = case_switch[i] + (IsAlpha(c) && IsAlpha(previous) && IsUpper(c) != IsUpper(previous));
+      previous = c;
+    }
+    return *this;
+  }
+
   bool Punct(size_t i) const { return any_punct && punct[i]; }
 };
 
 class Scanner {
  public:
-  Scanner(std::string_view text, std::string& out, const Tables& tables) : s_(text), out_(out), t_(tables) {}
+  Scanner(std::string_view text, std::string& out, Tables& tables) : s_(text), out_(out), t_(tables) {}
 
   void Run() { RunRange(0, s_.size(), false); }
 
@@ -321,12 +336,13 @@ class Scanner {
   bool TryEmail() {
     const size_t local_end = End(t_.local_end, i_);
     if (local_end == i_ || At(local_end) != '@') return false;
+    const Tables& counts = t_.Counts();
     const size_t domain_start = local_end + 1;
     size_t domain_end = End(t_.domain_end, domain_start);
-    domain_end = t_.domain_trim[domain_end] > domain_start ? t_.domain_trim[domain_end] : domain_start;
-    const uint32_t dot = t_.last_dot[domain_end];
+    domain_end = counts.domain_trim[domain_end] > domain_start ? counts.domain_trim[domain_end] : domain_start;
+    const uint32_t dot = counts.last_dot[domain_end];
     if (dot == static_cast<uint32_t>(-1) || dot <= domain_start || domain_end - dot < 3) return false;
-    if (t_.NonAlpha(dot + 1, domain_end) != 0) return false;  // a top-level domain is letters
+    if (counts.NonAlpha(dot + 1, domain_end) != 0) return false;  // a top-level domain is letters
     return Emit("<email>", domain_end);
   }
 
@@ -392,8 +408,9 @@ class Scanner {
       const size_t start = i_ + scheme.size();
       const size_t end = End(t_.base64_end, start);
       const size_t length = end - start;
-      const bool looks_like_credential = Count(t_.digit, start, end) > 0 || Count(t_.equals, start, end) > 0 ||
-                                         (length >= 16 && Count(t_.upper, start, end) > 0 && Count(t_.lower, start, end) > 0);
+      const Tables& counts = t_.Counts();
+      const bool looks_like_credential = Count(counts.digit, start, end) > 0 || Count(counts.equals, start, end) > 0 ||
+                                         (length >= 16 && Count(counts.upper, start, end) > 0 && Count(counts.lower, start, end) > 0);
       if (length < 8 || !looks_like_credential) continue;
       out_.append(s_.substr(i_, scheme.size()));
       return Emit("<secret>", end);
@@ -497,8 +514,9 @@ class Scanner {
     // In a home folder a space may be part of a name: /Users/Jane Doe/…, /home/al x/…
     const bool home = Matches(i_, "/Users/") || Matches(i_, "/home/");
     while (home && At(end) == ' ' && SpaceContinues(end, '/', IsPosixPathChar)) end = End(t_.posix_end, end + 1);
-    if (t_.posix_trim[end] > i_ + 1) end = t_.posix_trim[end];  // sentence punctuation
-    const uint32_t slashes = Count(t_.slash, i_, end);
+    const Tables& counts = t_.Counts();
+    if (counts.posix_trim[end] > i_ + 1) end = counts.posix_trim[end];  // sentence punctuation
+    const uint32_t slashes = Count(counts.slash, i_, end);
     const bool rooted = c == '/' && IsPosixPathChar(At(i_ + 1)) && At(i_ + 1) != '/';
     if (((rooted || relative) && slashes >= 2) || (c == '~' && slashes >= 1) || (after_scheme && c == '/')) {
       return EmitPath(end, '/');
@@ -579,21 +597,22 @@ class Scanner {
     const size_t end = End(t_.base64_end, i_);
     const size_t length = end - i_;
     if (length < 32 || IsWord(At(end))) return false;
-    const bool digits = Count(t_.digit, i_, end) > 0;
-    if (Count(t_.non_hex, i_, end) == 0 && digits) return Emit("<secret>", end);
-    if (length < 40 || !digits || Count(t_.upper, i_, end) == 0 || Count(t_.lower, i_, end) == 0) return false;
+    const Tables& counts = t_.Counts();
+    const bool digits = Count(counts.digit, i_, end) > 0;
+    if (Count(counts.non_hex, i_, end) == 0 && digits) return Emit("<secret>", end);
+    if (length < 40 || !digits || Count(counts.upper, i_, end) == 0 || Count(counts.lower, i_, end) == 0) return false;
     // Relative paths use this alphabet too. A secret with '/' shows its randomness: '+' or '='
     // padding, or letters that keep switching case (a path's CamelCase switches seldom).
-    if (Count(t_.slash, i_, end) > 0 && Count(t_.plus, i_, end) == 0 && s_[end - 1] != '=') {
-      const uint32_t letters = t_.Letters(i_, end);
-      if (Count(t_.case_switch, i_, end) * 4 < letters) return false;
+    if (Count(counts.slash, i_, end) > 0 && Count(counts.plus, i_, end) == 0 && s_[end - 1] != '=') {
+      const uint32_t letters = counts.Letters(i_, end);
+      if (Count(counts.case_switch, i_, end) * 4 < letters) return false;
     }
     return Emit("<secret>", end);
   }
 
   std::string_view s_;
   std::string& out_;
-  const Tables& t_;
+  Tables& t_;
   size_t i_ = 0;
   size_t limit_ = 0;
 };
