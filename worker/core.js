@@ -99,6 +99,17 @@ export function createCore(instance) {
     }
   }
 
+  // writeText() writes text as UTF-8 at `at` (inside the reserved buffer) and returns its length.
+  // Route names and X-Sent-At are short and ASCII: a loop beats TextEncoder's call for those.
+  function writeText(text, at) {
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i);
+      if (unit >= 0x80) return encoder.encodeInto(text, bytes.subarray(at, bufferPtr + bufferSize)).written;
+      bytes[at + i] = unit;
+    }
+    return text.length;
+  }
+
   // Nonces only have to differ between requests: a random base per instance and a counter, which
   // costs nothing per request where a fresh random value would cost a system call.
   const nonceBase = crypto.getRandomValues(new Uint32Array(2));
@@ -114,11 +125,11 @@ export function createCore(instance) {
     // per UTF-16 unit.
     reserve((product.length + event.length + sentAt.length) * 3 + body.length);
     views();
-    const productLength = encoder.encodeInto(product, bytes.subarray(bufferPtr, bufferPtr + bufferSize)).written;
+    const productLength = writeText(product, bufferPtr);
     const eventPtr = bufferPtr + productLength;
-    const eventLength = encoder.encodeInto(event, bytes.subarray(eventPtr, bufferPtr + bufferSize)).written;
+    const eventLength = writeText(event, eventPtr);
     const sentAtPtr = eventPtr + eventLength;
-    const sentAtLength = sentAt === '' ? 0 : encoder.encodeInto(sentAt, bytes.subarray(sentAtPtr, bufferPtr + bufferSize)).written;
+    const sentAtLength = sentAt === '' ? 0 : writeText(sentAt, sentAtPtr);
     const bodyPtr = sentAtPtr + sentAtLength;
     bytes.set(body, bodyPtr);
 
