@@ -20,9 +20,19 @@ export const VALIDATORS_FILE = join(here, 'generated/validators.mjs');
 // Export names must be identifiers; product and event names may hold '-'.
 const exportName = (id) => `validate_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
 
-export function validatorSource(catalogue) {
+// unicode: false makes maxLength compare .length (UTF-16 units). With the default, ajv's ESM
+// output still require()s a helper that counts code points (ajv-validator/ajv#2209), which a
+// Worker cannot load. UTF-16 units never outnumber UTF-8 bytes, the core's unit, so the bound
+// stays on the safe side. ajv calls the option deprecated: that one warning is expected.
+const logger = {
+  log: console.log,
+  warn: (message, ...rest) => String(message).includes('option unicode') || console.warn(message, ...rest),
+  error: console.error,
+};
+
+function validatorSource(catalogue) {
   // messages: false leaves ajv's English out of the code: verdicts have messages of their own.
-  const ajv = new Ajv({ code: { source: true, esm: true }, allowUnionTypes: true, messages: false, unicode: false });
+  const ajv = new Ajv({ code: { source: true, esm: true }, allowUnionTypes: true, messages: false, unicode: false, logger });
   const exports = {};
   for (const product of catalogue.products) {
     for (const event of product.events) {

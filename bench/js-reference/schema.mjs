@@ -2,7 +2,7 @@
 //
 // The schema checks what JSON Schema states well: JSON types, bounds, list and map sizes, map
 // keys, required keys. Everything that rewrites a value (aliases, enums, versions, times, text)
-// is left to normalize.mjs. Input keys are the field names and their aliases, since the schema
+// is left to read-event.mjs. Input keys are the field names and their aliases, since the schema
 // sees the event as the SDK sent it.
 
 // Null is allowed everywhere: the core stores a null value as absent, and a required field that
@@ -12,9 +12,9 @@ const nullable = (type) => ({ type: [...[type].flat(), 'null'] });
 function valueSchema(field) {
   switch (field.kind) {
     case 'string':
-      // The core counts UTF-8 bytes after trimming; maxLength counts code points before it, so
-      // it rejects only what the core rejects too (except surrounding spaces). normalize.mjs
-      // re-checks the byte length.
+      // The core counts UTF-8 bytes after trimming; maxLength counts UTF-16 units before it
+      // (build.mjs), never more than the bytes, so it refuses only what the core refuses too,
+      // but for padding. read-event.mjs checks the bytes.
       return field.on_too_long === 'truncate' ? nullable('string') : { ...nullable('string'), maxLength: field.max_length };
     case 'text':
     case 'enum':
@@ -64,10 +64,7 @@ function objectSchema(fields) {
   return { allOf: [{ properties }, ...required] };
 }
 
-export function schemaId(product, event) {
-  return `${product}/${event}`;
-}
-
+// eventSchema() is one event's schema; its $id, "product/event", names its validator.
 export function eventSchema(product, event) {
-  return { $id: schemaId(product.product, event.name), type: 'object', ...objectSchema(event.fields) };
+  return { $id: `${product.product}/${event.name}`, type: 'object', ...objectSchema(event.fields) };
 }
