@@ -33,6 +33,15 @@ const SESSION = JSON.stringify({
   version: '0.4.0',
 });
 
+// The size budget (issue 8): a Worker's module is fetched and compiled on every cold start.
+const SIZE_BUDGET_BYTES = 150 * 1024;
+
+test(`the module stays within its size budget of ${SIZE_BUDGET_BYTES} bytes`, () => {
+  const size = readFileSync(process.env.PHONEHOME_WASM).length;
+  assert.ok(size <= SIZE_BUDGET_BYTES, `${process.env.PHONEHOME_WASM} is ${size} bytes`);
+  assert.ok(size > 10 * 1024, `${size} bytes is too small to be the core: a wrong file?`);
+});
+
 test('the module imports exactly the pinned host functions', () => {
   const module = compileModule();
   const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).sort();
