@@ -1,8 +1,10 @@
 // e2e.mjs: end-to-end throughput on loopback. Serves phonehome through scripts/dev (fresh local
-// D1), the no-op Worker of bench/noop-worker, and phonehome with its D1 answered in memory
-// (bench/no-d1-worker: the Worker's own work without the local D1's) through the same wrangler,
-// then drives each with the same load generator, in turn, for 1-event and 100-event requests:
-// requests/s, events/s, and the D1 rows written per second. Bounded in requests and in time.
+// D1), and through the same wrangler: the no-op Worker of bench/noop-worker, phonehome with its D1
+// answered in memory (bench/no-d1-worker: the Worker's own work without the local D1's), and the
+// plain JavaScript Worker of bench/js-worker with a local D1 of its own. Drives each with the same
+// load generator, in turn, with 1-event and 100-event requests (an array on the event's route,
+// which every one of them takes): requests/s, events/s, and the D1 rows written per second.
+// Bounded in requests and in time.
 //
 //   node bench/e2e.mjs [--single 1500] [--batch 300] [--concurrency 16] [--seconds 20] [--rounds 2]
 import { parseArgs } from 'node:util';
@@ -23,17 +25,18 @@ const say = (text) => console.log(`e2e: ${text}`);
 const MIXES = [['single', Number(args.single)], ['batch', Number(args.batch)]];
 
 async function main() {
-  say('starting phonehome (scripts/dev), the no-op Worker and phonehome without D1');
-  const [phonehome, noop, noD1] = await Promise.all([
+  say('starting phonehome (scripts/dev), the no-op Worker, phonehome without D1 and the JavaScript Worker');
+  const [phonehome, noop, noD1, js] = await Promise.all([
     startDev({ env: { STATS_TOKEN: 'bench' }, label: 'bench' }),
     startWrangler(`${root}bench/noop-worker/wrangler.toml`),
     startWrangler(`${root}bench/no-d1-worker/wrangler.toml`),
+    startWrangler(`${root}bench/js-worker/wrangler.toml`, { d1: true }),
   ]);
   const totals = {}; // `${mix} ${worker}` → summed requests, events, rows, seconds
   try {
-    const servers = { 'no-op': noop, 'phonehome without D1': noD1, phonehome };
+    const servers = { 'no-op': noop, 'phonehome without D1': noD1, phonehome, 'JavaScript Worker': js };
     const names = Object.keys(servers);
-    const warmUp = (url) => runLoad({ url, requests: 50, concurrency: 4, mix: 'mixed', invalidEvery: 0 });
+    const warmUp = (url) => runLoad({ url, requests: 50, concurrency: 4, mix: 'mixed', batchAs: 'array', invalidEvery: 0 });
     for (const server of Object.values(servers)) await warmUp(server.url);
     for (let round = 1; round <= Number(args.rounds); round++) {
       for (const [mix, requests] of MIXES) {
@@ -42,10 +45,10 @@ async function main() {
         for (const name of order) {
           const result = await runLoad({
             url: servers[name].url, requests, mix, concurrency: Number(args.concurrency),
-            seconds: Number(args.seconds), invalidEvery: 0,
+            seconds: Number(args.seconds), invalidEvery: 0, batchAs: 'array',
           });
-          const rows = name === 'phonehome'
-            ? phonehome.query(`SELECT count(*) AS n FROM events WHERE session_id LIKE '${result.run.slice(0, 8)}-%'`)[0].n
+          const rows = servers[name].query
+            ? servers[name].query(`SELECT count(*) AS n FROM events WHERE session_id LIKE '${result.run.slice(0, 8)}-%'`)[0].n
             : 0;
           const bad = Object.keys(result.status).filter((code) => code !== '202');
           if (bad.length) throw new Error(`${name} answered ${JSON.stringify(result.status)}`);
@@ -54,12 +57,12 @@ async function main() {
           t.requests += result.requests; t.events += result.events; t.rows += rows; t.seconds += result.seconds;
           say(`round ${round}: ${mix.padEnd(6)} ${name.padEnd(20)} ${result.requests} requests in ${result.seconds.toFixed(1)} s: ` +
             `${result.requests_per_second.toFixed(0)} req/s, ${result.events_per_second.toFixed(0)} events/s` +
-            (name === 'phonehome' ? `, ${rows} rows stored` : ''));
+            (servers[name].query ? `, ${rows} rows stored` : ''));
         }
       }
     }
   } finally {
-    for (const server of [phonehome, noop, noD1]) server.stop();
+    for (const server of [phonehome, noop, noD1, js]) server.stop();
   }
 
   const rate = (t, n) => n / t.seconds;
@@ -72,7 +75,7 @@ async function main() {
       const ratio = rate(t, t.requests) / rate(base, base.requests);
       if (name === 'phonehome') ratios[mix] = ratio;
       rows.push([mix === 'single' ? '1 event' : '100 events', name, rate(t, t.requests).toFixed(0), rate(t, t.events).toFixed(0),
-        name === 'phonehome' ? rate(t, t.rows).toFixed(0) : '-', ratio.toFixed(2)]);
+        t.rows ? rate(t, t.rows).toFixed(0) : '-', ratio.toFixed(2)]);
     }
   }
   console.log(table(rows));

@@ -22,6 +22,7 @@ export function freePort() {
 // wrangler and workerd down with it), and resolves once wrangler says it is ready.
 async function startServer(command, args, env, port) {
   const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env, PORT: String(port) }, detached: true });
+  child.on('error', () => {}); // reported through 'exit'
   let log = '';
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${command} not ready after 180 s:\n${log}`)), 180_000);
@@ -47,7 +48,9 @@ async function startServer(command, args, env, port) {
 export async function startDev({ env = {}, label = 'dev' } = {}) {
   const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), `phonehome-${label}-`));
-  const server = await startServer(join(root, 'scripts/dev'), [], { ...env, PHONEHOME_PERSIST_DIR: persist }, port);
+  // Its own devtools port too: wrangler's default 9229 would collide with any other running.
+  const server = await startServer(join(root, 'scripts/dev'), [],
+    { ...env, PHONEHOME_PERSIST_DIR: persist, INSPECTOR_PORT: String(await freePort()) }, port);
   const stop = server.stop;
   return {
     ...server,
@@ -59,15 +62,24 @@ export async function startDev({ env = {}, label = 'dev' } = {}) {
 }
 
 // startWrangler() serves another Worker (a wrangler.toml of its own) the same way scripts/dev
-// serves phonehome: for comparisons such as the no-op Worker of bench/e2e.mjs.
-export async function startWrangler(config) {
+// serves phonehome: for comparisons such as the no-op Worker of bench/e2e.mjs. With `d1`, its
+// D1 binding "phonehome" gets a fresh local database holding schema.sql.
+export async function startWrangler(config, { d1 = false } = {}) {
   const port = await freePort();
-  return startServer('npx', ['--no-install', 'wrangler', 'dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port)],
-    { WRANGLER_SEND_METRICS: 'false' }, port);
+  const args = ['--no-install', 'wrangler', 'dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port),
+    '--inspector-port', String(await freePort())];
+  const env = { WRANGLER_SEND_METRICS: 'false' };
+  if (!d1) return startServer('npx', args, env, port);
+  const persist = mkdtempSync(join(tmpdir(), 'phonehome-wrangler-'));
+  execFileSync('npx', ['--no-install', 'wrangler', 'd1', 'execute', 'phonehome', '--local', '--config', config,
+    '--persist-to', persist, '--file', join(root, 'schema.sql')], { cwd: root, stdio: 'ignore', env: { ...process.env, ...env } });
+  const server = await startServer('npx', [...args, '--persist-to', persist], env, port);
+  const stop = server.stop;
+  return { ...server, persist, query: (sql) => queryLocalD1(persist, sql, config), stop: () => { stop(); rmSync(persist, { recursive: true, force: true }); } };
 }
 
-export function queryLocalD1(persist, sql) {
-  const out = execFileSync('npx', ['--no-install', 'wrangler', 'd1', 'execute', 'phonehome', '--local', '--persist-to', persist,
-    '--json', '--command', sql], { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } }).toString();
+export function queryLocalD1(persist, sql, config = join(root, 'wrangler.toml')) {
+  const out = execFileSync('npx', ['--no-install', 'wrangler', 'd1', 'execute', 'phonehome', '--local', '--config', config,
+    '--persist-to', persist, '--json', '--command', sql], { cwd: root, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } }).toString();
   return JSON.parse(out)[0].results;
 }

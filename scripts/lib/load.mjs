@@ -27,11 +27,11 @@ function percentile(sorted, p) {
 }
 
 // runLoad() sends until `requests` are done or `seconds` pass; `mix` is 'mixed', 'single' or
-// 'batch'. `hooks.beforeRequest(i)` lets a test flip faults mid-run. Returns the counts, the
-// acknowledged session ids, and the rates.
+// 'batch'; `batchAs` 'envelope' (/v1/batch) or 'array'. `hooks.beforeRequest(i)` lets a test
+// flip faults mid-run. Returns the counts, the acknowledged session ids, and the rates.
 export async function runLoad({
   url, requests = 2000, concurrency = 16, batchSize = 100, seconds = 60, invalidEvery = 50, mix = 'mixed',
-  maxRetryWaitMs = 2000, hooks = {}, onProgress = () => {},
+  batchAs = 'envelope', maxRetryWaitMs = 2000, hooks = {}, onProgress = () => {},
 }) {
   const run = randomUUID().replace(/-/g, '');
   const base = url.replace(/\/$/, '');
@@ -49,8 +49,11 @@ export async function runLoad({
       const n = eventNumber++;
       return sessionEvent(run, n, !invalidEvery || n % invalidEvery !== 0); // 0: every event valid
     });
-    const path = batch ? '/v1/batch' : '/v1/agentsonar/session';
-    const body = JSON.stringify(batch ? { sent_at: Date.now(), events: events.map((e) => ({ product: 'agentsonar', event: 'session', ...e })) } : events[0]);
+    // A batch goes as a /v1/batch envelope, or (batchAs 'array') as an array on the event's route.
+    const envelope = batch && batchAs === 'envelope';
+    const path = envelope ? '/v1/batch' : '/v1/agentsonar/session';
+    const body = JSON.stringify(envelope ? { sent_at: Date.now(), events: events.map((e) => ({ product: 'agentsonar', event: 'session', ...e })) }
+      : batch ? events : events[0]);
     stats.events += count;
     for (let attempt = 0; ; attempt++) {
       await hooks.beforeRequest?.(i, attempt);
