@@ -35,7 +35,7 @@ export async function runLoad({
 }) {
   const run = randomUUID().replace(/-/g, '');
   const base = url.replace(/\/$/, '');
-  const stats = { requests: 0, attempts: 0, retries: 0, status: {}, accepted: 0, duplicate: 0, rejected: 0, events: 0, latencies: [] };
+  const stats = { networkErrors: {}, requests: 0, attempts: 0, retries: 0, status: {}, accepted: 0, duplicate: 0, rejected: 0, events: 0, latencies: [] };
   const acknowledged = new Set();
   const deadline = Date.now() + seconds * 1000;
   let next = 0;
@@ -62,8 +62,10 @@ export async function runLoad({
       try {
         stats.attempts++;
         response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      } catch {
+      } catch (error) {
         response = null; // a network error: retried like a 503
+        const why = error.cause?.code ?? error.cause?.message ?? error.message;
+        stats.networkErrors[why] = (stats.networkErrors[why] ?? 0) + 1;
       }
       stats.latencies.push(performance.now() - t0);
       const status = response?.status ?? 'network';
