@@ -487,9 +487,10 @@ struct Ingestor::State {
 
   void OnListItem(Frame& frame, const JsonScalar& value) {
     const FieldSpec& field = Field(frame.field);
-    char index[16];
-    const int n = std::snprintf(index, sizeof index, "[%u]", static_cast<unsigned>(frame.items));
-    path_suffix.assign(index, static_cast<size_t>(n));
+    // "[n]", without snprintf: this runs for every item of every list.
+    path_suffix.assign(1, '[');
+    json_out::AppendUint(path_suffix, frame.items);
+    path_suffix.push_back(']');
     if (++frame.items > field.max_items) {
       return Reject(Status::too_many_items, &field, "holds more items than allowed");
     }
