@@ -137,6 +137,10 @@ function derive(product, event, reference) {
         acceptWith(f, chain, full));
       add(`${where}-over-max-items`, `${where} with ${f.max_items + 1} items is refused`, setInput(f, chain, over),
         reject('too_many_items', where));
+      // An item that is itself an array or object is named by its index or key, like a wrong scalar.
+      const nested = f.kind === 'list' ? [item, { nested: true }] : { k0: item, k1: [item] };
+      add(`${where}-nested-item`, `${where} holding a container as an item is refused at that item`, setInput(f, chain, nested),
+        reject('wrong_type', f.kind === 'list' ? `${where}[1]` : `${where}.k1`));
     }
     if (f.kind === 'enum') {
       const [alias, index] = f.enum.aliases[0] ?? [];

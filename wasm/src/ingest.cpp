@@ -487,10 +487,7 @@ struct Ingestor::State {
 
   void OnListItem(Frame& frame, const JsonScalar& value) {
     const FieldSpec& field = Field(frame.field);
-    // "[n]", without snprintf: this runs for every item of every list.
-    path_suffix.assign(1, '[');
-    json_out::AppendUint(path_suffix, frame.items);
-    path_suffix.push_back(']');
+    SetIndexSuffix(frame.items);
     if (++frame.items > field.max_items) {
       return Reject(Status::too_many_items, &field, "holds more items than allowed");
     }
@@ -501,6 +498,13 @@ struct Ingestor::State {
   }
 
   // SetKeySuffix() makes path_suffix ".key", with the key cut to a printable length.
+  // "[n]", without snprintf: this runs for every item of every list.
+  void SetIndexSuffix(uint32_t index) {
+    path_suffix.assign(1, '[');
+    json_out::AppendUint(path_suffix, index);
+    path_suffix.push_back(']');
+  }
+
   void SetKeySuffix(std::string_view key) {
     path_suffix.assign(".");
     path_suffix.append(key.substr(0, normalize::Utf8Boundary(key, kMaxDroppedNameBytes)));
@@ -971,8 +975,14 @@ struct Ingestor::State {
       }
       case FrameKind::List:
       case FrameKind::Map: {
+        // Named like a wrong scalar item: "tags[2]", "counts.gpu".
         const FieldSpec& field = Field(parent.field);
-        RejectWrongType(field, field.item_kind);
+        if (parent.kind == FrameKind::List) {
+          SetIndexSuffix(parent.items);
+        } else {
+          SetKeySuffix(map_key);
+        }
+        RejectWrongType(field, field.item_kind, path_suffix);
         return skip;
       }
       default:
