@@ -86,7 +86,7 @@ export function createReference(catalogue, validators) {
       // same notes.
       if (error.keyword === 'required' && error.instancePath === '') readObject(plan.object, raw, notes);
       noteDroppedBefore(plan.object, raw, schemaErrorPath(error), notes);
-      throw rejectionFromSchema(plan.object, error, raw);
+      throw rejectionFromSchema(plan.object, error);
     }
     const values = readObject(plan.object, raw, notes);
     const { receivedAt } = request;

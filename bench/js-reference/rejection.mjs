@@ -48,27 +48,25 @@ export function schemaErrorPath(error) {
   return error.instancePath.slice(1).split('/').map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
-// locate() follows that path to the declared field, the offending value and the suffix (list
-// index or map key) the core adds to the field's path.
-function locate(plan, keys, event) {
+// locate() follows that path to the declared field and the suffix (list index or map key) the
+// core adds to the field's path.
+function locate(plan, keys) {
   let field = null;
   let suffix = '';
-  let value = event;
   for (const key of keys) {
-    value = value[key];
     if (field === null || field.kind === 'object') {
       field = (field === null ? plan : field.object).byInputName.get(key);
     } else {
       suffix = field.kind === 'list' ? `[${key}]` : `.${utf8Prefix(key, MAX_KEY_BYTES)}`;
     }
   }
-  return { field, suffix, value };
+  return { field, suffix };
 }
 
 // rejectionFromSchema() turns ajv's first error into the verdict the core gives for the same
 // fault.
-export function rejectionFromSchema(plan, error, event) {
-  const { field, suffix, value } = locate(plan, schemaErrorPath(error), event);
+export function rejectionFromSchema(plan, error) {
+  const { field, suffix } = locate(plan, schemaErrorPath(error));
   switch (error.keyword) {
     case 'required': {
       const missing = (field === null ? plan : field.object).byInputName.get(error.params.missingProperty);
@@ -76,10 +74,8 @@ export function rejectionFromSchema(plan, error, event) {
     }
     case 'type': {
       if (suffix === '') return new Rejection('wrong_type', field.path, `must be ${KIND_DESCRIPTIONS[field.kind]}`);
-      // An array or object inside a list or map is named by the field alone; a wrong scalar by
-      // its index or key too (the core's two code paths differ here).
-      const container = typeof value === 'object' && value !== null;
-      return new Rejection('wrong_type', container ? field.path : field.path + suffix, `must be ${KIND_DESCRIPTIONS[field.itemKind]}`);
+      // A wrong item of a list or map, scalar or container, is named by its index or key.
+      return new Rejection('wrong_type', field.path + suffix, `must be ${KIND_DESCRIPTIONS[field.itemKind]}`);
     }
     case 'maxLength':
       return new Rejection('too_long', field.path + suffix, `is longer than ${field.maxLength} bytes`);
