@@ -547,6 +547,14 @@ export function generateCpp(products) {
 
 // ---- the public form --------------------------------------------------------------------------
 
+// publicEnum() describes an enum, a field's or a list item's: values, what happens to others, and
+// the other spellings each value is accepted under.
+function publicEnum(spec) {
+  const out = { values: spec.values, unknown: spec.unknown };
+  if (spec.aliases.length) out.value_aliases = Object.fromEntries(spec.aliases.map(([s, i]) => [s, spec.values[i]]));
+  return out;
+}
+
 // publicField() keeps what a person or an SDK author needs: no generator internals.
 function publicField(f) {
   const out = { name: f.name, kind: f.kind, required: f.required, description: f.description };
@@ -555,18 +563,13 @@ function publicField(f) {
   if (f.max_length !== undefined && f.kind !== 'list') out.max_length = f.max_length;
   if (f.kind === 'string' && f.truncate) out.on_too_long = 'truncate';
   if (f.min !== undefined && (f.kind === 'integer' || f.kind === 'number')) Object.assign(out, { min: f.min, max: f.max });
-  if (f.enum && f.kind === 'enum') {
-    Object.assign(out, { values: f.enum.values, unknown: f.enum.unknown });
-    if (f.enum.aliases.length) out.value_aliases = Object.fromEntries(f.enum.aliases.map(([s, i]) => [s, f.enum.values[i]]));
-  }
+  if (f.enum && f.kind === 'enum') Object.assign(out, publicEnum(f.enum));
   if (f.precision) out.precision = f.precision;
   if (f.full_property) out.full_property = f.full_property;
   if (f.allowed_owners) out.allowed_owners = f.allowed_owners;
   if (f.kind === 'list') {
     out.max_items = f.max_items;
-    out.items = f.item_kind === 'enum'
-      ? { kind: 'enum', values: f.enum.values, unknown: f.enum.unknown }
-      : { kind: 'string', max_length: f.max_length };
+    out.items = f.item_kind === 'enum' ? { kind: 'enum', ...publicEnum(f.enum) } : { kind: 'string', max_length: f.max_length };
   }
   if (f.kind === 'map') {
     Object.assign(out, { max_keys: f.max_items, key_pattern: f.key_pattern.source, values: { kind: f.item_kind, min: f.min, max: f.max } });

@@ -59,6 +59,20 @@ test('a good catalogue generates C++ tables and the public JSON', () => {
   assert.equal(JSON.parse(readFileSync(json, 'utf8')).products[0].events[0].fields[1].max, 10);
 });
 
+test('the public JSON lists the aliases of enum values, a list item\'s too', () => {
+  const { status, stderr, json } = generate(catalogueWith((product, event) => {
+    event.fields.push(
+      { name: 'tier', kind: 'enum', values: ['free', 'pro'], value_aliases: { gratis: 'free' }, description: 'Plan.' },
+      { name: 'tags', kind: 'list', max_items: 4, items: { kind: 'enum', values: ['a', 'b'], value_aliases: { alpha: 'a' } },
+        description: 'Tags.' },
+    );
+  }));
+  assert.equal(status, 0, stderr);
+  const [, , tier, tags] = JSON.parse(readFileSync(json, 'utf8')).products[0].events[0].fields;
+  assert.deepEqual(tier.value_aliases, { gratis: 'free' });
+  assert.deepEqual(tags.items.value_aliases, { alpha: 'a' });
+});
+
 test('an unknown kind names the file, the event and the field', () => {
   expectProblem(catalogueWith((p, e) => { e.fields[1].kind = 'integr'; }),
     'products/demo.json: events[0] (ping).fields[1] (count).kind: kind "integr" is not one of');
