@@ -5,7 +5,8 @@
 // gets the same id, so a retried request lands once (the events table's key is event_id).
 // MurmurHash3 is not a cryptographic hash; the id only has to be stable and collision-free in
 // practice (2^-64 odds at billions of events), not secret. It reads 16 bytes per step with 64-bit
-// multiplies, which Wasm has natively.
+// multiplies, which Wasm has natively. Changing the hash, or what it covers, changes every id:
+// events retried across such a deploy would be stored twice (docs/PROTOCOL.md).
 #ifndef PHONEHOME_EVENT_ID_H
 #define PHONEHOME_EVENT_ID_H
 
