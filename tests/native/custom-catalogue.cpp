@@ -6,17 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "phonehome/core.h"
+#include "request.h"
 
 namespace phonehome {
 namespace {
 
 IngestRequest Acme(std::string_view event, std::string_view body) {
-  IngestRequest request;
-  request.product = "acme";
-  request.event = event;
-  request.body = body;
-  request.received_at_ms = 1795240900000;
-  return request;
+  return testing::MakeRequest("acme", event, body);
 }
 
 TEST(CustomCatalogue, AcceptsTheFixtureProduct) {

@@ -8,6 +8,7 @@
 #include "abi.h"
 #include "abi_result.h"
 #include "phonehome/core.h"
+#include "request.h"
 
 namespace phonehome::testing {
 namespace {
@@ -15,15 +16,7 @@ namespace {
 constexpr char kSession[] =
     R"({"install_id":"8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5d","session_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d","version":"0.4.0"})";
 
-IngestRequest Request(std::string_view product, std::string_view body) {
-  IngestRequest request;
-  request.product = product;
-  request.event = "session";
-  request.body = body;
-  request.received_at_ms = 1745891300000;
-  request.nonce = 1;
-  return request;
-}
+constexpr double kReceivedAtMs = 1745891300000;
 
 TEST(Abi, ReportsItsVersion) { EXPECT_EQ(ph_abi_version(), static_cast<uint32_t>(PH_ABI_VERSION)); }
 
@@ -38,7 +31,7 @@ TEST(Abi, ListsStatusNamesInOrder) {
 
 TEST(Abi, ResultLayoutPointsAtRowsResponseAndTokens) {
   const std::string body = std::string("[") + kSession + "," + kSession + "]";
-  const AbiResult r = CallIngest(Request("agentsonar", body));
+  const AbiResult r = CallIngest(MakeRequest("agentsonar", "session", body, kReceivedAtMs, 1));
   EXPECT_EQ(r.returned, 0);
   EXPECT_EQ(r.event_count, 2u);
   EXPECT_EQ(r.row_count, 1u);
@@ -51,7 +44,7 @@ TEST(Abi, ResultLayoutPointsAtRowsResponseAndTokens) {
 }
 
 TEST(Abi, RequestErrorsHaveNoRows) {
-  const AbiResult r = CallIngest(Request("nosuch", kSession));
+  const AbiResult r = CallIngest(MakeRequest("nosuch", "session", kSession, kReceivedAtMs, 1));
   EXPECT_EQ(r.returned, static_cast<int32_t>(Status::unknown_product));
   EXPECT_EQ(r.row_count, 0u);
   EXPECT_TRUE(r.rows.empty());
@@ -84,12 +77,7 @@ TEST(Abi, SplitsLargeRequestsIntoRowChunks) {
             R"(","message":")" + std::string(900, 'x') + R"("})";
   }
   body.push_back(']');
-  IngestRequest request;
-  request.product = "axolotl";
-  request.event = "error";
-  request.body = body;
-  request.received_at_ms = 1795240900000;
-  const AbiResult r = CallIngest(request);
+  const AbiResult r = CallIngest(MakeRequest("axolotl", "error", body));
   ASSERT_EQ(r.row_count, 600u) << r.response.substr(0, 300);
   ASSERT_GE(r.chunks.size(), 2u);
   uint32_t next_row = 0;
@@ -110,14 +98,7 @@ TEST(Abi, SplitsLargeRequestsIntoRowChunks) {
 namespace phonehome::testing {
 namespace {
 
-IngestRequest Session(std::string_view body) {
-  IngestRequest request;
-  request.product = "agentsonar";
-  request.event = "session";
-  request.body = body;
-  request.received_at_ms = 1795240900000;
-  return request;
-}
+IngestRequest Session(std::string_view body) { return MakeRequest("agentsonar", "session", body); }
 
 // Rejections are counted by product, event, code and the SDK version when it could be read,
 // whether the version came before or after the error; nothing else of the event is kept.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "phonehome/core.h"
+#include "request.h"
 
 namespace phonehome {
 namespace {
@@ -15,13 +16,7 @@ constexpr char kSession[] =
     R"("version":"0.4.0","python":"3.12","os":"darwin","arch":"arm64","adapter":"crewai","timestamp":1745891234.5})";
 
 IngestRequest Session(std::string_view body) {
-  IngestRequest request;
-  request.product = "agentsonar";
-  request.event = "session";
-  request.body = body;
-  request.received_at_ms = 1745891300000;
-  request.nonce = 7;
-  return request;
+  return testing::MakeRequest("agentsonar", "session", body, 1745891300000, 7);
 }
 
 nlohmann::json Parse(std::string_view text) { return nlohmann::json::parse(text, nullptr, false); }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "abi_result.h"
+#include "request.h"
 #include "scrub.h"
 #include "vectors.h"
 
@@ -47,12 +48,7 @@ TEST_P(ScrubVectorTest, ScrubsAsExpected) {
 TEST_P(ScrubVectorTest, StoresTheScrubbedTextInARow) {
   const ScrubCase& c = GetParam();
   const std::string body = ScrubCaseBody(c);
-  IngestRequest request;
-  request.product = "axolotl";
-  request.event = "error";
-  request.body = body;
-  request.received_at_ms = 1795240900000;
-  const AbiResult r = CallIngest(request);
+  const AbiResult r = CallIngest(MakeRequest("axolotl", "error", body));
   ASSERT_EQ(r.row_count, 1u) << r.response;
   const auto rows = nlohmann::json::parse(r.rows, nullptr, false);
   ASSERT_FALSE(rows.is_discarded());
