@@ -10,8 +10,9 @@
 // The expectation follows from the declared rule, not from running the core.
 //   node tests/vectors/derive.mjs           rewrite derived.json
 //   node tests/vectors/derive.mjs --check   fail if derived.json is not what the catalogue implies
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadCatalogue } from '../../scripts/lib/catalogue.mjs';
+import { writeOrCheck } from './generated.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const referenceFile = `${root}tests/vectors/catalogue/reference.json`;
@@ -187,16 +188,5 @@ export function deriveAll() {
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {
   const text = `${JSON.stringify(deriveAll(), null, 1)}\n`;
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try { current = readFileSync(derivedFile, 'utf8'); } catch { /* missing counts as stale */ }
-    if (current !== text) {
-      console.error('tests/vectors/catalogue/derived.json is stale: run node tests/vectors/derive.mjs and review the diff');
-      process.exit(1);
-    }
-    console.log(`derived.json is current (${JSON.parse(text).case_count} cases)`);
-  } else {
-    writeFileSync(derivedFile, text);
-    console.log(`wrote ${derivedFile} (${JSON.parse(text).case_count} cases)`);
-  }
+  writeOrCheck(derivedFile, text, { generator: process.argv[1], count: JSON.parse(text).case_count });
 }

@@ -6,7 +6,8 @@
 // traps (both Wasm builds must give the native bytes, and the fuzzers and ASan run beside them).
 //   node tests/vectors/hostile.mjs           rewrite the file
 //   node tests/vectors/hostile.mjs --check   fail if the file is not what this script writes
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeOrCheck } from './generated.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const out = `${root}tests/vectors/hostile/hostile.json`;
@@ -198,16 +199,4 @@ const doc = {
   defaults: reference.defaults,
   cases,
 };
-const textOut = `${JSON.stringify(doc, null, 1)}\n`;
-if (process.argv.includes('--check')) {
-  let current = '';
-  try { current = readFileSync(out, 'utf8'); } catch { /* missing counts as stale */ }
-  if (current !== textOut) {
-    console.error('tests/vectors/hostile/hostile.json is stale: run node tests/vectors/hostile.mjs');
-    process.exit(1);
-  }
-  console.log(`hostile.json is current (${cases.length} cases)`);
-} else {
-  writeFileSync(out, textOut);
-  console.log(`wrote ${out} (${cases.length} cases)`);
-}
+writeOrCheck(out, `${JSON.stringify(doc, null, 1)}\n`, { generator: process.argv[1], count: cases.length });
