@@ -3,13 +3,7 @@
 // it beside phonehome and the no-op Worker to show how much of a request is phonehome's own work
 // and how much the local D1's. A benchmark device only: never deployed, never used by a test.
 import worker from '../../worker/index.js';
-
-// Shaped like D1's batch() answer for storage.js: the day's budget used so far is 0, and no row
-// was stored before.
-const instantDatabase = {
-  prepare: () => ({ bind: () => ({ run: async () => ({ meta: { changes: 0 } }) }) }),
-  batch: async (statements) => statements.map((_, i) => ({ results: i === 0 ? [{ rows: 0 }] : [] })),
-};
+import { instantDatabase } from '../instant-d1.mjs';
 
 export default {
   fetch: (request, env, ctx) => worker.fetch(request, { ...env, DB: instantDatabase }, ctx),

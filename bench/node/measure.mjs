@@ -1,27 +1,6 @@
 // measure.mjs: timing for the Node benchmarks. Each figure is the median of several timed rounds
 // after a warm-up, so one noisy round does not decide it; comparisons are only ever made between
-// figures taken in the same process, as ratios.
-
-// measure() runs fn repeatedly and returns the median time per call in microseconds.
-export function measure(fn, { rounds = 7, minRoundMs = 60 } = {}) {
-  let calls = 1;
-  // Warm up, and find a call count that makes a round last minRoundMs.
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) fn();
-    const elapsed = performance.now() - t0;
-    if (elapsed >= minRoundMs) break;
-    calls = Math.ceil(calls * Math.min(10, Math.max(2, (minRoundMs * 1.2) / Math.max(elapsed, 0.01))));
-  }
-  const samples = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < calls; i++) fn();
-    samples.push(((performance.now() - t0) * 1000) / calls);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
-}
+// figures taken in the same process, in alternating rounds, as ratios.
 
 // calibrate() finds a call count that makes one round of fn last about minRoundMs (warming it up).
 function calibrate(fn, minRoundMs) {
