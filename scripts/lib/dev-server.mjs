@@ -36,10 +36,19 @@ async function startServer(command, args, env, port) {
   });
   child.removeAllListeners('exit');
   return {
-    child,
     url: `http://127.0.0.1:${port}`,
-    log: () => log,
     stop: () => { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ } },
+  };
+}
+
+// withLocalD1() gives a started server the local D1 in `persist`: query() reads it, and stop()
+// removes it after stopping the server.
+function withLocalD1(server, persist, config) {
+  return {
+    ...server,
+    persist,
+    query: (sql) => queryLocalD1(persist, sql, config),
+    stop: () => { server.stop(); rmSync(persist, { recursive: true, force: true }); },
   };
 }
 
@@ -51,14 +60,7 @@ export async function startDev({ env = {}, label = 'dev' } = {}) {
   // Its own devtools port too: wrangler's default 9229 would collide with any other running.
   const server = await startServer(join(root, 'scripts/dev'), [],
     { ...env, PHONEHOME_PERSIST_DIR: persist, INSPECTOR_PORT: String(await freePort()) }, port);
-  const stop = server.stop;
-  return {
-    ...server,
-    env: { ...process.env, ...env, PHONEHOME_PERSIST_DIR: persist },
-    persist,
-    query: (sql) => queryLocalD1(persist, sql),
-    stop: () => { stop(); rmSync(persist, { recursive: true, force: true }); },
-  };
+  return { ...withLocalD1(server, persist), env: { ...process.env, ...env, PHONEHOME_PERSIST_DIR: persist } };
 }
 
 // startWrangler() serves another Worker (a wrangler.toml of its own) the same way scripts/dev
@@ -73,9 +75,7 @@ export async function startWrangler(config, { d1 = false } = {}) {
   const persist = mkdtempSync(join(tmpdir(), 'phonehome-wrangler-'));
   execFileSync('npx', ['--no-install', 'wrangler', 'd1', 'execute', 'phonehome', '--local', '--config', config,
     '--persist-to', persist, '--file', join(root, 'schema.sql')], { cwd: root, stdio: 'ignore', env: { ...process.env, ...env } });
-  const server = await startServer('npx', [...args, '--persist-to', persist], env, port);
-  const stop = server.stop;
-  return { ...server, persist, query: (sql) => queryLocalD1(persist, sql, config), stop: () => { stop(); rmSync(persist, { recursive: true, force: true }); } };
+  return withLocalD1(await startServer('npx', [...args, '--persist-to', persist], env, port), persist, config);
 }
 
 export function queryLocalD1(persist, sql, config = join(root, 'wrangler.toml')) {

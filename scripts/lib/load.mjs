@@ -12,11 +12,14 @@ const MIXES = {
   batch: () => true,
 };
 
+// A run's ids all start with the run's first 8 hex digits: the result's runSessions finds its rows.
+const runPrefix = (run) => run.slice(0, 8);
+
 function sessionEvent(run, n, valid) {
   const hex = n.toString(16).padStart(12, '0');
   return {
-    install_id: `${run.slice(0, 8)}-6a1e-4b5c-9d2f-${(n % 500).toString(16).padStart(12, '0')}`,
-    session_id: `${run.slice(0, 8)}-e5f6-4a7b-8c9d-${hex}`,
+    install_id: `${runPrefix(run)}-6a1e-4b5c-9d2f-${(n % 500).toString(16).padStart(12, '0')}`,
+    session_id: `${runPrefix(run)}-e5f6-4a7b-8c9d-${hex}`,
     version: valid ? '0.4.0' : '??', python: '3.12', os: 'linux', arch: 'x86_64', adapter: 'crewai',
     timestamp: Date.now() / 1000,
   };
@@ -103,6 +106,8 @@ export async function runLoad({
     latencies: undefined,
     acknowledged,
     run,
+    // The SQL condition that selects this run's rows in the events table.
+    runSessions: `session_id LIKE '${runPrefix(run)}-%'`,
     seconds: elapsed,
     requests_per_second: stats.requests / elapsed,
     events_per_second: stats.events / elapsed,

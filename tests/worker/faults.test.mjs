@@ -27,7 +27,7 @@ test('a D1 outage mid-run: 503s in the window, then every acknowledged event sto
   assert.deepEqual(otherErrors, [], 'no 5xx but the 503s of the outage');
   assert.equal(result.requests, 800);
   const [stored] = await worker.rows(`SELECT count(*) AS n, count(DISTINCT session_id) AS sessions FROM events
-    WHERE session_id LIKE '${result.run.slice(0, 8)}-%'`);
+    WHERE ${result.runSessions}`);
   assert.equal(stored.n, result.acknowledged.size, 'D1 holds exactly the acknowledged events');
   assert.equal(stored.sessions, stored.n, 'none of them twice');
   assert.ok(result.duplicate > 0, 'answers lost after commit came back as duplicates on retry');
