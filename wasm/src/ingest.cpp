@@ -2,7 +2,6 @@
 // against the catalogue and writes its verdict and row straight into reused buffers: no DOM, no
 // per-event allocation once the buffers are warm.
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <vector>
 
