@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "phonehome/core.h"
+#include "request.h"
 
 namespace phonehome::testing {
 
@@ -26,12 +27,7 @@ struct VectorCase {
 
   // Request() views this case as the core's input.
   IngestRequest Request() const {
-    IngestRequest request;
-    request.product = product;
-    request.event = event;
-    request.body = body;
-    request.received_at_ms = received_at_ms;
-    request.nonce = nonce;
+    IngestRequest request = MakeRequest(product, event, body, received_at_ms, nonce);
     request.sent_at = sent_at;
     return request;
   }
