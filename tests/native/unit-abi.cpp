@@ -83,7 +83,7 @@ TEST(Abi, SplitsLargeRequestsIntoRowChunks) {
   uint32_t next_row = 0;
   for (const auto& chunk : r.chunks) {
     EXPECT_EQ(chunk.first_row, next_row);
-    EXPECT_LE(chunk.rows.size(), 256u * 1024u);
+    EXPECT_LE(chunk.rows.size(), phonehome::kMaxRowChunkBytes);
     const auto rows = nlohmann::json::parse(chunk.rows, nullptr, false);
     ASSERT_TRUE(rows.is_array()) << chunk.rows.substr(0, 80);
     EXPECT_EQ(rows[0]["properties"]["error_type"], "E" + std::to_string(next_row));

@@ -52,9 +52,7 @@ enum class FrameKind : uint8_t {
 // Which envelope key's value comes next.
 enum class EnvelopeKey : uint8_t { None, Events, Other };
 
-// Rows are handed to the database in JSON arrays of about this size, each bound as one statement
-// parameter: far below D1's 1 MB limit on a bound value, whatever the request holds.
-constexpr size_t kRowChunkBytes = 256 * 1024;
+constexpr size_t kRowChunkBytes = kMaxRowChunkBytes;
 
 struct Frame {
   FrameKind kind;

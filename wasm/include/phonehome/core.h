@@ -33,6 +33,10 @@ inline constexpr uint32_t kMaxEventsPerRequest = 1000;
 inline constexpr uint32_t kMaxNestingDepth = 32;   // objects and arrays, the batch array included
 inline constexpr uint32_t kMaxEventBytes = 32768;  // one event's stored row, once normalized
 inline constexpr uint32_t kMaxDroppedNames = 16;   // undeclared field names listed per verdict
+// Rows are handed over in JSON arrays of at most this many bytes, each bound as one statement
+// parameter (D1 takes up to 1 MB per value) and, in queue mode, sent as one queue message (at
+// most 128 KB). A row is at most kMaxEventBytes, so every chunk holds at least one.
+inline constexpr uint32_t kMaxRowChunkBytes = 96 * 1024;
 
 // LimitsJson() is the limits above as a JSON object.
 std::string_view LimitsJson();
@@ -64,7 +68,7 @@ struct IngestResult {
   uint32_t event_count = 0;  // events found in the body (0 when the body was not readable)
   // Rows to store: JSON arrays of objects keyed by kRowColumns, each ready to bind as one SQL
   // parameter (INSERT … SELECT … FROM json_each(?)). A large request is split into chunks of
-  // about 256 KiB: `chunks` holds chunk_count triples (offset in rows_json, length, index of the
+  // at most kMaxRowChunkBytes: `chunks` holds chunk_count triples (offset in rows_json, length, index of the
   // chunk's first row).
   std::string_view rows_json;
   uint32_t row_count = 0;
