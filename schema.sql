@@ -66,3 +66,24 @@ CREATE TABLE IF NOT EXISTS rejections_daily (
   count   INTEGER NOT NULL,
   PRIMARY KEY (day, product, event, code, version)
 ) WITHOUT ROWID;
+
+-- Queue mode (docs/SCALING.md). A queued message's rejection counts are added once: its receipt
+-- (a random id, no event data) is recorded in the same transaction. Kept 15 days, longer than a
+-- message can stay in a queue.
+CREATE TABLE IF NOT EXISTS queue_receipts (
+  receipt TEXT    NOT NULL PRIMARY KEY,
+  day     INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- The queue consumer's progress per minute (minute = epoch milliseconds / 60000), for
+-- /v1/stats/ingest: messages written, redeliveries among them, and how long they had waited in the
+-- queue (lag, from send to commit). backlog is the queue's own count when the consumer ran.
+CREATE TABLE IF NOT EXISTS queue_minutely (
+  minute       INTEGER NOT NULL PRIMARY KEY,
+  batches      INTEGER NOT NULL,
+  messages     INTEGER NOT NULL,
+  redelivered  INTEGER NOT NULL,
+  max_lag_ms   INTEGER NOT NULL,
+  total_lag_ms INTEGER NOT NULL,
+  backlog      INTEGER
+) WITHOUT ROWID;

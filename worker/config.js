@@ -29,5 +29,10 @@ export function config(env) {
     retentionMaxChunks: integer(env.RETENTION_MAX_CHUNKS, 20),
     // Stats fold groups smaller than this into "other".
     minGroupSize: integer(env.MIN_GROUP_SIZE, 5),
+    // Where raw events are stored when one D1 database is not enough (stores.js); "" keeps all in DB.
+    eventRoutes: env.EVENT_ROUTES ?? '',
+    // Queue mode: a batch that D1 refused is retried after base × 2^(attempt-1) seconds, capped.
+    queueRetryBaseSeconds: integer(env.QUEUE_RETRY_BASE_SECONDS, 10, { min: 0 }),
+    queueRetryMaxSeconds: integer(env.QUEUE_RETRY_MAX_SECONDS, 3600, { min: 0 }),
   };
 }

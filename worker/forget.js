@@ -1,5 +1,6 @@
 // forget.js: POST /v1/forget {"install_id": "…"} deletes every stored event of that install. The
-// install id is the only secret a machine holds, so knowing it is the authorisation.
+// install id is the only secret a machine holds, so knowing it is the authorisation. Every event
+// store is searched (stores.js).
 
 import { readBody } from './body.js';
 import { HttpError, jsonBody } from './http.js';
@@ -7,7 +8,7 @@ import { forgetInstall, normalizeInstallId } from './storage.js';
 
 const MAX_FORGET_BODY = 4096;
 
-export async function handleForget(request, env) {
+export async function handleForget(request, stores) {
   const body = await readBody(request, MAX_FORGET_BODY);
   let installId;
   try {
@@ -20,7 +21,7 @@ export async function handleForget(request, env) {
   }
   let deleted;
   try {
-    deleted = await forgetInstall(env.DB, normalizeInstallId(installId));
+    deleted = await forgetInstall(stores.stores, normalizeInstallId(installId));
   } catch (error) {
     console.error(`phonehome: forget failed: ${error?.message ?? error}`);
     throw new HttpError(503, 'storage_unavailable', 'nothing was deleted: retry later', { 'retry-after': '30' });

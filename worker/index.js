@@ -13,7 +13,9 @@ import { handleForget } from './forget.js';
 import { errorResponse, HttpError, jsonBody, methodNotAllowed, notFound } from './http.js';
 import { handleIngest } from './ingest.js';
 import { runMaintenance } from './maintenance.js';
+import { consumeBatch } from './queue.js';
 import { handleStats } from './stats.js';
+import { eventStores } from './stores.js';
 
 // One core per isolate, made on first use. After a trap its memory may be inconsistent, so it is
 // dropped and the next request gets a fresh instance.
@@ -36,11 +38,12 @@ function ingestRoute(pathname) {
 async function routeIngest(request, env, ctx, settings, target) {
   if (request.method === 'OPTIONS') return preflight(request, settings);
   if (request.method !== 'POST') return methodNotAllowed(['POST', 'OPTIONS']);
-  if (target.kind === 'forget') return handleForget(request, env);
+  const stores = eventStores(env, settings);
+  if (target.kind === 'forget') return handleForget(request, stores);
   const core = await getCore();
   // An empty product tells the core the body is a batch envelope.
   const [product, event] = target.kind === 'batch' ? ['', ''] : [target.product, target.event];
-  return handleIngest(request, env, ctx, core, settings, product, event);
+  return handleIngest(request, env, ctx, core, settings, stores, product, event);
 }
 
 const STATS_PATH = /^\/v1\/stats\/([a-z_]{1,32})$/;
@@ -48,7 +51,7 @@ const STATS_PATH = /^\/v1\/stats\/([a-z_]{1,32})$/;
 async function route(request, env, ctx, settings) {
   const url = new URL(request.url);
   const stats = STATS_PATH.exec(url.pathname);
-  if (stats) return handleStats(request, env, settings, catalogue, stats[1]);
+  if (stats) return handleStats(request, env, settings, catalogue, eventStores(env, settings), stats[1]);
   const target = ingestRoute(url.pathname);
   if (target) {
     try {
@@ -100,9 +103,18 @@ export default {
     }
   },
 
+  // Queue mode's consumer: writes queued rows to D1 (queue.js). A batch that cannot be written is
+  // retried by the queue with backoff, then dead-lettered; nothing is acknowledged unwritten.
+  async queue(batch, env) {
+    const settings = config(env);
+    const summary = await consumeBatch(batch, env, settings, eventStores(env, settings));
+    if (summary.retried) console.error(`phonehome: queue batch: ${summary.written} messages written, ${summary.retried} retried`);
+  },
+
   // The daily Cron Trigger: rollups of finished days, then retention.
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(runMaintenance(env.DB, catalogue, config(env), controller.scheduledTime).then(
+    const settings = config(env);
+    ctx.waitUntil(runMaintenance(env, eventStores(env, settings), catalogue, settings, controller.scheduledTime).then(
       (summary) => console.log(`phonehome: maintenance ${JSON.stringify(summary)}`),
       (error) => console.error(`phonehome: maintenance failed: ${error?.message ?? error}`),
     ));

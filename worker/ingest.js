@@ -5,7 +5,8 @@
 import { readBody } from './body.js';
 import { markDuplicates } from './core.js';
 import { HttpError, jsonBody, secondsUntilNextUtcDay } from './http.js';
-import { BudgetSpent, countRejections, storeRows } from './storage.js';
+import { enqueueRequest, queuedBudgetSpent } from './queue.js';
+import { BudgetSpent, countRejections, storeRequestRows } from './storage.js';
 
 // The HTTP status of each request outcome the core can return (status.def, scope "request").
 export const OUTCOME_STATUS = {
@@ -37,20 +38,24 @@ function optedOut(request, settings) {
   return settings.honourDoNotTrack && (request.headers.get('dnt') === '1' || request.headers.get('sec-gpc') === '1');
 }
 
-export async function handleIngest(request, env, ctx, core, settings, product, event) {
+// handleIngest() answers one ingest request. `stores` are the event databases (stores.js). In
+// queue mode (env.INGEST_QUEUE bound) accepted rows go to the queue instead of D1.
+export async function handleIngest(request, env, ctx, core, settings, stores, product, event) {
   if (optedOut(request, settings)) {
     // Nothing is read, nothing stored: the answer only says why.
     return jsonBody(JSON.stringify({ results: [], opted_out: true }), 202);
   }
   const receivedAt = Date.now();
   const today = Math.floor(receivedAt / 86_400_000);
-  if (spentDay === today) throw budgetSpent(receivedAt);
+  const budget = settings.dailyWriteBudget;
+  const queue = env.INGEST_QUEUE;
+  if (spentDay === today || (queue && queuedBudgetSpent(env.DB, ctx, budget, receivedAt))) throw budgetSpent(receivedAt);
 
   const body = await readBody(request, settings.maxBodyBytes);
   const sentAt = request.headers.get('x-sent-at') ?? '';
   const result = core.ingest({ product, event, body, receivedAt, sentAt });
   const status = OUTCOME_STATUS[result.outcome] ?? 500;
-  const budget = settings.dailyWriteBudget;
+  if (queue) return queueRows(queue, ctx, result, status, receivedAt);
   if (result.rowCount === 0) {
     // Nothing to store: the rejection counters are updated after the answer, and a failure there
     // costs a count, never the client's answer.
@@ -63,7 +68,7 @@ export async function handleIngest(request, env, ctx, core, settings, product, e
 
   let storedRows;
   try {
-    storedRows = await storeRows(env.DB, result.chunks, result.rowCount, { budget, rejectionsJson: result.rejectionsJson, now: receivedAt });
+    storedRows = await storeRequestRows(env, stores, result, { budget, rejectionsJson: result.rejectionsJson, now: receivedAt });
   } catch (error) {
     if (error instanceof BudgetSpent) {
       spentDay = error.day;
@@ -76,6 +81,29 @@ export async function handleIngest(request, env, ctx, core, settings, product, e
       { 'retry-after': String(STORAGE_RETRY_AFTER_S) });
   }
   markDuplicates(result, storedRows);
+  return jsonBody(result.response, status);
+}
+
+// queueRows() is queue mode's end of a request: the answer is sent once the queue holds the rows.
+// Verdicts stay "accepted" for rows D1 may already hold: only the consumer can tell, and it makes
+// them land once.
+async function queueRows(queue, ctx, result, status, receivedAt) {
+  if (result.rowCount === 0) {
+    // Rejection counts alone: as in direct mode, their fate never changes the client's answer.
+    if (result.rejectionsJson !== '[]') {
+      ctx.waitUntil(enqueueRequest(queue, result, receivedAt)
+        .catch((error) => console.error(`phonehome: counting rejections failed: ${error?.message ?? error}`)));
+    }
+    return jsonBody(result.response, status);
+  }
+  try {
+    await enqueueRequest(queue, result, receivedAt);
+  } catch (error) {
+    console.error(`phonehome: queueing ${result.rowCount} rows failed: ${error?.message ?? error}`);
+    throw new HttpError(503, 'queue_unavailable',
+      'the events could not be queued: retry later; events of this request that were queued are stored once',
+      { 'retry-after': String(STORAGE_RETRY_AFTER_S) });
+  }
   return jsonBody(result.response, status);
 }
 

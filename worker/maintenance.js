@@ -26,11 +26,11 @@ function successExpression(catalogue) {
   return cases.length ? `CASE ${cases.join(' ')} END` : 'NULL';
 }
 
-// The rollup of one day, ?1 = day start (ms), ?2 = day end (ms), ?3 = day number. Each event row
-// is counted once per dimension, at its event and at '*' (all events of the product), so distinct
-// counts are exact in every slice. The rows are multiplied by joining small json_each lists
-// rather than by UNION ALL, which D1 limits to a few terms.
-function rollupStatement(catalogue) {
+// The rollup of one day in one event store, ?1 = day start (ms), ?2 = day end (ms). Each event
+// row is counted once per dimension, at its event and at '*' (all events of the product), so
+// distinct counts are exact in every slice. The rows are multiplied by joining small json_each
+// lists rather than by UNION ALL, which D1 limits to a few terms.
+function rollupQuery(catalogue) {
   const dimensions = JSON.stringify(['all', ...DIMENSIONS]);
   const valueOf = `CASE dimension.value WHEN 'all' THEN '' ${DIMENSIONS.map((d) => `WHEN '${d}' THEN coalesce(${d}, '')`).join(' ')} END`;
   return `
@@ -48,21 +48,38 @@ both_levels AS (
          ${valueOf} AS value, install_id, session_id, success, is_new
   FROM day_events, json_each('${dimensions}') AS dimension, json_each('[0,1]') AS level
 )
-INSERT INTO rollup_daily (day, product, event, dimension, value, events, installs, sessions, new_installs, successes, failures)
-SELECT ?3, product, event, dimension, value, count(*), count(DISTINCT install_id), count(DISTINCT session_id),
-       count(DISTINCT CASE WHEN is_new THEN install_id END),
-       coalesce(sum(success = 1), 0), coalesce(sum(success = 0), 0)
+SELECT product, event, dimension, value, count(*) AS events, count(DISTINCT install_id) AS installs,
+       count(DISTINCT session_id) AS sessions, count(DISTINCT CASE WHEN is_new THEN install_id END) AS new_installs,
+       coalesce(sum(success = 1), 0) AS successes, coalesce(sum(success = 0), 0) AS failures
 FROM both_levels GROUP BY product, event, dimension, value`;
 }
 
-// rollupDays() recomputes the given days, each in one transaction (delete, then insert).
-export async function rollupDays(db, catalogue, days) {
-  const insert = rollupStatement(catalogue);
+const ROLLUP_COUNTS = ['events', 'installs', 'sessions', 'new_installs', 'successes', 'failures'];
+const ROLLUP_KEYS = ['product', 'event', 'dimension', 'value'];
+
+// Rollup rows are written into DB from JSON (they may come from several event stores). Routes look
+// only at product and month, so a (product, day) normally sits in one store; if routes changed
+// during a day, its rows add up (events exactly, distinct counts as a sum of the stores' counts).
+const INSERT_ROLLUP = `INSERT INTO rollup_daily (day, ${[...ROLLUP_KEYS, ...ROLLUP_COUNTS].join(', ')})
+  SELECT ?1, ${[...ROLLUP_KEYS, ...ROLLUP_COUNTS].map((c) => `json_extract(r.value, '$.${c}')`).join(', ')}
+  FROM json_each(?2) AS r WHERE true
+  ON CONFLICT (day, ${ROLLUP_KEYS.join(', ')}) DO UPDATE SET
+  ${ROLLUP_COUNTS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`;
+
+const ROLLUP_ROWS_PER_STATEMENT = 2000;
+
+// rollupDays() recomputes the given days from every event store, each day in one transaction of
+// DB (delete, then insert).
+export async function rollupDays(main, stores, catalogue, days) {
+  const query = rollupQuery(catalogue);
   for (const day of days) {
-    await db.batch([
-      db.prepare('DELETE FROM rollup_daily WHERE day = ?1').bind(day),
-      db.prepare(insert).bind(day * DAY_MS, (day + 1) * DAY_MS, day),
-    ]);
+    const perStore = await Promise.all(stores.map(({ db }) => db.prepare(query).bind(day * DAY_MS, (day + 1) * DAY_MS).all()));
+    const rows = perStore.flatMap((r) => r.results);
+    const statements = [main.prepare('DELETE FROM rollup_daily WHERE day = ?1').bind(day)];
+    for (let i = 0; i < rows.length; i += ROLLUP_ROWS_PER_STATEMENT) {
+      statements.push(main.prepare(INSERT_ROLLUP).bind(day, JSON.stringify(rows.slice(i, i + ROLLUP_ROWS_PER_STATEMENT))));
+    }
+    await main.batch(statements);
   }
   return days.length;
 }
@@ -87,22 +104,34 @@ export async function deleteOldEvents(db, before, { chunkSize, maxChunks }) {
   return deleted;
 }
 
-// runMaintenance() is the scheduled handler's work. Late events (up to lookbackDays old) are
-// counted by recomputing the recent days each run.
-export async function runMaintenance(db, catalogue, settings, now = Date.now()) {
+// Queue receipts outlive the longest a message can stay in a queue (14 days); the consumer's
+// per-minute progress is kept for a week.
+const RECEIPT_DAYS = 15;
+const QUEUE_PROGRESS_DAYS = 7;
+
+// runMaintenance() is the scheduled handler's work, over every event store (stores.js); rollups
+// and counters live in DB. Late events (up to lookbackDays old) are counted by recomputing the
+// recent days each run.
+export async function runMaintenance(env, { stores }, catalogue, settings, now = Date.now()) {
+  const db = env.DB;
   const today = dayOf(now);
   const firstDay = Math.max(firstCompleteDay(now, settings.retentionDays), today - settings.rollupLookbackDays);
   const days = [];
   for (let day = firstDay; day < today; day++) days.push(day);
-  const rolledUp = await rollupDays(db, catalogue, days);
-  const deleted = await deleteOldEvents(db, firstCompleteDay(now, settings.retentionDays) * DAY_MS, {
-    chunkSize: settings.retentionDeleteChunk, maxChunks: settings.retentionMaxChunks,
-  });
+  const rolledUp = await rollupDays(db, stores, catalogue, days);
+  let deleted = 0;
+  for (const store of stores) {
+    deleted += await deleteOldEvents(store.db, firstCompleteDay(now, settings.retentionDays) * DAY_MS, {
+      chunkSize: settings.retentionDeleteChunk, maxChunks: settings.retentionMaxChunks,
+    });
+  }
   const rollupCutoff = today - settings.rollupRetentionDays;
   await db.batch([
     db.prepare('DELETE FROM rollup_daily WHERE day < ?1').bind(rollupCutoff),
     db.prepare('DELETE FROM rejections_daily WHERE day < ?1').bind(rollupCutoff),
     db.prepare('DELETE FROM write_budget WHERE day < ?1').bind(today - 7),
+    db.prepare('DELETE FROM queue_receipts WHERE day < ?1').bind(today - RECEIPT_DAYS),
+    db.prepare('DELETE FROM queue_minutely WHERE minute < ?1').bind((today - QUEUE_PROGRESS_DAYS) * 1440),
   ]);
   return { rolled_up_days: rolledUp, deleted_events: deleted };
 }

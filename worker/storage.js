@@ -2,10 +2,12 @@
 // as one transaction: either all of them are stored or none is, so a retry after a failure is
 // always safe, and the dedup key makes it land once.
 //
-// The core hands rows over as JSON arrays of about 256 KiB, each bound as the single parameter
+// The core hands rows over as JSON arrays of at most 96 KiB, each bound as the single parameter
 // of one statement and unpacked by SQLite's json_each(): any request stays far inside D1's limits
 // of 100 bound parameters and 100 KB of SQL per statement, and a 1 MiB body needs a handful of
 // statements of the 50 a free-plan invocation may run.
+
+import { MAIN_BINDING, splitByStore } from './stores.js';
 
 // The events columns, in schema.sql's order; the core writes each row as an object with these keys.
 export const ROW_COLUMNS = [
@@ -66,9 +68,67 @@ export async function storeRows(db, chunks, rowCount, { budget, rejectionsJson =
   const firstChunk = rejectionsJson !== '[]' ? 2 : 1;
   const stored = [];
   chunks.forEach((chunk, i) => {
-    for (const { row } of results[firstChunk + 2 * i].results) stored.push(chunk.firstRow + row);
+    for (const { row } of results[firstChunk + 2 * i].results) stored.push(chunk.rowIndexes ? chunk.rowIndexes[row] : chunk.firstRow + row);
   });
   return stored;
+}
+
+// storeRequestRows() is storeRows() over the event stores (stores.js): with routes, each database
+// takes its share of the rows in its own transaction, guarded by its own budget; rejections are
+// counted in DB. A failure in one database fails the request (the client retries; the rows that
+// did land answer "duplicate" then).
+export async function storeRequestRows(env, { routes }, result, options) {
+  const byStore = splitByStore(result.chunks, routes);
+  if (byStore.size === 1 && byStore.has(MAIN_BINDING)) {
+    return storeRows(env[MAIN_BINDING], result.chunks, result.rowCount, options);
+  }
+  const rejectionsJson = options.rejectionsJson ?? '[]';
+  const writes = [...byStore].map(([binding, chunks]) => storeRows(env[binding], chunks,
+    chunks.reduce((n, c) => n + c.rowIndexes.length, 0),
+    { ...options, rejectionsJson: binding === MAIN_BINDING ? rejectionsJson : '[]' }));
+  if (!byStore.has(MAIN_BINDING) && rejectionsJson !== '[]') {
+    writes.push(countRejections(env[MAIN_BINDING], rejectionsJson, options).then(() => []));
+  }
+  const settled = await Promise.allSettled(writes);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.flatMap((s) => s.value);
+}
+
+// Queue mode: the consumer's writes. Rows go in without the budget guard (they were acknowledged
+// to the client: refusing them now would lose them), and the budget counts only what the insert
+// really added (changes()), so a redelivered message counts nothing twice.
+const INSERT_QUEUED_ROWS = `INSERT INTO events (${ROW_COLUMNS.join(', ')})
+  SELECT ${ROW_COLUMNS.map((c) => `json_extract(r.value, '$.${c}')`).join(', ')}
+  FROM json_each(?1) AS r WHERE true
+  ON CONFLICT (event_id) DO NOTHING`;
+
+const COUNT_QUEUED_ROWS = `INSERT INTO write_budget (day, rows) SELECT ?1, changes() WHERE changes() > 0
+  ON CONFLICT (day) DO UPDATE SET rows = rows + excluded.rows`;
+
+// A message's rejection counts are added once: its receipt is recorded in the same transaction.
+const COUNT_QUEUED_REJECTIONS = `INSERT INTO rejections_daily (day, product, event, code, version, count)
+  SELECT ?1, json_extract(r.value, '$.product'), json_extract(r.value, '$.event'), json_extract(r.value, '$.code'),
+         json_extract(r.value, '$.version'), json_extract(r.value, '$.count')
+  FROM json_each(?2) AS r
+  WHERE NOT EXISTS (SELECT 1 FROM queue_receipts WHERE receipt = ?3)
+  ON CONFLICT (day, product, event, code, version) DO UPDATE SET count = count + excluded.count`;
+
+const RECORD_RECEIPT = 'INSERT INTO queue_receipts (receipt, day) VALUES (?1, ?2) ON CONFLICT (receipt) DO NOTHING';
+
+// queuedRowStatements() writes one database's rows of one budget day.
+export function queuedRowStatements(db, day, rowsJson) {
+  return [db.prepare(INSERT_QUEUED_ROWS).bind(rowsJson), db.prepare(COUNT_QUEUED_ROWS).bind(day)];
+}
+
+// queuedRejectionStatements() adds one message's rejection counts, once.
+export function queuedRejectionStatements(db, day, rejectionsJson, receipt) {
+  return [db.prepare(COUNT_QUEUED_REJECTIONS).bind(day, rejectionsJson, receipt), db.prepare(RECORD_RECEIPT).bind(receipt, day)];
+}
+
+// rowsWrittenToday() reads the day's budget counter (queue mode checks it now and then).
+export async function rowsWrittenToday(db, day) {
+  return (await db.prepare(SELECT_BUDGET).bind(day).first('rows')) ?? 0;
 }
 
 // countRejections() records the rejections of a request that stored nothing.
@@ -89,8 +149,9 @@ export function normalizeInstallId(value) {
   return text;
 }
 
-// forgetInstall() deletes every event of one install; returns how many rows went.
-export async function forgetInstall(db, installId) {
-  const result = await db.prepare('DELETE FROM events WHERE install_id = ?1').bind(installId).run();
-  return result.meta.changes;
+// forgetInstall() deletes every event of one install from every event store; returns how many
+// rows went.
+export async function forgetInstall(stores, installId) {
+  const results = await Promise.all(stores.map(({ db }) => db.prepare('DELETE FROM events WHERE install_id = ?1').bind(installId).run()));
+  return results.reduce((n, result) => n + result.meta.changes, 0);
 }

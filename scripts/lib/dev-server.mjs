@@ -53,12 +53,12 @@ function withLocalD1(server, persist, config) {
 }
 
 // startDev() serves phonehome through scripts/dev, exactly as the README's first command does, with
-// a fresh local D1 in a temporary folder that stop() removes.
-export async function startDev({ env = {}, label = 'dev' } = {}) {
+// a fresh local D1 in a temporary folder that stop() removes. `args` go to scripts/dev (--queue).
+export async function startDev({ env = {}, label = 'dev', args = [] } = {}) {
   const port = await freePort();
   const persist = mkdtempSync(join(tmpdir(), `phonehome-${label}-`));
   // Its own devtools port too: wrangler's default 9229 would collide with any other running.
-  const server = await startServer(join(root, 'scripts/dev'), [],
+  const server = await startServer(join(root, 'scripts/dev'), args,
     { ...env, PHONEHOME_PERSIST_DIR: persist, INSPECTOR_PORT: String(await freePort()) }, port);
   return { ...withLocalD1(server, persist), env: { ...process.env, ...env, PHONEHOME_PERSIST_DIR: persist } };
 }

@@ -59,36 +59,78 @@ function faultBundle(wasm) {
   return dir;
 }
 
-export async function startWorker({ faults = false, wasm, vars = {}, port, log, persist } = {}) {
+// The dead-letter queue's stand-in consumer: it keeps what it is given and lists it on request.
+// (Miniflare drops messages sent to a queue that no Worker consumes.)
+const DEAD_LETTER_OBSERVER = `
+const received = [];
+export default {
+  async queue(batch) { for (const m of batch.messages) { received.push(m.body); m.ack(); } },
+  async fetch() { return Response.json(received); },
+};`;
+
+// queueModeOptions() reads the queue block of wrangler.toml the way wrangler does, switched on:
+// the producers and consumers Miniflare gets are the ones a deployment gets. `consumer`
+// overrides consumer settings for a test (a shorter batch timeout, fewer retries).
+async function queueModeOptions(consumer) {
+  const { queueModeConfig } = await import('../../scripts/lib/wrangler-config.mjs');
+  const { unstable_getMiniflareWorkerOptions: workerOptions } = await import('wrangler');
+  const { queueProducers, queueConsumers } = workerOptions(queueModeConfig()).workerOptions;
+  for (const name of Object.keys(queueConsumers)) queueConsumers[name] = { ...queueConsumers[name], ...consumer };
+  return { queueProducers, queueConsumers };
+}
+
+// startWorker() options: `faults` wraps the Worker with fault-entry.mjs; `wasm` swaps its module;
+// `vars` override wrangler.toml's; `queue` (an object of consumer overrides, or true) turns queue
+// mode on, with a dead-letter observer; `databases` names further D1 bindings (event stores), each
+// a fresh database with schema.sql.
+export async function startWorker({ faults = false, wasm, vars = {}, port, log, persist, queue, databases = [] } = {}) {
   faults ||= wasm !== undefined;
   const dir = faults ? faultBundle(wasm) : bundleDir();
-  const mf = new Miniflare({
+  const bindings = ['DB', ...databases];
+  const queueOptions = queue ? await queueModeOptions(queue === true ? {} : queue) : {};
+  const deadLetterQueue = Object.values(queueOptions.queueConsumers ?? {})[0]?.deadLetterQueue;
+  const phonehome = {
+    name: 'phonehome',
     modules: true,
     scriptPath: join(dir, faults ? 'fault-entry.mjs' : 'index.js'),
     // Module names are paths relative to this root; workerd refuses names that climb out with "..".
     modulesRoot: dir,
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }, { type: 'ESModule', include: ['**/*.js'] }],
     compatibilityDate: compatibilityDate(),
-    d1Databases: { DB: 'phonehome' },
-    ...(persist === undefined ? {} : { d1Persist: persist }),
+    d1Databases: Object.fromEntries(bindings.map((b) => [b, b === 'DB' ? 'phonehome' : `phonehome-${b.toLowerCase()}`])),
     bindings: { ...wranglerVars(), ...vars },
+    ...queueOptions,
+  };
+  const workers = [phonehome];
+  if (deadLetterQueue) {
+    workers.push({ name: 'dead-letters', modules: true, script: DEAD_LETTER_OBSERVER, compatibilityDate: compatibilityDate(),
+      queueConsumers: { [deadLetterQueue]: { maxBatchTimeout: 0.05 } } });
+  }
+  const mf = new Miniflare({
+    workers,
+    ...(persist === undefined ? {} : { d1Persist: persist }),
     ...(port === undefined ? {} : { host: '127.0.0.1', port }),
     ...(log === undefined ? {} : { handleRuntimeStdio: log }),
   });
-  let db;
+  const dbs = {};
   let url;
   try {
     url = await mf.ready;
-    db = await mf.getD1Database('DB');
-    await db.batch(schemaStatements().map((s) => db.prepare(s)));
+    for (const binding of bindings) {
+      const db = await mf.getD1Database(binding, 'phonehome');
+      await db.batch(schemaStatements().map((s) => db.prepare(s)));
+      dbs[binding] = db;
+    }
   } catch (error) {
     await mf.dispose(); // a live workerd would keep the test process from exiting
     throw error;
   }
+  const db = dbs.DB;
 
   return {
     mf,
     db,
+    dbs,
     url,
     post(path, body, headers = { 'content-type': 'application/json' }) {
       const payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
@@ -97,21 +139,42 @@ export async function startWorker({ faults = false, wasm, vars = {}, port, log, 
     fetch(path, init) {
       return mf.dispatchFetch(`http://localhost${path}`, init);
     },
-    // setFault() makes D1 writes fail: "none", "fail" (the batch fails, nothing written) or
-    // "commit-then-fail" (the batch commits, then the answer is lost).
-    async setFault(mode) {
-      const response = await mf.dispatchFetch(`http://localhost/__test/d1-fault?mode=${mode}`, { method: 'POST' });
+    // setFault() makes D1 writes (batch()) fail: "none", "fail" (the batch fails, nothing
+    // written), "commit-then-fail" (the batch commits, then the answer is lost), "overload"
+    // (more than `limit` batches at once are refused, as a busy D1 refuses them), or "sequence"
+    // (`steps`, e.g. "ok,fail,commit-then-fail", one per batch call, repeating).
+    async setFault(mode, params = {}) {
+      const query = new URLSearchParams({ mode, ...params });
+      const response = await mf.dispatchFetch(`http://localhost/__test/d1-fault?${query}`, { method: 'POST' });
       if (response.status !== 204) throw new Error(`setFault(${mode}): ${response.status}`);
     },
-    async rows(sql = 'SELECT * FROM events ORDER BY occurred_at, event_id') {
-      return (await db.prepare(sql).all()).results;
+    // deadLetters() lists the bodies the dead-letter queue received (queue mode).
+    async deadLetters() {
+      const observer = await mf.getWorker('dead-letters');
+      return (await observer.fetch('http://localhost/')).json();
+    },
+    async rows(sql = 'SELECT * FROM events ORDER BY occurred_at, event_id', binding = 'DB') {
+      return (await dbs[binding].prepare(sql).all()).results;
     },
     async clear() {
-      await db.batch([db.prepare('DELETE FROM events'), db.prepare('DELETE FROM write_budget')]);
+      for (const d of Object.values(dbs)) {
+        await d.batch(['events', 'write_budget', 'rejections_daily', 'queue_receipts', 'queue_minutely'].map((t) => d.prepare(`DELETE FROM ${t}`)));
+      }
     },
     async close() {
       await mf.dispose();
       if (faults) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// waitFor() polls `check` until it returns a truthy value (returned), or fails after `ms`.
+export async function waitFor(check, { ms = 30_000, what = 'the condition' } = {}) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

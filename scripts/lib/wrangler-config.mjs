@@ -1,0 +1,27 @@
+// wrangler-config.mjs: wrangler.toml as the other modes run it. Queue mode is the block between
+// "# queue-mode:begin" and "# queue-mode:end", commented out; queueModeConfig() writes a copy of
+// wrangler.toml with that block switched on, so what tests and `scripts/dev --queue` run is
+// exactly what a maintainer gets by uncommenting it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+export function enableQueueMode(toml) {
+  const begin = toml.indexOf('# queue-mode:begin\n');
+  const end = toml.indexOf('# queue-mode:end');
+  if (begin < 0 || end < begin) throw new Error('wrangler.toml has no "# queue-mode:begin" … "# queue-mode:end" block');
+  const block = toml.slice(begin, end).split('\n').slice(1)
+    .map((line) => line.replace(/^# ?/, ''))
+    .join('\n');
+  return toml.slice(0, begin) + block + toml.slice(end);
+}
+
+// queueModeConfig() writes the queue-mode copy beside wrangler.toml (so its relative paths hold)
+// and returns its path. The file is generated: .gitignore keeps it out of the repository.
+export function queueModeConfig() {
+  const path = join(root, '.wrangler-queue-mode.toml');
+  writeFileSync(path, `# Generated from wrangler.toml by scripts/lib/wrangler-config.mjs: edit wrangler.toml instead.\n${
+    enableQueueMode(readFileSync(join(root, 'wrangler.toml'), 'utf8'))}`);
+  return path;
+}
