@@ -118,10 +118,11 @@ async function writeGroup(env, stores, group, progress) {
       const db = env[binding];
       for (const chunk of mergeChunks(storeChunks, CONSUMER_STATEMENT_BYTES)) byStore.get(binding).push(...queuedRowStatements(db, day, chunk.rowsJson));
     }
-    for (const m of messages) {
-      if (m.decoded.rejectionsJson) mainStatements.push(...queuedRejectionStatements(main, day, m.decoded.rejectionsJson, m.decoded.receipt));
-    }
   }
+  // One message may come twice in a batch (a replay of dead letters): its counts go in once.
+  const withRejections = new Map();
+  for (const { decoded } of group) if (decoded.rejectionsJson) withRejections.set(decoded.receipt, decoded);
+  if (withRejections.size) mainStatements.push(...queuedRejectionStatements(main, [...withRejections.values()]));
   mainStatements.push(progress(main, group));
   byStore.set(MAIN_BINDING, [...(byStore.get(MAIN_BINDING) ?? []), ...mainStatements]);
   const settled = await Promise.allSettled([...byStore].map(([binding, statements]) => env[binding].batch(statements)));

@@ -4,7 +4,7 @@
 //
 // The core hands rows over as JSON arrays of at most 96 KiB, each bound as the single parameter
 // of one statement and unpacked by SQLite's json_each(): any request stays far inside D1's limits
-// of 100 bound parameters and 100 KB of SQL per statement, and a 1 MiB body needs a handful of
+// of 100 bound parameters and 100 KB of SQL per statement, and a 1 MiB body needs about 25
 // statements of the 50 a free-plan invocation may run.
 
 import { MAIN_BINDING, splitByStore } from './stores.js';
@@ -106,24 +106,30 @@ const INSERT_QUEUED_ROWS = `INSERT INTO events (${ROW_COLUMNS.join(', ')})
 const COUNT_QUEUED_ROWS = `INSERT INTO write_budget (day, rows) SELECT ?1, changes() WHERE changes() > 0
   ON CONFLICT (day) DO UPDATE SET rows = rows + excluded.rows`;
 
-// A message's rejection counts are added once: its receipt is recorded in the same transaction.
+// Rejection counts of queued messages are added once per message: each entry carries its day and
+// its message's receipt, and the receipts are recorded in the same transaction.
 const COUNT_QUEUED_REJECTIONS = `INSERT INTO rejections_daily (day, product, event, code, version, count)
-  SELECT ?1, json_extract(r.value, '$.product'), json_extract(r.value, '$.event'), json_extract(r.value, '$.code'),
-         json_extract(r.value, '$.version'), json_extract(r.value, '$.count')
-  FROM json_each(?2) AS r
-  WHERE NOT EXISTS (SELECT 1 FROM queue_receipts WHERE receipt = ?3)
+  SELECT json_extract(r.value, '$.day'), json_extract(r.value, '$.product'), json_extract(r.value, '$.event'),
+         json_extract(r.value, '$.code'), json_extract(r.value, '$.version'), json_extract(r.value, '$.count')
+  FROM json_each(?1) AS r
+  WHERE NOT EXISTS (SELECT 1 FROM queue_receipts WHERE receipt = json_extract(r.value, '$.receipt'))
   ON CONFLICT (day, product, event, code, version) DO UPDATE SET count = count + excluded.count`;
 
-const RECORD_RECEIPT = 'INSERT INTO queue_receipts (receipt, day) VALUES (?1, ?2) ON CONFLICT (receipt) DO NOTHING';
+const RECORD_RECEIPTS = `INSERT INTO queue_receipts (receipt, day)
+  SELECT json_extract(r.value, '$.receipt'), json_extract(r.value, '$.day') FROM json_each(?1) AS r WHERE true
+  ON CONFLICT (receipt) DO NOTHING`;
 
 // queuedRowStatements() writes one database's rows of one budget day.
 export function queuedRowStatements(db, day, rowsJson) {
   return [db.prepare(INSERT_QUEUED_ROWS).bind(rowsJson), db.prepare(COUNT_QUEUED_ROWS).bind(day)];
 }
 
-// queuedRejectionStatements() adds one message's rejection counts, once.
-export function queuedRejectionStatements(db, day, rejectionsJson, receipt) {
-  return [db.prepare(COUNT_QUEUED_REJECTIONS).bind(day, rejectionsJson, receipt), db.prepare(RECORD_RECEIPT).bind(receipt, day)];
+// queuedRejectionStatements() adds the rejection counts of several messages, each once:
+// `messages` are { day, receipt, rejectionsJson }, with distinct receipts.
+export function queuedRejectionStatements(db, messages) {
+  const counts = messages.flatMap((m) => JSON.parse(m.rejectionsJson).map((r) => ({ ...r, day: m.day, receipt: m.receipt })));
+  const receipts = messages.map((m) => ({ receipt: m.receipt, day: m.day }));
+  return [db.prepare(COUNT_QUEUED_REJECTIONS).bind(JSON.stringify(counts)), db.prepare(RECORD_RECEIPTS).bind(JSON.stringify(receipts))];
 }
 
 // rowsWrittenToday() reads the day's budget counter (queue mode checks it now and then).

@@ -166,7 +166,7 @@ describe('queue mode with D1 down', () => {
     await worker.setFault('fail');
     const started = Date.now();
     const events = Array.from({ length: 30 }, (_, n) => session(100 + n));
-    const response = await worker.post('/v1/agentsonar/session', events);
+    const response = await worker.post('/v1/agentsonar/session', [...events, session(199, { version: '??' })]);
     assert.equal(response.status, 202, 'D1 being down does not reach the client');
     assert.equal((await worker.post('/v1/agentsonar/session', session(200))).status, 202);
     const letters = await waitFor(async () => {
@@ -178,6 +178,14 @@ describe('queue mode with D1 down', () => {
     assert.equal((await count(worker)).n, 0);
     const sessions = letters.flatMap((body) => JSON.parse(body.slice(body.indexOf('\n') + 1)).map((row) => row.session_id));
     assert.deepEqual(sessions.sort(), [...events, session(200)].map((e) => e.session_id).sort(),
-      'the dead-letter queue holds every acknowledged event, ready to replay');
+      'the dead-letter queue holds every acknowledged event');
+
+    // Once D1 is back, dead letters sent to the queue again (or consumed by this Worker) land once.
+    await worker.setFault('none');
+    const producer = await worker.mf.getQueueProducer('INGEST_QUEUE', 'phonehome');
+    await producer.sendBatch([...letters, ...letters].map((body) => ({ body, contentType: 'text' })));
+    await landed(worker, sessions.length);
+    const [rejected] = await worker.rows('SELECT sum(count) AS n FROM rejections_daily');
+    assert.equal(rejected.n, 1, 'the rejected event is counted once, however often its message came');
   });
 });
