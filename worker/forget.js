@@ -24,7 +24,7 @@ export async function handleForget(request, stores) {
     deleted = await forgetInstall(stores.stores, normalizeInstallId(installId));
   } catch (error) {
     console.error(`phonehome: forget failed: ${error?.message ?? error}`);
-    throw new HttpError(503, 'storage_unavailable', 'nothing was deleted: retry later', { 'retry-after': '30' });
+    throw new HttpError(503, 'storage_unavailable', 'the deletion did not complete: retry later', { 'retry-after': '30' });
   }
   return jsonBody(JSON.stringify({ deleted }), 200);
 }

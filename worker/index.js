@@ -106,8 +106,7 @@ export default {
   // Queue mode's consumer: writes queued rows to D1 (queue.js). A batch that cannot be written is
   // retried by the queue with backoff, then dead-lettered; nothing is acknowledged unwritten.
   async queue(batch, env) {
-    const settings = config(env);
-    const summary = await consumeBatch(batch, env, settings, eventStores(env, settings));
+    const summary = await consumeBatch(batch, env, config(env));
     if (summary.retried) console.error(`phonehome: queue batch: ${summary.written} messages written, ${summary.retried} retried`);
   },
 

@@ -69,9 +69,20 @@ const INSERT_ROLLUP = `INSERT INTO rollup_daily (day, ${[...ROLLUP_KEYS, ...ROLL
 const ROLLUP_ROWS_PER_STATEMENT = 2000;
 
 // rollupDays() recomputes the given days from every event store, each day in one transaction of
-// DB (delete, then insert).
+// DB (delete, then insert). With DB the only store, SQLite inserts the rollup straight from its
+// own query: two statements a day, which keeps a run inside a free-plan invocation's 50 queries.
 export async function rollupDays(main, stores, catalogue, days) {
   const query = rollupQuery(catalogue);
+  if (stores.length === 1 && stores[0].binding === 'DB') {
+    const insert = `INSERT INTO rollup_daily (day, ${[...ROLLUP_KEYS, ...ROLLUP_COUNTS].join(', ')}) SELECT ?3, * FROM (${query})`;
+    for (const day of days) {
+      await main.batch([
+        main.prepare('DELETE FROM rollup_daily WHERE day = ?1').bind(day),
+        main.prepare(insert).bind(day * DAY_MS, (day + 1) * DAY_MS, day),
+      ]);
+    }
+    return days.length;
+  }
   for (const day of days) {
     const perStore = await Promise.all(stores.map(({ db }) => db.prepare(query).bind(day * DAY_MS, (day + 1) * DAY_MS).all()));
     const rows = perStore.flatMap((r) => r.results);
@@ -111,20 +122,12 @@ const QUEUE_PROGRESS_DAYS = 7;
 
 // runMaintenance() is the scheduled handler's work, over every event store (stores.js); rollups
 // and counters live in DB. Late events (up to lookbackDays old) are counted by recomputing the
-// recent days each run.
+// recent days each run. The counters are pruned first and retention's allowance of statements is
+// shared between the stores, so a run stays inside an invocation's query limit however many
+// stores there are, and no store's retention waits on another's backlog.
 export async function runMaintenance(env, { stores }, catalogue, settings, now = Date.now()) {
   const db = env.DB;
   const today = dayOf(now);
-  const firstDay = Math.max(firstCompleteDay(now, settings.retentionDays), today - settings.rollupLookbackDays);
-  const days = [];
-  for (let day = firstDay; day < today; day++) days.push(day);
-  const rolledUp = await rollupDays(db, stores, catalogue, days);
-  let deleted = 0;
-  for (const store of stores) {
-    deleted += await deleteOldEvents(store.db, firstCompleteDay(now, settings.retentionDays) * DAY_MS, {
-      chunkSize: settings.retentionDeleteChunk, maxChunks: settings.retentionMaxChunks,
-    });
-  }
   const rollupCutoff = today - settings.rollupRetentionDays;
   await db.batch([
     db.prepare('DELETE FROM rollup_daily WHERE day < ?1').bind(rollupCutoff),
@@ -133,5 +136,16 @@ export async function runMaintenance(env, { stores }, catalogue, settings, now =
     db.prepare('DELETE FROM queue_receipts WHERE day < ?1').bind(today - RECEIPT_DAYS),
     db.prepare('DELETE FROM queue_minutely WHERE minute < ?1').bind((today - QUEUE_PROGRESS_DAYS) * 1440),
   ]);
+  const firstDay = Math.max(firstCompleteDay(now, settings.retentionDays), today - settings.rollupLookbackDays);
+  const days = [];
+  for (let day = firstDay; day < today; day++) days.push(day);
+  const rolledUp = await rollupDays(db, stores, catalogue, days);
+  const chunksPerStore = Math.max(1, Math.floor(settings.retentionMaxChunks / stores.length));
+  let deleted = 0;
+  for (const store of stores) {
+    deleted += await deleteOldEvents(store.db, firstCompleteDay(now, settings.retentionDays) * DAY_MS, {
+      chunkSize: settings.retentionDeleteChunk, maxChunks: chunksPerStore,
+    });
+  }
   return { rolled_up_days: rolledUp, deleted_events: deleted };
 }

@@ -2,32 +2,37 @@
 // Queue and answers once the queue holds them; this Worker's queue() handler writes them to D1 in
 // large batches. Queue mode is on when wrangler.toml binds INGEST_QUEUE.
 //
-// A message is text: one line of JSON header, then the rows JSON of one core chunk (at most
-// 96 KiB, so under the 128 KB message limit):
-//   {"v":1,"day":20414,"receipt":"…"}\n[{"event_id":…},…]
-// day is the UTC day the request arrived (its write budget); receipt is present when the message
-// carries rejection counts ("rejections" in the header), which must be added exactly once.
+// A message is text: one line of JSON header, then a JSON array, at most 96 KiB, so that a
+// message stays under the 128 KB limit:
+//   {"v":1,"kind":"rows","day":20414}\n[{"event_id":…},…]            rows of one core chunk
+//   {"v":1,"kind":"rejections","day":20414,"receipt":"…"}\n[{…},…]   rejection counts
+// day is the UTC day the request arrived (its write budget). A receipt makes a message's
+// rejection counts land once, however often it is delivered.
 
 import { dayOf } from './maintenance.js';
-import { queuedRejectionStatements, queuedRowStatements, rowsWrittenToday } from './storage.js';
-import { MAIN_BINDING, mergeChunks, splitByStore, utf8Length } from './stores.js';
+import { queued, rowsWrittenToday } from './storage.js';
+import { eventStores, MAIN_BINDING, mergeChunks, ROW_CHUNK_BYTES, splitByStore, utf8Length } from './stores.js';
 
 const MESSAGE_VERSION = 1;
+const MAX_MESSAGE_BYTES = 128_000;
 // sendBatch() takes at most 100 messages and 256 KB in one call.
 const SEND_BATCH_MESSAGES = 100;
 const SEND_BATCH_BYTES = 250_000;
-// The consumer binds at most this many bytes of rows per statement (D1 takes 1 MB per value;
-// fewer, larger statements keep a 100-message batch well inside the 50 queries of an invocation).
+// The consumer binds at most this many bytes per statement (D1 takes 2 MB per value; fewer,
+// larger statements keep a batch well inside the 50 queries of a free-plan invocation).
 const CONSUMER_STATEMENT_BYTES = 900_000;
+// One transaction takes messages of at most this many characters in all (about 36 full messages,
+// or 100 small ones): large enough to batch, small enough that a failure retries little.
+const GROUP_CHARACTERS = 4 * CONSUMER_STATEMENT_BYTES;
 
-export class QueueUnavailable extends Error {}
-
-// encodeMessage() builds one message body.
-function encodeMessage(header, rowsJson) {
-  return `${JSON.stringify({ v: MESSAGE_VERSION, ...header })}\n${rowsJson}`;
+function encodeMessage(header, json) {
+  const body = `${JSON.stringify({ v: MESSAGE_VERSION, ...header })}\n${json}`;
+  if (utf8Length(body) > MAX_MESSAGE_BYTES) throw new Error(`a queue message of ${utf8Length(body)} bytes: over the 128 KB limit`);
+  return body;
 }
 
-// decodeMessage() reads one message body; null when it is not one of ours.
+// decodeMessage() reads one message body: { kind, day, receipt, json }, or null when it is not one
+// of ours.
 export function decodeMessage(body) {
   if (typeof body !== 'string') return null;
   const newline = body.indexOf('\n');
@@ -39,45 +44,54 @@ export function decodeMessage(body) {
     return null;
   }
   if (header?.v !== MESSAGE_VERSION || !Number.isInteger(header.day)) return null;
-  if (header.rejections !== undefined && (typeof header.rejections !== 'string' || typeof header.receipt !== 'string')) return null;
-  const rowsJson = body.slice(newline + 1);
-  if (!rowsJson.startsWith('[') || !rowsJson.endsWith(']')) return null;
-  return { day: header.day, rejectionsJson: header.rejections ?? null, receipt: header.receipt ?? null, rowsJson };
+  if (header.kind !== 'rows' && !(header.kind === 'rejections' && typeof header.receipt === 'string' && header.receipt !== '')) return null;
+  const json = body.slice(newline + 1);
+  if (!json.startsWith('[') || !json.endsWith(']')) return null;
+  return { kind: header.kind, day: header.day, receipt: header.receipt ?? null, json };
 }
 
-// enqueueRequest() sends a request's rows (and its rejection counts) to the queue. It throws
-// QueueUnavailable when a send fails; sends that did succeed are harmless on the client's retry,
-// as the event ids make the rows land once.
-export async function enqueueRequest(queue, result, receivedAt) {
-  const day = dayOf(receivedAt);
-  const rejections = result.rejectionsJson !== '[]' ? { rejections: result.rejectionsJson, receipt: crypto.randomUUID() } : {};
-  const bodies = result.chunks.length
-    ? result.chunks.map((chunk, i) => encodeMessage(i === 0 ? { day, ...rejections } : { day }, chunk.rowsJson))
-    : [encodeMessage({ day, ...rejections }, '[]')];
-  const sends = [];
+// rejectionMessages() splits a request's rejection counts into messages of at most 96 KiB.
+function rejectionMessages(rejectionsJson, day) {
+  if (rejectionsJson === '[]') return [];
+  const entries = JSON.parse(rejectionsJson).map((entry) => {
+    const json = JSON.stringify(entry);
+    return { rowsJson: `[${json}]`, bytes: utf8Length(json) + 2 };
+  });
+  return mergeChunks(entries, ROW_CHUNK_BYTES)
+    .map((chunk) => encodeMessage({ kind: 'rejections', day, receipt: crypto.randomUUID() }, chunk.rowsJson));
+}
+
+async function sendAll(queue, bodies) {
+  const batches = [];
   let batch = [];
   let bytes = 0;
   for (const body of bodies) {
     const size = utf8Length(body);
     if (batch.length && (batch.length === SEND_BATCH_MESSAGES || bytes + size > SEND_BATCH_BYTES)) {
-      sends.push(batch);
+      batches.push(batch);
       batch = [];
       bytes = 0;
     }
     batch.push({ body, contentType: 'text' });
     bytes += size;
   }
-  sends.push(batch);
-  try {
-    await Promise.all(sends.map((messages) => queue.sendBatch(messages)));
-  } catch (error) {
-    throw new QueueUnavailable(`sending to the queue failed: ${error?.message ?? error}`);
-  }
+  if (batch.length) batches.push(batch);
+  await Promise.all(batches.map((messages) => queue.sendBatch(messages)));
 }
 
-// The budget as queue mode sees it: read from D1 at most once per BUDGET_READ_MS per isolate, in
-// the background, so that answering never waits on D1. The budget is therefore soft here: it can
-// be overshot by what arrives in that window.
+// enqueueRequest() sends a request's rows, then its rejection counts, to the queue. If sending the
+// rows fails, nothing was counted and the client's retry stores each row once (event ids); the
+// counts go last, so they are sent once the rows are safe.
+export async function enqueueRequest(queue, result, receivedAt) {
+  const day = dayOf(receivedAt);
+  await sendAll(queue, result.chunks.map((chunk) => encodeMessage({ kind: 'rows', day }, chunk.rowsJson)));
+  await sendAll(queue, rejectionMessages(result.rejectionsJson, day));
+}
+
+// The budget as queue mode sees it: read from D1 in the background at most once per
+// BUDGET_READ_MS per isolate, so that answering never waits on D1. The budget is therefore soft
+// here: it can be overshot by what arrives between readings, and while D1 cannot be read the
+// last reading stands.
 const BUDGET_READ_MS = 30_000;
 const budgetReading = { day: -1, rows: 0, readAt: -Infinity, pending: false };
 
@@ -102,32 +116,70 @@ export function retryDelaySeconds(attempts, { base, cap }) {
   return Math.min(cap, base * 2 ** Math.max(0, attempts - 1));
 }
 
-// writeGroup() writes the messages of one group: every database's share of their rows, and in DB
-// their rejection counts and the consumer's progress, each database in one transaction.
-async function writeGroup(env, stores, group, progress) {
-  const byStore = new Map();
-  const mainStatements = [];
-  const main = env[MAIN_BINDING];
-  // Rows are counted against the budget of the day their request arrived.
+// statementsOf() builds one group's writes: per event database, its rows; in DB also the budget,
+// the rejection counts and the consumer's progress. Rows for other databases are counted in DB
+// from their inserts' meta.changes, once those have committed (`otherInserts`).
+function statementsOf(env, routes, group) {
+  const perStore = new Map([[MAIN_BINDING, []]]);
+  const otherInserts = [];
   const byDay = new Map();
-  for (const m of group) byDay.set(m.decoded.day, [...(byDay.get(m.decoded.day) ?? []), m]);
-  for (const [day, messages] of byDay) {
-    const chunks = messages.map((m) => ({ rowsJson: m.decoded.rowsJson })).filter((c) => c.rowsJson.length > 2);
-    for (const [binding, storeChunks] of splitByStore(chunks, stores.routes, CONSUMER_STATEMENT_BYTES)) {
-      if (!byStore.has(binding)) byStore.set(binding, []);
-      const db = env[binding];
-      for (const chunk of mergeChunks(storeChunks, CONSUMER_STATEMENT_BYTES)) byStore.get(binding).push(...queuedRowStatements(db, day, chunk.rowsJson));
+  for (const { decoded } of group) {
+    if (decoded.kind === 'rows' && decoded.json.length > 2) byDay.set(decoded.day, [...(byDay.get(decoded.day) ?? []), { rowsJson: decoded.json }]);
+  }
+  for (const [day, chunks] of byDay) {
+    for (const [binding, storeChunks] of splitByStore(chunks, routes, CONSUMER_STATEMENT_BYTES)) {
+      if (!perStore.has(binding)) perStore.set(binding, []);
+      const statements = perStore.get(binding);
+      for (const chunk of mergeChunks(storeChunks, CONSUMER_STATEMENT_BYTES)) {
+        if (binding === MAIN_BINDING) {
+          statements.push(...queued.insertAndCountRows(env[binding], day, chunk.rowsJson));
+        } else {
+          otherInserts.push({ binding, index: statements.length, day });
+          statements.push(queued.insertRows(env[binding], chunk.rowsJson));
+        }
+      }
     }
   }
   // One message may come twice in a batch (a replay of dead letters): its counts go in once.
-  const withRejections = new Map();
-  for (const { decoded } of group) if (decoded.rejectionsJson) withRejections.set(decoded.receipt, decoded);
-  if (withRejections.size) mainStatements.push(...queuedRejectionStatements(main, [...withRejections.values()]));
-  mainStatements.push(progress(main, group));
-  byStore.set(MAIN_BINDING, [...(byStore.get(MAIN_BINDING) ?? []), ...mainStatements]);
-  const settled = await Promise.allSettled([...byStore].map(([binding, statements]) => env[binding].batch(statements)));
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
+  const rejections = new Map();
+  for (const { decoded } of group) if (decoded.kind === 'rejections') rejections.set(decoded.receipt, decoded);
+  const main = env[MAIN_BINDING];
+  const entries = [...rejections.values()].map((m) => {
+    const json = JSON.stringify(JSON.parse(m.json).map((entry) => ({ ...entry, day: m.day, receipt: m.receipt })));
+    return { rowsJson: json };
+  });
+  for (const chunk of mergeChunks(entries, CONSUMER_STATEMENT_BYTES)) perStore.get(MAIN_BINDING).push(queued.countRejections(main, chunk.rowsJson));
+  if (rejections.size) {
+    perStore.get(MAIN_BINDING).push(queued.recordReceipts(main, JSON.stringify([...rejections.values()].map((m) => ({ receipt: m.receipt, day: m.day })))));
+  }
+  return { perStore, otherInserts };
+}
+
+// writeGroup() writes one group: the other event databases first, then DB with everything else,
+// each in one transaction. If DB fails after another database committed, the group is retried:
+// the rows land once, and only their budget count is lost.
+async function writeGroup(env, routes, group, progress) {
+  const { perStore, otherInserts } = statementsOf(env, routes, group);
+  const main = perStore.get(MAIN_BINDING);
+  perStore.delete(MAIN_BINDING);
+  const results = new Map(await Promise.all([...perStore].map(async ([binding, statements]) => [binding, await env[binding].batch(statements)])));
+  const added = new Map();
+  for (const { binding, index, day } of otherInserts) added.set(day, (added.get(day) ?? 0) + (results.get(binding)[index].meta?.changes ?? 0));
+  for (const [day, rows] of added) if (rows > 0) main.push(queued.addRows(env[MAIN_BINDING], day, rows));
+  main.push(progress(env[MAIN_BINDING], group));
+  await env[MAIN_BINDING].batch(main);
+}
+
+// isDataError() tells a write the data itself makes fail (a constraint, a value too big, JSON that
+// cannot be read), which will fail again, from D1 being down or busy, which will pass later.
+function isDataError(error) {
+  return error instanceof SyntaxError || /SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)|constraint failed|malformed JSON|too big|too large/i.test(error?.message ?? '');
+}
+
+// describe() is an error for the log. A SyntaxError from JSON.parse quotes the text it could not
+// read, which may be event data: only its kind is logged.
+function describe(error) {
+  return error instanceof SyntaxError ? 'SyntaxError (unreadable JSON in a message)' : (error?.message ?? String(error));
 }
 
 // Per-minute consumer progress in DB (queue_minutely): what was written and how long it waited.
@@ -137,34 +189,52 @@ const RECORD_PROGRESS = `INSERT INTO queue_minutely (minute, batches, messages, 
     redelivered = redelivered + excluded.redelivered, max_lag_ms = max(max_lag_ms, excluded.max_lag_ms),
     total_lag_ms = total_lag_ms + excluded.total_lag_ms, backlog = excluded.backlog`;
 
-// Messages of one group share one transaction per database: at most this many bytes of rows.
-const GROUP_BYTES = 4 * CONSUMER_STATEMENT_BYTES;
-
-// consumeBatch() is the queue() handler's work. Messages are written in groups; each group is
-// acknowledged once all of its writes committed, and retried with backoff otherwise. After a
-// failure the rest of the batch is retried without being tried: D1 is most likely down, and
-// hammering it would only slow its recovery. A message that is not ours is retried too, so that
-// it ends in the dead-letter queue rather than being dropped.
-export async function consumeBatch(batch, env, settings, stores, now = Date.now) {
+// consumeBatch() is the queue() handler's work. Messages are written in groups, and each is
+// acknowledged once its group committed. Anything not acknowledged is retried with backoff:
+// - when D1 is down or busy, the rest of the batch is not tried (that would only slow D1's
+//   recovery);
+// - when the data of a group makes it fail, the group is halved until the bad messages stand
+//   alone, so that they alone are retried, and end in the dead-letter queue;
+// - a message that is not ours, and a batch that arrives while EVENT_ROUTES is wrong, too.
+export async function consumeBatch(batch, env, settings, now = Date.now) {
   const backoff = { base: settings.queueRetryBaseSeconds, cap: settings.queueRetryMaxSeconds };
-  const retry = (message) => message.retry({ delaySeconds: retryDelaySeconds(message.attempts, backoff) });
+  const written = new Set();
+  const summary = { written: 0, retried: 0 };
+  const finish = () => {
+    for (const message of batch.messages) {
+      if (written.has(message)) {
+        message.ack();
+        summary.written++;
+      } else {
+        message.retry({ delaySeconds: retryDelaySeconds(message.attempts, backoff) });
+        summary.retried++;
+      }
+    }
+    return summary;
+  };
+
+  let routes;
+  try {
+    routes = eventStores(env, settings).routes;
+  } catch {
+    return finish(); // eventStores() logged why
+  }
   const groups = [];
-  let bytes = Infinity;
+  let characters = Infinity;
   for (const message of batch.messages) {
     const decoded = decodeMessage(message.body);
     if (!decoded) {
       console.error(`phonehome: queue message ${message.id} is not a phonehome message: retried until it is dead-lettered`);
-      retry(message);
       continue;
     }
-    const size = decoded.rowsJson.length;
-    if (bytes + size > GROUP_BYTES) {
+    if (characters + decoded.json.length > GROUP_CHARACTERS) {
       groups.push([]);
-      bytes = 0;
+      characters = 0;
     }
     groups.at(-1).push({ message, decoded });
-    bytes += size;
+    characters += decoded.json.length;
   }
+
   const backlog = batch.metadata?.metrics?.backlogCount ?? null;
   const progress = (db, group) => {
     const at = now();
@@ -172,22 +242,25 @@ export async function consumeBatch(batch, env, settings, stores, now = Date.now)
     return db.prepare(RECORD_PROGRESS).bind(Math.floor(at / 60_000), group.length,
       group.filter(({ message }) => message.attempts > 1).length, Math.max(...lags), lags.reduce((a, b) => a + b, 0), backlog);
   };
-  const summary = { written: 0, retried: 0 };
-  let failure = null;
-  for (const group of groups) {
-    if (!failure) {
-      try {
-        await writeGroup(env, stores, group, progress);
-        for (const { message } of group) message.ack();
-        summary.written += group.length;
-        continue;
-      } catch (error) {
-        failure = error;
-        console.error(`phonehome: writing ${group.length} queued messages failed, retrying them with backoff: ${error?.message ?? error}`);
+  // write() returns false when D1 is down or busy: then nothing more is tried.
+  const write = async (group) => {
+    try {
+      await writeGroup(env, routes, group, progress);
+      for (const { message } of group) written.add(message);
+      return true;
+    } catch (error) {
+      if (!isDataError(error)) {
+        console.error(`phonehome: writing ${group.length} queued messages failed, retrying them with backoff: ${describe(error)}`);
+        return false;
       }
+      if (group.length === 1) {
+        console.error(`phonehome: queue message ${group[0].message.id} cannot be written (${describe(error)}): retried until it is dead-lettered`);
+        return true;
+      }
+      const half = Math.ceil(group.length / 2);
+      return (await write(group.slice(0, half))) && write(group.slice(half));
     }
-    for (const { message } of group) retry(message);
-    summary.retried += group.length;
-  }
-  return summary;
+  };
+  for (const group of groups) if (!(await write(group))) break;
+  return finish();
 }

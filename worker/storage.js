@@ -22,12 +22,18 @@ const SELECT_BUDGET = 'SELECT coalesce(max(rows), 0) AS rows FROM write_budget W
 const SELECT_STORED = `SELECT r.key AS row FROM json_each(?1) AS r
   JOIN events AS e ON e.event_id = json_extract(r.value, '$.event_id')`;
 
+// The columns of a row, read from one json_each() element.
+const ROW_VALUES = `SELECT ${ROW_COLUMNS.map((c) => `json_extract(r.value, '$.${c}')`).join(', ')} FROM json_each(?1) AS r`;
+
 // Both writes repeat the budget check inside the transaction (the WHERE), so two requests racing
 // past the budget cannot both write: ?day, ?count (rows of this request), ?budget.
-const INSERT_ROWS = `INSERT INTO events (${ROW_COLUMNS.join(', ')})
-  SELECT ${ROW_COLUMNS.map((c) => `json_extract(r.value, '$.${c}')`).join(', ')}
-  FROM json_each(?1) AS r
+const INSERT_ROWS = `INSERT INTO events (${ROW_COLUMNS.join(', ')}) ${ROW_VALUES}
   WHERE (SELECT coalesce(max(rows), 0) FROM write_budget WHERE day = ?2) + ?3 <= ?4
+  ON CONFLICT (event_id) DO NOTHING`;
+
+// Rows whose budget was settled elsewhere: reserved in DB (event stores), or acknowledged already
+// (queue mode: refusing them now would lose them).
+const INSERT_ROWS_UNGUARDED = `INSERT INTO events (${ROW_COLUMNS.join(', ')}) ${ROW_VALUES} WHERE true
   ON CONFLICT (event_id) DO NOTHING`;
 
 const COUNT_ROWS = `INSERT INTO write_budget (day, rows) SELECT ?1, ?2
@@ -53,19 +59,20 @@ export class BudgetSpent extends Error {
 // storeRows() writes a request's row chunks atomically and returns the indexes (request-wide) of
 // rows that were already stored. It throws BudgetSpent when the day's budget cannot take them
 // (then nothing was written), and D1's own error when D1 fails (then nothing was written either).
+// With budget null the budget is neither checked nor counted here (the caller settled it).
 export async function storeRows(db, chunks, rowCount, { budget, rejectionsJson = '[]', now = Date.now() }) {
   const day = Math.floor(now / 86_400_000);
-  const statements = [db.prepare(SELECT_BUDGET).bind(day)];
-  if (rejectionsJson !== '[]') statements.push(db.prepare(COUNT_REJECTIONS).bind(day, rejectionsJson, rowCount, budget));
+  const guarded = budget !== null;
+  const statements = guarded ? [db.prepare(SELECT_BUDGET).bind(day)] : [];
+  if (rejectionsJson !== '[]') statements.push(db.prepare(COUNT_REJECTIONS).bind(day, rejectionsJson, rowCount, budget ?? Number.MAX_SAFE_INTEGER));
+  const firstChunk = statements.length;
   for (const chunk of chunks) {
     statements.push(db.prepare(SELECT_STORED).bind(chunk.rowsJson));
-    statements.push(db.prepare(INSERT_ROWS).bind(chunk.rowsJson, day, rowCount, budget));
+    statements.push(guarded ? db.prepare(INSERT_ROWS).bind(chunk.rowsJson, day, rowCount, budget) : db.prepare(INSERT_ROWS_UNGUARDED).bind(chunk.rowsJson));
   }
-  statements.push(db.prepare(COUNT_ROWS).bind(day, rowCount, budget));
+  if (guarded) statements.push(db.prepare(COUNT_ROWS).bind(day, rowCount, budget));
   const results = await db.batch(statements);
-  const usedBefore = results[0].results[0].rows;
-  if (usedBefore + rowCount > budget) throw new BudgetSpent(day);
-  const firstChunk = rejectionsJson !== '[]' ? 2 : 1;
+  if (guarded && results[0].results[0].rows + rowCount > budget) throw new BudgetSpent(day);
   const stored = [];
   chunks.forEach((chunk, i) => {
     for (const { row } of results[firstChunk + 2 * i].results) stored.push(chunk.rowIndexes ? chunk.rowIndexes[row] : chunk.firstRow + row);
@@ -73,37 +80,45 @@ export async function storeRows(db, chunks, rowCount, { budget, rejectionsJson =
   return stored;
 }
 
-// storeRequestRows() is storeRows() over the event stores (stores.js): with routes, each database
-// takes its share of the rows in its own transaction, guarded by its own budget; rejections are
-// counted in DB. A failure in one database fails the request (the client retries; the rows that
-// did land answer "duplicate" then).
+const REFUND_ROWS = 'UPDATE write_budget SET rows = max(0, rows - ?2) WHERE day = ?1';
+
+// storeRequestRows() is storeRows() over the event stores (stores.js). With routes, the request's
+// rows are first counted against the budget in DB (one budget for the whole account, as D1's
+// free-plan row limit is), then each database takes its share in its own transaction. If one
+// fails, the count is given back and the client retries: rows that did land answer "duplicate".
+// Rejections are counted once every share is stored, so a retry cannot count them twice.
 export async function storeRequestRows(env, { routes }, result, options) {
   const byStore = splitByStore(result.chunks, routes);
   if (byStore.size === 1 && byStore.has(MAIN_BINDING)) {
     return storeRows(env[MAIN_BINDING], result.chunks, result.rowCount, options);
   }
-  const rejectionsJson = options.rejectionsJson ?? '[]';
-  const writes = [...byStore].map(([binding, chunks]) => storeRows(env[binding], chunks,
-    chunks.reduce((n, c) => n + c.rowIndexes.length, 0),
-    { ...options, rejectionsJson: binding === MAIN_BINDING ? rejectionsJson : '[]' }));
-  if (!byStore.has(MAIN_BINDING) && rejectionsJson !== '[]') {
-    writes.push(countRejections(env[MAIN_BINDING], rejectionsJson, options).then(() => []));
+  const main = env[MAIN_BINDING];
+  const day = Math.floor((options.now ?? Date.now()) / 86_400_000);
+  const [used] = await main.batch([main.prepare(SELECT_BUDGET).bind(day), main.prepare(COUNT_ROWS).bind(day, result.rowCount, options.budget)]);
+  if (used.results[0].rows + result.rowCount > options.budget) throw new BudgetSpent(day);
+  let stored;
+  try {
+    stored = await Promise.all([...byStore].map(([binding, chunks]) => storeRows(env[binding], chunks,
+      chunks.reduce((n, c) => n + c.rowIndexes.length, 0), { budget: null, now: options.now })));
+  } catch (error) {
+    await main.prepare(REFUND_ROWS).bind(day, result.rowCount).run().catch(() => {});
+    throw error;
   }
-  const settled = await Promise.allSettled(writes);
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.flatMap((s) => s.value);
+  const rejectionsJson = options.rejectionsJson ?? '[]';
+  if (rejectionsJson !== '[]') {
+    await countRejections(main, rejectionsJson, options)
+      .catch((error) => console.error(`phonehome: counting rejections failed: ${error?.message ?? error}`));
+  }
+  return stored.flat();
 }
 
-// Queue mode: the consumer's writes. Rows go in without the budget guard (they were acknowledged
-// to the client: refusing them now would lose them), and the budget counts only what the insert
-// really added (changes()), so a redelivered message counts nothing twice.
-const INSERT_QUEUED_ROWS = `INSERT INTO events (${ROW_COLUMNS.join(', ')})
-  SELECT ${ROW_COLUMNS.map((c) => `json_extract(r.value, '$.${c}')`).join(', ')}
-  FROM json_each(?1) AS r WHERE true
-  ON CONFLICT (event_id) DO NOTHING`;
+// Queue mode: the consumer's writes. The budget counts only what an insert really added, so a
+// redelivered message counts nothing twice: in DB with SQLite's changes() of the insert just
+// before it in the same transaction, for other event stores from the insert's meta.changes.
+const COUNT_INSERTED_ROWS = `INSERT INTO write_budget (day, rows) SELECT ?1, changes() WHERE changes() > 0
+  ON CONFLICT (day) DO UPDATE SET rows = rows + excluded.rows`;
 
-const COUNT_QUEUED_ROWS = `INSERT INTO write_budget (day, rows) SELECT ?1, changes() WHERE changes() > 0
+const ADD_ROWS = `INSERT INTO write_budget (day, rows) VALUES (?1, ?2)
   ON CONFLICT (day) DO UPDATE SET rows = rows + excluded.rows`;
 
 // Rejection counts of queued messages are added once per message: each entry carries its day and
@@ -119,18 +134,18 @@ const RECORD_RECEIPTS = `INSERT INTO queue_receipts (receipt, day)
   SELECT json_extract(r.value, '$.receipt'), json_extract(r.value, '$.day') FROM json_each(?1) AS r WHERE true
   ON CONFLICT (receipt) DO NOTHING`;
 
-// queuedRowStatements() writes one database's rows of one budget day.
-export function queuedRowStatements(db, day, rowsJson) {
-  return [db.prepare(INSERT_QUEUED_ROWS).bind(rowsJson), db.prepare(COUNT_QUEUED_ROWS).bind(day)];
-}
-
-// queuedRejectionStatements() adds the rejection counts of several messages, each once:
-// `messages` are { day, receipt, rejectionsJson }, with distinct receipts.
-export function queuedRejectionStatements(db, messages) {
-  const counts = messages.flatMap((m) => JSON.parse(m.rejectionsJson).map((r) => ({ ...r, day: m.day, receipt: m.receipt })));
-  const receipts = messages.map((m) => ({ receipt: m.receipt, day: m.day }));
-  return [db.prepare(COUNT_QUEUED_REJECTIONS).bind(JSON.stringify(counts)), db.prepare(RECORD_RECEIPTS).bind(JSON.stringify(receipts))];
-}
+export const queued = {
+  // insertRows() writes rows whose budget is counted apart (the statement's meta.changes).
+  insertRows: (db, rowsJson) => db.prepare(INSERT_ROWS_UNGUARDED).bind(rowsJson),
+  // insertAndCountRows() writes rows into DB and counts them in the same transaction.
+  insertAndCountRows: (db, day, rowsJson) => [db.prepare(INSERT_ROWS_UNGUARDED).bind(rowsJson), db.prepare(COUNT_INSERTED_ROWS).bind(day)],
+  // addRows() counts rows another database took.
+  addRows: (db, day, rows) => db.prepare(ADD_ROWS).bind(day, rows),
+  // countRejections() adds entries ({ day, receipt, product, event, code, version, count }) once per receipt.
+  countRejections: (db, entriesJson) => db.prepare(COUNT_QUEUED_REJECTIONS).bind(entriesJson),
+  // recordReceipts() marks messages ({ receipt, day }) as counted.
+  recordReceipts: (db, receiptsJson) => db.prepare(RECORD_RECEIPTS).bind(receiptsJson),
+};
 
 // rowsWrittenToday() reads the day's budget counter (queue mode checks it now and then).
 export async function rowsWrittenToday(db, day) {

@@ -14,7 +14,8 @@ import { HttpError } from './http.js';
 
 export const MAIN_BINDING = 'DB';
 
-// The largest rows parameter a regrouped chunk gets: the core's own chunk size (kMaxRowChunkBytes).
+// The largest JSON array a regrouped chunk or a queue message carries: the size of the core's own
+// row chunks (kMaxRowChunkBytes in wasm/include/phonehome/core.h), under a queue message's 128 KB.
 export const ROW_CHUNK_BYTES = 96 * 1024;
 
 export class RoutesError extends Error {}

@@ -16,11 +16,12 @@ function stepOf() {
   return fault.steps[calls++ % fault.steps.length];
 }
 
-function faultyDatabase(db) {
+function faultyDatabase(db, binding) {
   return new Proxy(db, {
     get(target, property) {
       if (property === 'batch') {
         return async (statements) => {
+          if (fault.binding && fault.binding !== binding) return target.batch(statements);
           if (fault.mode === 'overload') {
             if (inFlight >= fault.limit) throw new Error(OVERLOADED);
             inFlight++;
@@ -47,7 +48,7 @@ function faultyDatabase(db) {
 function faultyEnv(env) {
   const out = { ...env };
   for (const [name, value] of Object.entries(env)) {
-    if (value && typeof value.batch === 'function' && typeof value.prepare === 'function') out[name] = faultyDatabase(value);
+    if (value && typeof value.batch === 'function' && typeof value.prepare === 'function') out[name] = faultyDatabase(value, name);
   }
   return out;
 }
@@ -61,6 +62,7 @@ export default {
         mode: params.get('mode') ?? 'none',
         limit: Number(params.get('limit') ?? 1),
         steps: (params.get('steps') ?? 'ok').split(','),
+        binding: params.get('binding'), // only this D1 binding fails; all when absent
       };
       calls = 0;
       return new Response(null, { status: 204 });

@@ -142,7 +142,8 @@ export async function startWorker({ faults = false, wasm, vars = {}, port, log, 
     // setFault() makes D1 writes (batch()) fail: "none", "fail" (the batch fails, nothing
     // written), "commit-then-fail" (the batch commits, then the answer is lost), "overload"
     // (more than `limit` batches at once are refused, as a busy D1 refuses them), or "sequence"
-    // (`steps`, e.g. "ok,fail,commit-then-fail", one per batch call, repeating).
+    // (`steps`, e.g. "ok,fail,commit-then-fail", one per batch call, repeating). With `binding`
+    // only that D1 binding fails.
     async setFault(mode, params = {}) {
       const query = new URLSearchParams({ mode, ...params });
       const response = await mf.dispatchFetch(`http://localhost/__test/d1-fault?${query}`, { method: 'POST' });
@@ -177,4 +178,17 @@ export async function waitFor(check, { ms = 30_000, what = 'the condition' } = {
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+// consumerIdle() waits until a queue-mode Worker's consumer has written nothing for half a second:
+// redeliveries still under way must not spill into what a test checks next.
+export async function consumerIdle(worker) {
+  let last = '';
+  await waitFor(async () => {
+    const now = JSON.stringify(await worker.rows('SELECT sum(messages) AS m, sum(batches) AS b FROM queue_minutely'));
+    const quiet = now === last;
+    last = now;
+    if (!quiet) await new Promise((resolve) => setTimeout(resolve, 500));
+    return quiet;
+  }, { what: 'the consumer to go idle' });
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { runLoad, summaryLine } from '../../scripts/lib/load.mjs';
 import { enableQueueMode } from '../../scripts/lib/wrangler-config.mjs';
-import { SESSION, startWorker, waitFor } from './harness.mjs';
+import { consumerIdle, SESSION, startWorker, waitFor } from './harness.mjs';
 
 const TOKEN = 'test-stats-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -28,19 +28,6 @@ async function landed(worker, n, where = '1', ms = 60_000) {
   }, { ms, what: `${n} rows in D1` });
   assert.equal(seen.n, n, 'no more rows than events');
   assert.equal(seen.sessions, n, 'each event once');
-}
-
-// settled() waits until the consumer has been idle for half a second: redeliveries of messages
-// whose rows already landed must not spill into the next test.
-async function settled(worker) {
-  let last = '';
-  await waitFor(async () => {
-    const now = JSON.stringify(await worker.rows('SELECT sum(messages) AS m, sum(batches) AS b FROM queue_minutely'));
-    const quiet = now === last;
-    last = now;
-    if (!quiet) await new Promise((resolve) => setTimeout(resolve, 500));
-    return quiet;
-  }, { what: 'the consumer to go idle' });
 }
 
 describe('wrangler.toml', () => {
@@ -123,7 +110,7 @@ describe('queue mode', () => {
     assert.deepEqual(Object.keys(run.status), ['202']);
     await landed(worker, run.acknowledged.size, run.runSessions, 120_000);
     await worker.setFault('none');
-    await settled(worker);
+    await consumerIdle(worker);
     assert.equal((await count(worker, run.runSessions)).n, run.acknowledged.size, 'still one row per event');
     const [rejected] = await worker.rows('SELECT sum(count) AS n FROM rejections_daily');
     assert.equal(rejected.n, run.rejected, 'each rejection counted once, redelivered or not');
@@ -134,6 +121,33 @@ describe('queue mode', () => {
     const redelivered = report.queue.minutes.reduce((n, m) => n + m.redelivered, 0);
     assert.ok(redelivered > 0, 'some messages were written on a later attempt');
     assert.deepEqual(await worker.deadLetters(), [], 'nothing gave up');
+  });
+
+  test('a message D1 refuses on its own is isolated: the rest of its batch lands, it is dead-lettered', async () => {
+    const day = Math.floor(Date.now() / 86_400_000);
+    const row = (id) => ({ event_id: id, product: 'agentsonar', event: 'session', occurred_at: 1, received_at: 1, time_source: 'client', properties: '{}' });
+    const message = (rows) => ({ body: `{"v":1,"kind":"rows","day":${day}}\n${JSON.stringify(rows)}`, contentType: 'text' });
+    const poison = `{"v":1,"kind":"rows","day":${day}}\n[{"event_id":"poison"}]`; // no product: NOT NULL fails
+    const producer = await worker.mf.getQueueProducer('INGEST_QUEUE', 'phonehome');
+    await producer.sendBatch([message([row('good-1')]), message([row('good-2')]), { body: poison, contentType: 'text' },
+      message([row('good-3'), row('good-4')]), { body: 'not ours', contentType: 'text' }]);
+    const letters = await waitFor(async () => { const l = await worker.deadLetters(); return l.length >= 2 && l; }, { what: 'dead letters' });
+    assert.deepEqual(letters.sort(), [poison, 'not ours'].sort());
+    assert.deepEqual((await worker.rows('SELECT event_id FROM events ORDER BY event_id')).map((r) => r.event_id), ['good-1', 'good-2', 'good-3', 'good-4']);
+  });
+
+  test('a request with many rejection counts queues them apart from its rows, and counts each once', async () => {
+    // 600 rejected events with 600 versions: 60 KB of counts beside 400 rows of ~400 bytes.
+    const events = [
+      ...Array.from({ length: 400 }, (_, n) => session(1000 + n)),
+      ...Array.from({ length: 600 }, (_, n) => session(2000 + n, { version: `1.${n}.0`, session_id: 'not-a-uuid' })),
+    ];
+    const answer = await worker.post('/v1/agentsonar/session', events);
+    assert.equal(answer.status, 202, await answer.clone().text());
+    await landed(worker, 400);
+    await consumerIdle(worker);
+    const [rejected] = await worker.rows('SELECT sum(count) AS n, count(*) AS versions FROM rejections_daily');
+    assert.deepEqual({ ...rejected }, { n: 600, versions: 600 });
   });
 
   test('GET /v1/stats/ingest reports the consumer\'s lag and backlog per minute', async () => {
@@ -166,25 +180,34 @@ describe('queue mode with D1 down', () => {
     await worker.setFault('fail');
     const started = Date.now();
     const events = Array.from({ length: 30 }, (_, n) => session(100 + n));
-    const response = await worker.post('/v1/agentsonar/session', [...events, session(199, { version: '??' })]);
+    const ip = '203.0.113.77';
+    const response = await worker.post('/v1/agentsonar/session', [...events, session(199, { version: '??' })],
+      { 'content-type': 'application/json', 'cf-connecting-ip': ip, 'x-forwarded-for': ip, 'x-real-ip': ip });
     assert.equal(response.status, 202, 'D1 being down does not reach the client');
     assert.equal((await worker.post('/v1/agentsonar/session', session(200))).status, 202);
     const letters = await waitFor(async () => {
       const list = await worker.deadLetters();
-      return list.length >= 2 && list;
+      return list.length >= 3 && list;
     }, { ms: 30_000, what: 'the dead-letter queue' });
     // Three attempts, 1 s then 2 s apart, before giving up.
     assert.ok(Date.now() - started >= 2900, `dead-lettered after ${Date.now() - started} ms`);
     assert.equal((await count(worker)).n, 0);
-    const sessions = letters.flatMap((body) => JSON.parse(body.slice(body.indexOf('\n') + 1)).map((row) => row.session_id));
+    assert.ok(letters.every((body) => !body.includes(ip) && !body.includes('203.0.113')), 'no IP address in a queued message');
+    const rowLetters = letters.filter((body) => body.startsWith('{"v":1,"kind":"rows"'));
+    assert.equal(letters.length - rowLetters.length, 1, 'the rejection counts were dead-lettered too');
+    const sessions = rowLetters.flatMap((body) => JSON.parse(body.slice(body.indexOf('\n') + 1)).map((row) => row.session_id));
     assert.deepEqual(sessions.sort(), [...events, session(200)].map((e) => e.session_id).sort(),
       'the dead-letter queue holds every acknowledged event');
 
-    // Once D1 is back, dead letters sent to the queue again (or consumed by this Worker) land once.
+    // Once D1 is back, dead letters sent to the queue again (or consumed by this Worker) land once,
+    // even sent twice over: in one batch, and again in another.
     await worker.setFault('none');
     const producer = await worker.mf.getQueueProducer('INGEST_QUEUE', 'phonehome');
     await producer.sendBatch([...letters, ...letters].map((body) => ({ body, contentType: 'text' })));
     await landed(worker, sessions.length);
+    await producer.sendBatch(letters.map((body) => ({ body, contentType: 'text' })));
+    await consumerIdle(worker);
+    assert.equal((await count(worker)).n, sessions.length);
     const [rejected] = await worker.rows('SELECT sum(count) AS n FROM rejections_daily');
     assert.equal(rejected.n, 1, 'the rejected event is counted once, however often its message came');
   });

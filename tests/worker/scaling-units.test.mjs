@@ -56,10 +56,11 @@ test('utf8Length counts UTF-8 bytes', () => {
 });
 
 test('decodeMessage reads phonehome messages and nothing else', () => {
-  assert.deepEqual(decodeMessage('{"v":1,"day":5}\n[{"a":1}]'), { day: 5, rejectionsJson: null, receipt: null, rowsJson: '[{"a":1}]' });
-  assert.deepEqual(decodeMessage('{"v":1,"day":5,"rejections":"[]","receipt":"r"}\n[]').receipt, 'r');
-  for (const bad of [undefined, 42, '', '[]', '{"v":2,"day":5}\n[]', '{"v":1}\n[]', '{"v":1,"day":5}\n{}',
-    '{"v":1,"day":5,"rejections":"[]"}\n[]', 'not json\n[]']) {
+  assert.deepEqual(decodeMessage('{"v":1,"kind":"rows","day":5}\n[{"a":1}]'), { kind: 'rows', day: 5, receipt: null, json: '[{"a":1}]' });
+  assert.deepEqual(decodeMessage('{"v":1,"kind":"rejections","day":5,"receipt":"r"}\n[]').receipt, 'r');
+  for (const bad of [undefined, 42, '', '[]', '{"v":2,"kind":"rows","day":5}\n[]', '{"v":1,"kind":"rows"}\n[]',
+    '{"v":1,"kind":"rows","day":5}\n{}', '{"v":1,"kind":"rejections","day":5}\n[]', '{"v":1,"kind":"other","day":5}\n[]',
+    '{"v":1,"day":5}\n[]', 'not json\n[]']) {
     assert.equal(decodeMessage(bad), null, String(bad));
   }
 });

@@ -4,7 +4,7 @@
 // stay in DB.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SESSION, startWorker, waitFor } from './harness.mjs';
+import { consumerIdle, SESSION, startWorker, waitFor } from './harness.mjs';
 
 const DAY = 86_400_000;
 const TOKEN = 'test-stats-token-0123456789';
@@ -60,14 +60,17 @@ for (const mode of ['direct', 'queue']) {
     });
 
     if (mode === 'direct') {
-      test('a retried request answers "duplicate" for rows in either database', async () => {
-        const answer = await (await worker.post('/v1/agentsonar/session', [events.recent, events.old])).json();
-        assert.deepEqual(answer.results.map((r) => r.status), ['duplicate', 'duplicate']);
+      test('each verdict finds its own row, whichever database holds it', async () => {
+        const fresh = [session(4, OLD + 1000, 4), session(5, now - 30_000, 5)]; // to DB, to EVENTS_B
+        const answer = await (await worker.post('/v1/agentsonar/session', [fresh[0], events.recent, fresh[1], events.old])).json();
+        assert.deepEqual(answer.results.map((r) => r.status), ['accepted', 'duplicate', 'accepted', 'duplicate']);
+        assert.ok((await sessionsIn(expectedStore(fresh[1].timestamp))).includes(fresh[1].session_id));
+        assert.ok((await sessionsIn('DB')).includes(fresh[0].session_id));
       });
     } else {
       test('a retried request stores nothing twice', async () => {
         assert.equal((await worker.post('/v1/agentsonar/session', [events.recent, events.old])).status, 202);
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await consumerIdle(worker);
         const total = (await sessionsIn('DB')).length + (await sessionsIn('EVENTS_B')).length;
         assert.equal(total, 2 + events.yesterday.length + 1);
       });
@@ -108,6 +111,52 @@ for (const mode of ['direct', 'queue']) {
       assert.equal(result.outcome, 'ok');
       const oldLeft = async (binding) => (await worker.rows(`SELECT count(*) AS n FROM events WHERE occurred_at = ${OLD}`, binding))[0].n;
       await waitFor(async () => (await oldLeft('DB')) + (await oldLeft('EVENTS_B')) === 0, { what: 'retention in both databases' });
+    });
+  });
+}
+
+// One database fails while the other commits: the request (direct mode) or the message (queue
+// mode) is retried, and every event, its budget count and its rejection count land once.
+for (const mode of ['direct', 'queue']) {
+  describe(`two event stores, one failing, ${mode} mode`, () => {
+    let worker;
+    before(async () => {
+      worker = await startWorker({
+        faults: true, databases: ['EVENTS_B'],
+        vars: { EVENT_ROUTES: 'product=axolotl -> EVENTS_B', QUEUE_RETRY_BASE_SECONDS: '0' },
+        ...(mode === 'queue' ? { queue: { maxBatchTimeout: 0.05 } } : {}),
+      });
+    });
+    after(async () => { await worker?.close(); });
+
+    test('every event, budget count and rejection count lands once', async () => {
+      const request = {
+        events: [
+          { product: 'agentsonar', event: 'session', ...session(40, now - 1000, 40) },
+          { product: 'agentsonar', event: 'session', ...session(41, now - 1000, 41), version: '??' },
+          { product: 'axolotl', event: 'system_info', ...SYSTEM_INFO },
+        ],
+      };
+      if (mode === 'direct') {
+        await worker.setFault('fail', { binding: 'EVENTS_B' });
+        const failed = await worker.post('/v1/batch', request);
+        assert.equal(failed.status, 503);
+        assert.equal((await worker.rows('SELECT count(*) AS n FROM rejections_daily'))[0].n, 0, 'no count for a failed request');
+        assert.equal((await worker.rows('SELECT coalesce(sum(rows), 0) AS n FROM write_budget'))[0].n, 0, 'the budget was given back');
+        await worker.setFault('none');
+        const retried = await (await worker.post('/v1/batch', request)).json();
+        assert.deepEqual(retried.results.map((r) => r.status), ['duplicate', 'rejected', 'accepted']);
+      } else {
+        await worker.setFault('sequence', { steps: 'fail,fail,ok', binding: 'EVENTS_B' });
+        assert.equal((await worker.post('/v1/batch', request)).status, 202);
+        await waitFor(async () => (await worker.rows('SELECT count(*) AS n FROM events', 'EVENTS_B'))[0].n === 1, { what: 'the axolotl row' });
+        await consumerIdle(worker);
+      }
+      const rows = async (binding) => (await worker.rows('SELECT count(*) AS n FROM events', binding))[0].n;
+      assert.deepEqual([await rows('DB'), await rows('EVENTS_B')], [1, 1]);
+      assert.equal((await worker.rows('SELECT sum(count) AS n FROM rejections_daily'))[0].n, 1);
+      assert.equal((await worker.rows('SELECT sum(rows) AS n FROM write_budget'))[0].n, 2, 'DB counts both databases\' rows, once');
+      assert.equal((await worker.rows('SELECT count(*) AS n FROM write_budget', 'EVENTS_B'))[0].n, 0, 'one budget, kept in DB');
     });
   });
 }
