@@ -97,7 +97,11 @@ async function queueRows(queue, ctx, result, status, receivedAt) {
     return jsonBody(result.response, status);
   }
   try {
-    await enqueueRequest(queue, result, receivedAt);
+    await enqueueRequest(queue, result, receivedAt, {
+      // Once the rows are queued, a failure to queue the rejection counts costs those counts, never
+      // the client's answer: a retry would count them twice.
+      onRejectionsFailed: (error) => console.error(`phonehome: counting rejections failed: ${error?.message ?? error}`),
+    });
   } catch (error) {
     console.error(`phonehome: queueing ${result.rowCount} rows failed: ${error?.message ?? error}`);
     throw new HttpError(503, 'queue_unavailable',

@@ -80,12 +80,14 @@ async function sendAll(queue, bodies) {
 }
 
 // enqueueRequest() sends a request's rows, then its rejection counts, to the queue. If sending the
-// rows fails, nothing was counted and the client's retry stores each row once (event ids); the
-// counts go last, so they are sent once the rows are safe.
-export async function enqueueRequest(queue, result, receivedAt) {
+// rows fails, it throws: nothing was counted, and the client's retry stores each row once (event
+// ids). The counts go once the rows are safe; with `onRejectionsFailed`, a failure to send them
+// is reported there instead of thrown.
+export async function enqueueRequest(queue, result, receivedAt, { onRejectionsFailed } = {}) {
   const day = dayOf(receivedAt);
   await sendAll(queue, result.chunks.map((chunk) => encodeMessage({ kind: 'rows', day }, chunk.rowsJson)));
-  await sendAll(queue, rejectionMessages(result.rejectionsJson, day));
+  const counts = sendAll(queue, rejectionMessages(result.rejectionsJson, day));
+  await (onRejectionsFailed ? counts.catch(onRejectionsFailed) : counts);
 }
 
 // The budget as queue mode sees it: read from D1 in the background at most once per
@@ -155,25 +157,36 @@ function statementsOf(env, routes, group) {
   return { perStore, otherInserts };
 }
 
-// writeGroup() writes one group: the other event databases first, then DB with everything else,
-// each in one transaction. If DB fails after another database committed, the group is retried:
-// the rows land once, and only their budget count is lost.
+// A message whose content cannot be turned into statements (rows that are not objects, say).
+class DataError extends Error {}
+
+// writeGroup() writes one group, each database in one transaction: DB first (its rows, the
+// rejection counts, the consumer's progress), then the other event databases, then one small
+// statement in DB that counts their rows. Every step is idempotent on redelivery, so a failure
+// after DB committed costs at most that last count.
 async function writeGroup(env, routes, group, progress) {
-  const { perStore, otherInserts } = statementsOf(env, routes, group);
-  const main = perStore.get(MAIN_BINDING);
+  let plan;
+  try {
+    plan = statementsOf(env, routes, group);
+  } catch (error) {
+    throw new DataError(`a message could not be read: ${error?.name ?? 'error'}`);
+  }
+  const { perStore, otherInserts } = plan;
+  const main = env[MAIN_BINDING];
+  await main.batch([...perStore.get(MAIN_BINDING), progress(main, group)]);
   perStore.delete(MAIN_BINDING);
+  if (perStore.size === 0) return;
   const results = new Map(await Promise.all([...perStore].map(async ([binding, statements]) => [binding, await env[binding].batch(statements)])));
   const added = new Map();
   for (const { binding, index, day } of otherInserts) added.set(day, (added.get(day) ?? 0) + (results.get(binding)[index].meta?.changes ?? 0));
-  for (const [day, rows] of added) if (rows > 0) main.push(queued.addRows(env[MAIN_BINDING], day, rows));
-  main.push(progress(env[MAIN_BINDING], group));
-  await env[MAIN_BINDING].batch(main);
+  const counts = [...added].filter(([, rows]) => rows > 0).map(([day, rows]) => queued.addRows(main, day, rows));
+  if (counts.length) await main.batch(counts);
 }
 
 // isDataError() tells a write the data itself makes fail (a constraint, a value too big, JSON that
 // cannot be read), which will fail again, from D1 being down or busy, which will pass later.
 function isDataError(error) {
-  return error instanceof SyntaxError || /SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)|constraint failed|malformed JSON|too big|too large/i.test(error?.message ?? '');
+  return error instanceof DataError || error instanceof SyntaxError || /SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)|constraint failed|malformed JSON|too big|too large/i.test(error?.message ?? '');
 }
 
 // describe() is an error for the log. A SyntaxError from JSON.parse quotes the text it could not
@@ -189,12 +202,18 @@ const RECORD_PROGRESS = `INSERT INTO queue_minutely (minute, batches, messages, 
     redelivered = redelivered + excluded.redelivered, max_lag_ms = max(max_lag_ms, excluded.max_lag_ms),
     total_lag_ms = total_lag_ms + excluded.total_lag_ms, backlog = excluded.backlog`;
 
+// Halving a group to find a bad message may cost at most this many extra writes per batch (one
+// bad message among 100 needs about 14); past that, the rest of the batch is retried untried, so
+// an invocation stays inside its query limit.
+const ISOLATION_WRITES = 16;
+
 // consumeBatch() is the queue() handler's work. Messages are written in groups, and each is
 // acknowledged once its group committed. Anything not acknowledged is retried with backoff:
 // - when D1 is down or busy, the rest of the batch is not tried (that would only slow D1's
 //   recovery);
 // - when the data of a group makes it fail, the group is halved until the bad messages stand
-//   alone, so that they alone are retried, and end in the dead-letter queue;
+//   alone, so that they alone are retried, and end in the dead-letter queue (within
+//   ISOLATION_WRITES);
 // - a message that is not ours, and a batch that arrives while EVENT_ROUTES is wrong, too.
 export async function consumeBatch(batch, env, settings, now = Date.now) {
   const backoff = { base: settings.queueRetryBaseSeconds, cap: settings.queueRetryMaxSeconds };
@@ -242,8 +261,11 @@ export async function consumeBatch(batch, env, settings, now = Date.now) {
     return db.prepare(RECORD_PROGRESS).bind(Math.floor(at / 60_000), group.length,
       group.filter(({ message }) => message.attempts > 1).length, Math.max(...lags), lags.reduce((a, b) => a + b, 0), backlog);
   };
-  // write() returns false when D1 is down or busy: then nothing more is tried.
-  const write = async (group) => {
+  // write() returns false when D1 is down or busy, or isolation has used its allowance: then
+  // nothing more is tried.
+  let isolationWrites = ISOLATION_WRITES;
+  const write = async (group, isolating = false) => {
+    if (isolating && isolationWrites-- <= 0) return false;
     try {
       await writeGroup(env, routes, group, progress);
       for (const { message } of group) written.add(message);
@@ -258,7 +280,7 @@ export async function consumeBatch(batch, env, settings, now = Date.now) {
         return true;
       }
       const half = Math.ceil(group.length / 2);
-      return (await write(group.slice(0, half))) && write(group.slice(half));
+      return (await write(group.slice(0, half), true)) && write(group.slice(half), true);
     }
   };
   for (const group of groups) if (!(await write(group))) break;

@@ -101,7 +101,8 @@ export async function storeRequestRows(env, { routes }, result, options) {
     stored = await Promise.all([...byStore].map(([binding, chunks]) => storeRows(env[binding], chunks,
       chunks.reduce((n, c) => n + c.rowIndexes.length, 0), { budget: null, now: options.now })));
   } catch (error) {
-    await main.prepare(REFUND_ROWS).bind(day, result.rowCount).run().catch(() => {});
+    await main.prepare(REFUND_ROWS).bind(day, result.rowCount).run()
+      .catch((refund) => console.error(`phonehome: giving back ${result.rowCount} rows of the budget failed: ${refund?.message ?? refund}`));
     throw error;
   }
   const rejectionsJson = options.rejectionsJson ?? '[]';

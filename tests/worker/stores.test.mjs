@@ -76,6 +76,18 @@ for (const mode of ['direct', 'queue']) {
       });
     }
 
+    if (mode === 'queue') {
+      test('a message whose rows cannot be routed is dead-lettered alone', async () => {
+        const day = Math.floor(now / DAY);
+        const row = { event_id: 'routed-good', product: 'agentsonar', event: 'session', occurred_at: now, received_at: now, time_source: 'client', properties: '{}' };
+        const bad = `{"v":1,"kind":"rows","day":${day}}\n[null]`;
+        const producer = await worker.mf.getQueueProducer('INGEST_QUEUE', 'phonehome');
+        await producer.sendBatch([{ body: bad, contentType: 'text' }, { body: `{"v":1,"kind":"rows","day":${day}}\n${JSON.stringify([row])}`, contentType: 'text' }]);
+        assert.deepEqual(await waitFor(async () => { const l = await worker.deadLetters(); return l.length && l; }, { what: 'the dead letter' }), [bad]);
+        assert.equal((await worker.rows("SELECT count(*) AS n FROM events WHERE event_id = 'routed-good'", 'EVENTS_B'))[0].n, 1);
+      });
+    }
+
     test('rollups read across both databases and are kept in DB alone', async () => {
       const day = new Date(yesterday).toISOString().slice(0, 10);
       const rolled = await worker.fetch(`/v1/stats/rollup?from=${day}&to=${day}`, { method: 'POST', headers: auth });
