@@ -68,6 +68,28 @@ export default {
   async fetch() { return Response.json(received); },
 };`;
 
+// The tests' window on the D1 databases (and on the ingest queue): a Worker bound to the same
+// databases that runs the SQL it is sent, and sends what it is given to the queue. Reading D1 through Miniflare's Node proxy instead (getD1Database) goes through its
+// synchronous bridge, which under load can take one answer for another and then stays out of step
+// for the rest of the run.
+const SQL_PROBE = `
+export default {
+  async fetch(request, env) {
+    const { binding, statements, send } = await request.json();
+    try {
+      if (send) {
+        await env.INGEST_QUEUE.sendBatch(send.map((body) => ({ body, contentType: 'text' })));
+        return Response.json([]);
+      }
+      const db = env[binding];
+      const results = await db.batch(statements.map(({ sql, params = [] }) => db.prepare(sql).bind(...params)));
+      return Response.json(results.map((r) => r.results));
+    } catch (error) {
+      return new Response(String(error?.message ?? error), { status: 500 });
+    }
+  },
+};`;
+
 // queueModeOptions() reads the queue block of wrangler.toml the way wrangler does, switched on:
 // the producers and consumers Miniflare gets are the ones a deployment gets. `consumer`
 // overrides consumer settings for a test (a shorter batch timeout, fewer retries).
@@ -101,7 +123,10 @@ export async function startWorker({ faults = false, wasm, vars = {}, port, log, 
     bindings: { ...wranglerVars(), ...vars },
     ...queueOptions,
   };
-  const workers = [phonehome];
+  const workers = [phonehome, {
+    name: 'sql-probe', modules: true, script: SQL_PROBE, compatibilityDate: compatibilityDate(),
+    d1Databases: phonehome.d1Databases, ...(queueOptions.queueProducers ? { queueProducers: queueOptions.queueProducers } : {}),
+  }];
   if (deadLetterQueue) {
     workers.push({ name: 'dead-letters', modules: true, script: DEAD_LETTER_OBSERVER, compatibilityDate: compatibilityDate(),
       queueConsumers: { [deadLetterQueue]: { maxBatchTimeout: 0.05 } } });
@@ -112,26 +137,35 @@ export async function startWorker({ faults = false, wasm, vars = {}, port, log, 
     ...(port === undefined ? {} : { host: '127.0.0.1', port }),
     ...(log === undefined ? {} : { handleRuntimeStdio: log }),
   });
-  const dbs = {};
+  // sql() runs statements ({ sql, params }) in one batch on a binding; returns each one's rows.
+  let probe;
+  async function probeCall(request) {
+    probe ??= await mf.getWorker('sql-probe');
+    const response = await probe.fetch('http://probe/', { method: 'POST', body: JSON.stringify(request) });
+    if (!response.ok) throw new Error(`the probe failed: ${await response.text()}`);
+    return response.json();
+  }
+  const sql = (binding, statements) => probeCall({ binding, statements });
   let url;
   try {
     url = await mf.ready;
-    for (const binding of bindings) {
-      const db = await mf.getD1Database(binding, 'phonehome');
-      await db.batch(schemaStatements().map((s) => db.prepare(s)));
-      dbs[binding] = db;
-    }
+    for (const binding of bindings) await sql(binding, schemaStatements().map((statement) => ({ sql: statement })));
   } catch (error) {
     await mf.dispose(); // a live workerd would keep the test process from exiting
     throw error;
   }
-  const db = dbs.DB;
 
   return {
     mf,
-    db,
-    dbs,
     url,
+    // sendToQueue() puts message bodies (text) on the ingest queue, as the Worker's producer does.
+    async sendToQueue(bodies) {
+      await probeCall({ send: bodies });
+    },
+    // execute() runs one statement on a binding (default DB) and returns its rows.
+    async execute(statement, params = [], binding = 'DB') {
+      return (await sql(binding, [{ sql: statement, params }]))[0];
+    },
     post(path, body, headers = { 'content-type': 'application/json' }) {
       const payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
       return mf.dispatchFetch(`http://localhost${path}`, { method: 'POST', body: payload, headers });
@@ -154,12 +188,12 @@ export async function startWorker({ faults = false, wasm, vars = {}, port, log, 
       const observer = await mf.getWorker('dead-letters');
       return (await observer.fetch('http://localhost/')).json();
     },
-    async rows(sql = 'SELECT * FROM events ORDER BY occurred_at, event_id', binding = 'DB') {
-      return (await dbs[binding].prepare(sql).all()).results;
+    async rows(query = 'SELECT * FROM events ORDER BY occurred_at, event_id', binding = 'DB') {
+      return (await sql(binding, [{ sql: query }]))[0];
     },
     async clear() {
-      for (const d of Object.values(dbs)) {
-        await d.batch(['events', 'write_budget', 'rejections_daily', 'queue_receipts', 'queue_minutely'].map((t) => d.prepare(`DELETE FROM ${t}`)));
+      for (const binding of bindings) {
+        await sql(binding, ['events', 'write_budget', 'rejections_daily', 'queue_receipts', 'queue_minutely'].map((t) => ({ sql: `DELETE FROM ${t}` })));
       }
     },
     async close() {

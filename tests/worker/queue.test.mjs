@@ -126,11 +126,9 @@ describe('queue mode', () => {
   test('a message D1 refuses on its own is isolated: the rest of its batch lands, it is dead-lettered', async () => {
     const day = Math.floor(Date.now() / 86_400_000);
     const row = (id) => ({ event_id: id, product: 'agentsonar', event: 'session', occurred_at: 1, received_at: 1, time_source: 'client', properties: '{}' });
-    const message = (rows) => ({ body: `{"v":1,"kind":"rows","day":${day}}\n${JSON.stringify(rows)}`, contentType: 'text' });
+    const message = (rows) => `{"v":1,"kind":"rows","day":${day}}\n${JSON.stringify(rows)}`;
     const poison = `{"v":1,"kind":"rows","day":${day}}\n[{"event_id":"poison"}]`; // no product: NOT NULL fails
-    const producer = await worker.mf.getQueueProducer('INGEST_QUEUE', 'phonehome');
-    await producer.sendBatch([message([row('good-1')]), message([row('good-2')]), { body: poison, contentType: 'text' },
-      message([row('good-3'), row('good-4')]), { body: 'not ours', contentType: 'text' }]);
+    await worker.sendToQueue([message([row('good-1')]), message([row('good-2')]), poison, message([row('good-3'), row('good-4')]), 'not ours']);
     const letters = await waitFor(async () => { const l = await worker.deadLetters(); return l.length >= 2 && l; }, { what: 'dead letters' });
     assert.deepEqual(letters.sort(), [poison, 'not ours'].sort());
     assert.deepEqual((await worker.rows('SELECT event_id FROM events ORDER BY event_id')).map((r) => r.event_id), ['good-1', 'good-2', 'good-3', 'good-4']);
@@ -202,10 +200,9 @@ describe('queue mode with D1 down', () => {
     // Once D1 is back, dead letters sent to the queue again (or consumed by this Worker) land once,
     // even sent twice over: in one batch, and again in another.
     await worker.setFault('none');
-    const producer = await worker.mf.getQueueProducer('INGEST_QUEUE', 'phonehome');
-    await producer.sendBatch([...letters, ...letters].map((body) => ({ body, contentType: 'text' })));
+    await worker.sendToQueue([...letters, ...letters]);
     await landed(worker, sessions.length);
-    await producer.sendBatch(letters.map((body) => ({ body, contentType: 'text' })));
+    await worker.sendToQueue(letters);
     await consumerIdle(worker);
     assert.equal((await count(worker)).n, sessions.length);
     const [rejected] = await worker.rows('SELECT sum(count) AS n FROM rejections_daily');

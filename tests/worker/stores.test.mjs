@@ -81,8 +81,7 @@ for (const mode of ['direct', 'queue']) {
         const day = Math.floor(now / DAY);
         const row = { event_id: 'routed-good', product: 'agentsonar', event: 'session', occurred_at: now, received_at: now, time_source: 'client', properties: '{}' };
         const bad = `{"v":1,"kind":"rows","day":${day}}\n[null]`;
-        const producer = await worker.mf.getQueueProducer('INGEST_QUEUE', 'phonehome');
-        await producer.sendBatch([{ body: bad, contentType: 'text' }, { body: `{"v":1,"kind":"rows","day":${day}}\n${JSON.stringify([row])}`, contentType: 'text' }]);
+        await worker.sendToQueue([bad, `{"v":1,"kind":"rows","day":${day}}\n${JSON.stringify([row])}`]);
         assert.deepEqual(await waitFor(async () => { const l = await worker.deadLetters(); return l.length && l; }, { what: 'the dead letter' }), [bad]);
         assert.equal((await worker.rows("SELECT count(*) AS n FROM events WHERE event_id = 'routed-good'", 'EVENTS_B'))[0].n, 1);
       });
@@ -115,8 +114,8 @@ for (const mode of ['direct', 'queue']) {
 
     test('retention deletes old events in every database', async () => {
       // An old row straight into EVENTS_B (no route sends old events there any more: routes change).
-      await worker.dbs.EVENTS_B.prepare(`INSERT INTO events (event_id, product, event, occurred_at, received_at, time_source)
-        VALUES ('old-b', 'agentsonar', 'session', ?1, ?1, 'client')`).bind(OLD).run();
+      await worker.execute(`INSERT INTO events (event_id, product, event, occurred_at, received_at, time_source)
+        VALUES ('old-b', 'agentsonar', 'session', ?1, ?1, 'client')`, [OLD], 'EVENTS_B');
       await worker.post('/v1/agentsonar/session', session(3, OLD, 3));
       await waitFor(async () => (await sessionsIn('DB')).includes(session(3, OLD).session_id), { what: 'the old row' });
       const result = await (await worker.mf.getWorker()).scheduled({ scheduledTime: new Date(now) });
