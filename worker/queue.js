@@ -11,7 +11,7 @@
 
 import { dayOf } from './maintenance.js';
 import { queued, rowsWrittenToday } from './storage.js';
-import { eventStores, MAIN_BINDING, mergeChunks, ROW_CHUNK_BYTES, splitByStore, utf8Length } from './stores.js';
+import { eventStores, MAIN_BINDING, mergeChunks, packBySize, ROW_CHUNK_BYTES, splitByStore, utf8Length } from './stores.js';
 
 const MESSAGE_VERSION = 1;
 const MAX_MESSAGE_BYTES = 128_000;
@@ -62,21 +62,8 @@ function rejectionMessages(rejectionsJson, day) {
 }
 
 async function sendAll(queue, bodies) {
-  const batches = [];
-  let batch = [];
-  let bytes = 0;
-  for (const body of bodies) {
-    const size = utf8Length(body);
-    if (batch.length && (batch.length === SEND_BATCH_MESSAGES || bytes + size > SEND_BATCH_BYTES)) {
-      batches.push(batch);
-      batch = [];
-      bytes = 0;
-    }
-    batch.push({ body, contentType: 'text' });
-    bytes += size;
-  }
-  if (batch.length) batches.push(batch);
-  await Promise.all(batches.map((messages) => queue.sendBatch(messages)));
+  const batches = packBySize(bodies, utf8Length, SEND_BATCH_BYTES, { maxItems: SEND_BATCH_MESSAGES });
+  await Promise.all(batches.map((batch) => queue.sendBatch(batch.map((body) => ({ body, contentType: 'text' })))));
 }
 
 // enqueueRequest() sends a request's rows, then its rejection counts, to the queue. If sending the
@@ -126,7 +113,9 @@ function statementsOf(env, routes, group) {
   const otherInserts = [];
   const byDay = new Map();
   for (const { decoded } of group) {
-    if (decoded.kind === 'rows' && decoded.json.length > 2) byDay.set(decoded.day, [...(byDay.get(decoded.day) ?? []), { rowsJson: decoded.json }]);
+    if (decoded.kind !== 'rows' || decoded.json.length <= 2) continue;
+    if (!byDay.has(decoded.day)) byDay.set(decoded.day, []);
+    byDay.get(decoded.day).push({ rowsJson: decoded.json });
   }
   for (const [day, chunks] of byDay) {
     for (const [binding, storeChunks] of splitByStore(chunks, routes, CONSUMER_STATEMENT_BYTES)) {
@@ -238,21 +227,13 @@ export async function consumeBatch(batch, env, settings, now = Date.now) {
   } catch {
     return finish(); // eventStores() logged why
   }
-  const groups = [];
-  let characters = Infinity;
+  const readable = [];
   for (const message of batch.messages) {
     const decoded = decodeMessage(message.body);
-    if (!decoded) {
-      console.error(`phonehome: queue message ${message.id} is not a phonehome message: retried until it is dead-lettered`);
-      continue;
-    }
-    if (characters + decoded.json.length > GROUP_CHARACTERS) {
-      groups.push([]);
-      characters = 0;
-    }
-    groups.at(-1).push({ message, decoded });
-    characters += decoded.json.length;
+    if (decoded) readable.push({ message, decoded });
+    else console.error(`phonehome: queue message ${message.id} is not a phonehome message: retried until it is dead-lettered`);
   }
+  const groups = packBySize(readable, ({ decoded }) => decoded.json.length, GROUP_CHARACTERS);
 
   const backlog = batch.metadata?.metrics?.backlogCount ?? null;
   const progress = (db, group) => {

@@ -103,6 +103,27 @@ export function utf8Length(text) {
   return bytes;
 }
 
+// packBySize() cuts `items` into consecutive packs whose sizes (sizeOf) add up, with `overhead`,
+// to at most `limit`, and that hold at most `maxItems` each. An item larger than the limit gets a
+// pack of its own. Row chunks, queue sends and the consumer's transactions are all cut this way.
+export function packBySize(items, sizeOf, limit, { overhead = 0, maxItems = Infinity } = {}) {
+  const packs = [];
+  let pack = [];
+  let total = overhead;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (pack.length && (pack.length === maxItems || total + size > limit)) {
+      packs.push(pack);
+      pack = [];
+      total = overhead;
+    }
+    pack.push(item);
+    total += size;
+  }
+  if (pack.length) packs.push(pack);
+  return packs;
+}
+
 // splitByStore() sorts row chunks (from the core: { rowsJson, firstRow }) by the database that
 // stores them. Without routes every chunk goes to DB untouched; with routes each row is read and
 // the rows of each database are regrouped into chunks that keep each row's request-wide index
@@ -121,18 +142,9 @@ export function splitByStore(chunks, routes, maxBytes = ROW_CHUNK_BYTES) {
   }
   const out = new Map();
   for (const [binding, rows] of groups) {
-    const storeChunks = [];
-    let current = null;
-    for (const row of rows) {
-      if (!current || current.bytes + row.bytes + 1 > maxBytes) {
-        current = { parts: [], rowIndexes: [], bytes: 2 };
-        storeChunks.push(current);
-      }
-      current.parts.push(row.json);
-      current.rowIndexes.push(row.index);
-      current.bytes += row.bytes + 1;
-    }
-    out.set(binding, storeChunks.map((c) => ({ rowsJson: `[${c.parts.join(',')}]`, rowIndexes: c.rowIndexes })));
+    // Each row costs its bytes and a comma; the brackets are the overhead.
+    out.set(binding, packBySize(rows, (row) => row.bytes + 1, maxBytes, { overhead: 2 })
+      .map((pack) => ({ rowsJson: `[${pack.map((row) => row.json).join(',')}]`, rowIndexes: pack.map((row) => row.index) })));
   }
   return out;
 }
@@ -140,19 +152,7 @@ export function splitByStore(chunks, routes, maxBytes = ROW_CHUNK_BYTES) {
 // mergeChunks() joins row chunks into fewer, larger ones of at most maxBytes (the consumer writes
 // a batch of up to 100 messages with a handful of statements, not one per message).
 export function mergeChunks(chunks, maxBytes) {
-  const merged = [];
-  let parts = [];
-  let bytes = 2;
-  for (const chunk of chunks) {
-    const size = chunk.bytes ?? utf8Length(chunk.rowsJson);
-    if (parts.length && bytes + size > maxBytes) {
-      merged.push({ rowsJson: `[${parts.join(',')}]` });
-      parts = [];
-      bytes = 2;
-    }
-    if (chunk.rowsJson.length > 2) parts.push(chunk.rowsJson.slice(1, -1));
-    bytes += size;
-  }
-  if (parts.length) merged.push({ rowsJson: `[${parts.join(',')}]` });
-  return merged;
+  const filled = chunks.filter((chunk) => chunk.rowsJson.length > 2);
+  return packBySize(filled, (chunk) => chunk.bytes ?? utf8Length(chunk.rowsJson), maxBytes, { overhead: 2 })
+    .map((pack) => ({ rowsJson: `[${pack.map((chunk) => chunk.rowsJson.slice(1, -1)).join(',')}]` }));
 }

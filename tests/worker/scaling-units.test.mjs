@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeMessage, retryDelaySeconds } from '../../worker/queue.js';
-import { mergeChunks, parseRoutes, routeOf, RoutesError, splitByStore, utf8Length } from '../../worker/stores.js';
+import { mergeChunks, packBySize, parseRoutes, routeOf, RoutesError, splitByStore, utf8Length } from '../../worker/stores.js';
 
 test('EVENT_ROUTES: first match wins, anything unmatched goes to DB', () => {
   const routes = parseRoutes('product=axon|langflow -> EVENTS_A; month>=2027-01 & month<2027-07 -> EVENTS_2027H1; * -> EVENTS_REST');
@@ -47,6 +47,14 @@ test('mergeChunks joins arrays up to the limit and skips empty ones', () => {
   const chunks = [[1, 2], [], [3], [4, 5, 6]].map((a) => ({ rowsJson: JSON.stringify(a) }));
   assert.deepEqual(mergeChunks(chunks, 1000).map((c) => JSON.parse(c.rowsJson)), [[1, 2, 3, 4, 5, 6]]);
   assert.deepEqual(mergeChunks(chunks, 8).map((c) => JSON.parse(c.rowsJson)), [[1, 2], [3], [4, 5, 6]]);
+});
+
+test('packBySize keeps order, sizes (with overhead) and item counts within bounds', () => {
+  const size = (n) => n;
+  assert.deepEqual(packBySize([3, 4, 2, 9, 1, 1, 1], size, 8), [[3, 4], [2], [9], [1, 1, 1]]);
+  assert.deepEqual(packBySize([3, 4, 2], size, 8, { overhead: 2 }), [[3], [4, 2]]);
+  assert.deepEqual(packBySize([1, 1, 1, 1, 1], size, 100, { maxItems: 2 }), [[1, 1], [1, 1], [1]]);
+  assert.deepEqual(packBySize([], size, 8), []);
 });
 
 test('utf8Length counts UTF-8 bytes', () => {
