@@ -10,10 +10,10 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { root } from '../scripts/lib/dev-server.mjs';
 import { runLoad } from '../scripts/lib/load.mjs';
 import { median, table } from './node/measure.mjs';
 
-const root = new URL('../', import.meta.url).pathname;
 const { values: args } = parseArgs({
   options: {
     single: { type: 'string', default: '4000' },

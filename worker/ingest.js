@@ -6,7 +6,7 @@ import { readBody } from './body.js';
 import { markDuplicates } from './core.js';
 import { HttpError, jsonBody, secondsUntilNextUtcDay } from './http.js';
 import { enqueueRequest, queuedBudgetSpent } from './queue.js';
-import { BudgetSpent, countRejections, storeRequestRows } from './storage.js';
+import { BudgetSpent, countRejections, logLostRejectionCounts, storeRequestRows } from './storage.js';
 
 // The HTTP status of each request outcome the core can return (status.def, scope "request").
 export const OUTCOME_STATUS = {
@@ -61,7 +61,7 @@ export async function handleIngest(request, env, ctx, core, settings, stores, pr
     // costs a count, never the client's answer.
     if (result.rejectionsJson !== '[]') {
       ctx.waitUntil(countRejections(env.DB, result.rejectionsJson, { budget, now: receivedAt })
-        .catch((error) => console.error(`phonehome: counting rejections failed: ${error?.message ?? error}`)));
+        .catch(logLostRejectionCounts));
     }
     return jsonBody(result.response, status);
   }
@@ -92,7 +92,7 @@ async function queueRows(queue, ctx, result, status, receivedAt) {
     // Rejection counts alone: as in direct mode, their fate never changes the client's answer.
     if (result.rejectionsJson !== '[]') {
       ctx.waitUntil(enqueueRequest(queue, result, receivedAt)
-        .catch((error) => console.error(`phonehome: counting rejections failed: ${error?.message ?? error}`)));
+        .catch(logLostRejectionCounts));
     }
     return jsonBody(result.response, status);
   }
@@ -100,7 +100,7 @@ async function queueRows(queue, ctx, result, status, receivedAt) {
     await enqueueRequest(queue, result, receivedAt, {
       // Once the rows are queued, a failure to queue the rejection counts costs those counts, never
       // the client's answer: a retry would count them twice.
-      onRejectionsFailed: (error) => console.error(`phonehome: counting rejections failed: ${error?.message ?? error}`),
+      onRejectionsFailed: logLostRejectionCounts,
     });
   } catch (error) {
     console.error(`phonehome: queueing ${result.rowCount} rows failed: ${error?.message ?? error}`);

@@ -2,6 +2,8 @@
 // no identifiers), then deletes raw events past RETENTION_DAYS in bounded chunks, and old rollups
 // and counters past ROLLUP_RETENTION_DAYS. Every step is idempotent: a re-run gives the same numbers.
 
+import { MAIN_BINDING } from './stores.js';
+
 const DAY_MS = 86_400_000;
 
 export const dayOf = (ms) => Math.floor(ms / DAY_MS);
@@ -56,12 +58,14 @@ FROM both_levels GROUP BY product, event, dimension, value`;
 
 const ROLLUP_COUNTS = ['events', 'installs', 'sessions', 'new_installs', 'successes', 'failures'];
 const ROLLUP_KEYS = ['product', 'event', 'dimension', 'value'];
+// rollup_daily's columns after day, in the order rollupQuery() selects them.
+const ROLLUP_COLUMNS = [...ROLLUP_KEYS, ...ROLLUP_COUNTS];
 
 // Rollup rows are written into DB from JSON (they may come from several event stores). Routes look
 // only at product and month, so a (product, day) normally sits in one store; if routes changed
 // during a day, its rows add up (events exactly, distinct counts as a sum of the stores' counts).
-const INSERT_ROLLUP = `INSERT INTO rollup_daily (day, ${[...ROLLUP_KEYS, ...ROLLUP_COUNTS].join(', ')})
-  SELECT ?1, ${[...ROLLUP_KEYS, ...ROLLUP_COUNTS].map((c) => `json_extract(r.value, '$.${c}')`).join(', ')}
+const INSERT_ROLLUP = `INSERT INTO rollup_daily (day, ${ROLLUP_COLUMNS.join(', ')})
+  SELECT ?1, ${ROLLUP_COLUMNS.map((c) => `json_extract(r.value, '$.${c}')`).join(', ')}
   FROM json_each(?2) AS r WHERE true
   ON CONFLICT (day, ${ROLLUP_KEYS.join(', ')}) DO UPDATE SET
   ${ROLLUP_COUNTS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`;
@@ -73,8 +77,8 @@ const ROLLUP_ROWS_PER_STATEMENT = 2000;
 // own query: two statements a day, which keeps a run inside a free-plan invocation's 50 queries.
 export async function rollupDays(main, stores, catalogue, days) {
   const query = rollupQuery(catalogue);
-  if (stores.length === 1 && stores[0].binding === 'DB') {
-    const insert = `INSERT INTO rollup_daily (day, ${[...ROLLUP_KEYS, ...ROLLUP_COUNTS].join(', ')}) SELECT ?3, * FROM (${query})`;
+  if (stores.length === 1 && stores[0].binding === MAIN_BINDING) {
+    const insert = `INSERT INTO rollup_daily (day, ${ROLLUP_COLUMNS.join(', ')}) SELECT ?3, * FROM (${query})`;
     for (const day of days) {
       await main.batch([
         main.prepare('DELETE FROM rollup_daily WHERE day = ?1').bind(day),
@@ -136,14 +140,15 @@ export async function runMaintenance(env, { stores }, catalogue, settings, now =
     db.prepare('DELETE FROM queue_receipts WHERE day < ?1').bind(today - RECEIPT_DAYS),
     db.prepare('DELETE FROM queue_minutely WHERE minute < ?1').bind((today - QUEUE_PROGRESS_DAYS) * 1440),
   ]);
-  const firstDay = Math.max(firstCompleteDay(now, settings.retentionDays), today - settings.rollupLookbackDays);
+  const retainedFrom = firstCompleteDay(now, settings.retentionDays);
+  const firstDay = Math.max(retainedFrom, today - settings.rollupLookbackDays);
   const days = [];
   for (let day = firstDay; day < today; day++) days.push(day);
   const rolledUp = await rollupDays(db, stores, catalogue, days);
   const chunksPerStore = Math.max(1, Math.floor(settings.retentionMaxChunks / stores.length));
   let deleted = 0;
   for (const store of stores) {
-    deleted += await deleteOldEvents(store.db, firstCompleteDay(now, settings.retentionDays) * DAY_MS, {
+    deleted += await deleteOldEvents(store.db, retainedFrom * DAY_MS, {
       chunkSize: settings.retentionDeleteChunk, maxChunks: chunksPerStore,
     });
   }

@@ -67,6 +67,50 @@ function fold(rows, keyOf, measure, minimum) {
   return [...out.values()];
 }
 
+const MINUTE_MS = 60_000;
+const INGEST_REPORT_MINUTES = 60;
+
+// GET /v1/stats/ingest: how events are being stored. The mode; each event store's span and size
+// (D1's limit is 10 GB a database); and in queue mode the consumer's last hour, minute by minute:
+// messages written, how long the oldest of them had waited in the queue (lag), redeliveries, and
+// the backlog the queue reported. A lag that grows, or no minute lately, means D1 is not keeping up.
+async function ingestReport(env, { stores }) {
+  const since = Math.floor(Date.now() / MINUTE_MS) - INGEST_REPORT_MINUTES;
+  const [storeRows, minutes] = await Promise.all([
+    Promise.all(stores.map(async ({ binding, db }) => {
+      const result = await db.prepare('SELECT min(occurred_at) AS oldest, max(occurred_at) AS newest FROM events').all();
+      const { oldest, newest } = result.results[0];
+      return {
+        binding,
+        oldest_event: oldest === null ? null : new Date(oldest).toISOString(),
+        newest_event: newest === null ? null : new Date(newest).toISOString(),
+        database_bytes: result.meta?.size_after ?? null,
+      };
+    })),
+    all(env.DB, `SELECT minute, batches, messages, redelivered, max_lag_ms, total_lag_ms, backlog FROM queue_minutely
+      WHERE minute >= ?1 ORDER BY minute`, since),
+  ]);
+  const last = minutes.at(-1);
+  return {
+    mode: env.INGEST_QUEUE ? 'queue' : 'direct',
+    stores: storeRows,
+    queue: {
+      last_write: last ? new Date((last.minute + 1) * MINUTE_MS).toISOString() : null,
+      last_max_lag_ms: last?.max_lag_ms ?? null,
+      last_backlog: last?.backlog ?? null,
+      minutes: minutes.map((m) => ({
+        minute: new Date(m.minute * MINUTE_MS).toISOString(),
+        batches: m.batches,
+        messages: m.messages,
+        redelivered: m.redelivered,
+        max_lag_ms: m.max_lag_ms,
+        mean_lag_ms: Math.round(m.total_lag_ms / m.messages),
+        backlog: m.backlog,
+      })),
+    },
+  };
+}
+
 const REPORTS = {
   async products(db, url, catalogue) {
     const spans = await all(db, `SELECT product, min(day) AS first, max(day) AS last, sum(events) AS events
@@ -137,6 +181,9 @@ const REPORTS = {
     };
   },
 
+  // Reports also get { env, stores } (the bindings and the event stores).
+  ingest: (db, url, catalogue, settings, { env, stores }) => ingestReport(env, stores),
+
   async rejections(db, url, catalogue) {
     const q = readQuery(url, catalogue);
     const rows = await all(db, `SELECT day, event, code, version, count FROM rejections_daily
@@ -162,50 +209,6 @@ async function rollupRange(db, stores, url, catalogue, settings) {
   return { rolled_up_days: await rollupDays(db, stores, catalogue, days) };
 }
 
-const MINUTE_MS = 60_000;
-const INGEST_REPORT_MINUTES = 60;
-
-// GET /v1/stats/ingest: how events are being stored. The mode; each event store's span and size
-// (D1's limit is 10 GB a database); and in queue mode the consumer's last hour, minute by minute:
-// messages written, how long the oldest of them had waited in the queue (lag), redeliveries, and
-// the backlog the queue reported. A lag that grows, or no minute lately, means D1 is not keeping up.
-async function ingestReport(env, stores) {
-  const since = Math.floor(Date.now() / MINUTE_MS) - INGEST_REPORT_MINUTES;
-  const [storeRows, minutes] = await Promise.all([
-    Promise.all(stores.stores.map(async ({ binding, db }) => {
-      const result = await db.prepare('SELECT min(occurred_at) AS oldest, max(occurred_at) AS newest FROM events').all();
-      const { oldest, newest } = result.results[0];
-      return {
-        binding,
-        oldest_event: oldest === null ? null : new Date(oldest).toISOString(),
-        newest_event: newest === null ? null : new Date(newest).toISOString(),
-        database_bytes: result.meta?.size_after ?? null,
-      };
-    })),
-    all(env.DB, `SELECT minute, batches, messages, redelivered, max_lag_ms, total_lag_ms, backlog FROM queue_minutely
-      WHERE minute >= ?1 ORDER BY minute`, since),
-  ]);
-  const last = minutes.at(-1);
-  return {
-    mode: env.INGEST_QUEUE ? 'queue' : 'direct',
-    stores: storeRows,
-    queue: {
-      last_write: last ? new Date((last.minute + 1) * MINUTE_MS).toISOString() : null,
-      last_max_lag_ms: last?.max_lag_ms ?? null,
-      last_backlog: last?.backlog ?? null,
-      minutes: minutes.map((m) => ({
-        minute: new Date(m.minute * MINUTE_MS).toISOString(),
-        batches: m.batches,
-        messages: m.messages,
-        redelivered: m.redelivered,
-        max_lag_ms: m.max_lag_ms,
-        mean_lag_ms: Math.round(m.total_lag_ms / m.messages),
-        backlog: m.backlog,
-      })),
-    },
-  };
-}
-
 export async function handleStats(request, env, settings, catalogue, stores, report) {
   await requireToken(request, env);
   const url = new URL(request.url);
@@ -213,8 +216,8 @@ export async function handleStats(request, env, settings, catalogue, stores, rep
     if (request.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'this route accepts POST', { allow: 'POST' });
     return jsonBody(JSON.stringify(await rollupRange(env.DB, stores.stores, url, catalogue, settings)), 200);
   }
-  const run = report === 'ingest' ? () => ingestReport(env, stores) : Object.hasOwn(REPORTS, report) ? REPORTS[report] : null;
-  if (!run) throw new HttpError(404, 'not_found', `stats reports: ${Object.keys(REPORTS).join(', ')}, ingest, and POST rollup`);
+  const run = Object.hasOwn(REPORTS, report) ? REPORTS[report] : null;
+  if (!run) throw new HttpError(404, 'not_found', `stats reports: ${Object.keys(REPORTS).join(', ')}, and POST rollup`);
   if (request.method !== 'GET') throw new HttpError(405, 'method_not_allowed', 'this route accepts GET', { allow: 'GET' });
-  return jsonBody(JSON.stringify(await run(env.DB, url, catalogue, settings)), 200, { 'cache-control': 'no-store' });
+  return jsonBody(JSON.stringify(await run(env.DB, url, catalogue, settings, { env, stores })), 200, { 'cache-control': 'no-store' });
 }

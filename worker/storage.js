@@ -7,6 +7,7 @@
 // of 100 bound parameters and 100 KB of SQL per statement, and a 1 MiB body needs about 25
 // statements of the 50 a free-plan invocation may run.
 
+import { dayOf } from './maintenance.js';
 import { MAIN_BINDING, splitByStore } from './stores.js';
 
 // The events columns, in schema.sql's order; the core writes each row as an object with these keys.
@@ -61,7 +62,7 @@ export class BudgetSpent extends Error {
 // (then nothing was written), and D1's own error when D1 fails (then nothing was written either).
 // With budget null the budget is neither checked nor counted here (the caller settled it).
 export async function storeRows(db, chunks, rowCount, { budget, rejectionsJson = '[]', now = Date.now() }) {
-  const day = Math.floor(now / 86_400_000);
+  const day = dayOf(now);
   const guarded = budget !== null;
   const statements = guarded ? [db.prepare(SELECT_BUDGET).bind(day)] : [];
   if (rejectionsJson !== '[]') statements.push(db.prepare(COUNT_REJECTIONS).bind(day, rejectionsJson, rowCount, budget ?? Number.MAX_SAFE_INTEGER));
@@ -93,7 +94,7 @@ export async function storeRequestRows(env, { routes }, result, options) {
     return storeRows(env[MAIN_BINDING], result.chunks, result.rowCount, options);
   }
   const main = env[MAIN_BINDING];
-  const day = Math.floor((options.now ?? Date.now()) / 86_400_000);
+  const day = dayOf(options.now ?? Date.now());
   const [used] = await main.batch([main.prepare(SELECT_BUDGET).bind(day), main.prepare(COUNT_ROWS).bind(day, result.rowCount, options.budget)]);
   if (used.results[0].rows + result.rowCount > options.budget) throw new BudgetSpent(day);
   let stored;
@@ -107,8 +108,7 @@ export async function storeRequestRows(env, { routes }, result, options) {
   }
   const rejectionsJson = options.rejectionsJson ?? '[]';
   if (rejectionsJson !== '[]') {
-    await countRejections(main, rejectionsJson, options)
-      .catch((error) => console.error(`phonehome: counting rejections failed: ${error?.message ?? error}`));
+    await countRejections(main, rejectionsJson, options).catch(logLostRejectionCounts);
   }
   return stored.flat();
 }
@@ -155,8 +155,14 @@ export async function rowsWrittenToday(db, day) {
 
 // countRejections() records the rejections of a request that stored nothing.
 export async function countRejections(db, rejectionsJson, { budget, now = Date.now() }) {
-  const day = Math.floor(now / 86_400_000);
+  const day = dayOf(now);
   await db.prepare(COUNT_REJECTIONS).bind(day, rejectionsJson, 0, budget).run();
+}
+
+// logLostRejectionCounts() reports rejection counts that could not be recorded: they cost a count,
+// never the client's answer. D1's and the queue's errors name no event data.
+export function logLostRejectionCounts(error) {
+  console.error(`phonehome: counting rejections failed: ${error?.message ?? error}`);
 }
 
 // normalizeInstallId() spells an install id the way the core stores it: UUIDs lower case with

@@ -4,8 +4,7 @@
 // exactly what a maintainer gets by uncommenting it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-const root = new URL('../../', import.meta.url).pathname;
+import { root } from './dev-server.mjs';
 
 export function enableQueueMode(toml) {
   const begin = toml.indexOf('# queue-mode:begin\n');
