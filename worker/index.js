@@ -27,22 +27,34 @@ function getCore() {
 
 const EVENT_PATH = /^\/v1\/([^/]{1,64})\/([^/]{1,64})$/;
 
-// Routes SDKs call, from servers and from browsers: CORS applies to these alone.
+// Routes SDKs call, from servers and from browsers: CORS applies to these alone. Event segments
+// stay encoded here; routeIngest() decodes them, so a malformed one is answered with CORS.
 function ingestRoute(pathname) {
   if (pathname === '/v1/batch') return { kind: 'batch' };
   if (pathname === '/v1/forget') return { kind: 'forget' };
   const match = EVENT_PATH.exec(pathname);
-  return match ? { kind: 'event', product: decodeURIComponent(match[1]), event: decodeURIComponent(match[2]) } : null;
+  return match ? { kind: 'event', product: match[1], event: match[2] } : null;
+}
+
+// decodeSegment() percent-decodes one path segment. A malformed escape is the client's mistake,
+// whatever the method: 400, not the URIError that would be a 500 (which SDKs retry).
+function decodeSegment(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'malformed_path',
+      'the path has a malformed percent-escape: each % must start two hex digits, and the bytes they spell must be UTF-8');
+  }
 }
 
 async function routeIngest(request, env, ctx, settings, target) {
+  // An empty product tells the core the body is a batch envelope.
+  const [product, event] = target.kind === 'event' ? [decodeSegment(target.product), decodeSegment(target.event)] : ['', ''];
   if (request.method === 'OPTIONS') return preflight(request, settings);
   if (request.method !== 'POST') return methodNotAllowed(['POST', 'OPTIONS']);
   const stores = eventStores(env, settings);
   if (target.kind === 'forget') return handleForget(request, stores);
   const core = await getCore();
-  // An empty product tells the core the body is a batch envelope.
-  const [product, event] = target.kind === 'batch' ? ['', ''] : [target.product, target.event];
   return handleIngest(request, env, ctx, core, settings, stores, product, event);
 }
 

@@ -5,7 +5,7 @@
 
 import { requireToken } from './auth.js';
 import { HttpError, jsonBody } from './http.js';
-import { dayOf, dayString, DIMENSIONS, firstCompleteDay, parseDay, rollupDays } from './maintenance.js';
+import { dayOf, dayString, DIMENSIONS, firstCompleteDay, readDay, rollupDays } from './maintenance.js';
 
 const MAX_RANGE_DAYS = 400;
 const MAX_ROLLUP_DAYS_PER_CALL = 20;
@@ -14,13 +14,21 @@ function badRequest(message) {
   return new HttpError(400, 'invalid_stats_request', message);
 }
 
+// dateParam() is the day a date parameter names, or `fallback` when it is absent. A day that does
+// not exist is refused, never rolled over into the next month.
+function dateParam(params, name, fallback) {
+  if (!params.has(name)) return fallback;
+  const { day, problem } = readDay(params.get(name));
+  if (problem) throw new HttpError(400, 'invalid_date', `${name} ${problem}`);
+  return day;
+}
+
 // Query holds the checked parameters of a stats request.
 function readQuery(url, catalogue, { needProduct = true } = {}) {
   const params = url.searchParams;
   const today = dayOf(Date.now());
-  const to = params.has('to') ? parseDay(params.get('to')) : today - 1;
-  const from = params.has('from') ? parseDay(params.get('from')) : to - 29;
-  if (from === null || to === null) throw badRequest('from and to are dates: YYYY-MM-DD');
+  const to = dateParam(params, 'to', today - 1);
+  const from = dateParam(params, 'from', to - 29);
   if (from > to) throw badRequest('from is after to');
   if (to - from + 1 > MAX_RANGE_DAYS) throw badRequest(`a range holds at most ${MAX_RANGE_DAYS} days`);
   const product = params.get('product');
