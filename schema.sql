@@ -35,6 +35,19 @@ CREATE TABLE IF NOT EXISTS write_budget (
   rows INTEGER NOT NULL
 );
 
+-- Rows each install wrote per UTC day, checked against its share of the budget
+-- (DAILY_INSTALL_SHARE) inside every ingest transaction, so that one runaway or forged client
+-- cannot spend the whole day. `install` is a 64-bit hash of the install id (16 hex digits), never
+-- the id: the daily maintenance deletes a day's rows once it is over, and POST /v1/forget deletes
+-- an install's (a scan, and no index: the table holds a day or two, and an index would cost a
+-- written row on every ingest). Rows without an install id are counted in write_budget alone.
+CREATE TABLE IF NOT EXISTS install_writes (
+  day     INTEGER NOT NULL,
+  install TEXT    NOT NULL,
+  rows    INTEGER NOT NULL,
+  PRIMARY KEY (day, install)
+) WITHOUT ROWID;
+
 -- Daily rollups: counts of each finished UTC day, kept after the raw events are deleted
 -- (ROLLUP_RETENTION_DAYS). No identifiers: only counts, per product, per event ('*' = all events
 -- of the product) and per value of one dimension at a time, so distinct counts are exact for

@@ -8,13 +8,37 @@ function integer(value, fallback, { min = 1 } = {}) {
   return Number.isInteger(number) && number >= min ? number : fallback;
 }
 
+// One install may write as many rows a day as one request may carry (the core's limit of 1,000
+// events): an install that sends one full batch is never refused for it. A legitimate install's
+// volume depends on its SDK, not on the database's plan, so the default is rows, not a percentage.
+const DEFAULT_INSTALL_SHARE = '1000';
+
+// installShare() reads DAILY_INSTALL_SHARE: a number of rows, or a percentage of the daily
+// budget ("2.5%"). It is never more than the budget; anything unreadable means the default.
+function installShare(value, budget) {
+  const text = (value ?? DEFAULT_INSTALL_SHARE).trim();
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  if (percent && Number(percent[1]) > 0 && Number(percent[1]) <= 100) {
+    return Math.min(budget, Math.max(1, Math.floor((budget * Number(percent[1])) / 100)));
+  }
+  if (/^\d+$/.test(text) && Number(text) >= 1) return Math.min(budget, Number(text));
+  return installShare(DEFAULT_INSTALL_SHARE, budget);
+}
+
 export function config(env) {
+  const dailyWriteBudget = integer(env.DAILY_WRITE_BUDGET, 40_000);
   return {
     // Largest request body accepted, counted after decompression.
     maxBodyBytes: integer(env.MAX_BODY_BYTES, MIB),
-    // Rows a UTC day may write before ingest answers 503 until midnight: protects a free-tier
-    // database (100,000 rows written a day, each event costing about two) from a flood.
-    dailyWriteBudget: integer(env.DAILY_WRITE_BUDGET, 40_000),
+    // Rows a UTC day may write: protects a free-tier database (100,000 rows written a day, each
+    // event costing about two) from a flood. docs/PROTOCOL.md has what a client is answered.
+    dailyWriteBudget,
+    // Rows one install id may write per UTC day, so that one runaway or forged client cannot
+    // spend the whole budget: rows without an install id count against the budget alone.
+    installDailyShare: installShare(env.DAILY_INSTALL_SHARE, dailyWriteBudget),
+    // How old, in seconds, an isolate's reading of the day's budget may be before D1 is asked
+    // again: a "spent" answer is cached this long (queue mode reads the budget this often).
+    budgetRecheckSeconds: integer(env.BUDGET_RECHECK_SECONDS, 30, { min: 0 }),
     // Origins allowed to post from a browser: "*" or a comma-separated list.
     corsOrigins: (env.CORS_ORIGINS ?? '*').split(',').map((s) => s.trim()).filter(Boolean),
     // DNT: 1 and Sec-GPC: 1 mean "do not store" unless this is "false".

@@ -1,6 +1,6 @@
-// forget.js: POST /v1/forget {"install_id": "…"} deletes every stored event of that install. The
-// install id is the only secret a machine holds, so knowing it is the authorisation. Every event
-// store is searched (stores.js).
+// forget.js: POST /v1/forget {"install_id": "…"} deletes every stored event of that install, and
+// its daily write counters. The install id is the only secret a machine holds, so knowing it is
+// the authorisation. Every event store is searched (stores.js).
 
 import { readBody } from './body.js';
 import { HttpError, jsonBody } from './http.js';

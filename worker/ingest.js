@@ -5,8 +5,8 @@
 import { readBody } from './body.js';
 import { markDuplicates } from './core.js';
 import { HttpError, jsonBody, secondsUntilNextUtcDay } from './http.js';
-import { enqueueRequest, queuedBudgetSpent } from './queue.js';
-import { BudgetSpent, countRejections, logLostRejectionCounts, storeRequestRows } from './storage.js';
+import { enqueueRequest, queuedBudget } from './queue.js';
+import { BudgetRefused, countRejections, installsOf, logLostRejectionCounts, storeRequestRows } from './storage.js';
 
 // The HTTP status of each request outcome the core can return (status.def, scope "request").
 export const OUTCOME_STATUS = {
@@ -29,9 +29,10 @@ export const OUTCOME_STATUS = {
 // request was stored.
 const STORAGE_RETRY_AFTER_S = 30;
 
-// The day whose budget this isolate has seen spent: later requests that day are answered without
-// a round trip to D1.
-let spentDay = -1;
+// The last time D1 said the day's budget was spent (every row of it written): until
+// budgetRecheckSeconds later this isolate answers requests with rows without asking D1 again.
+// Only D1's own answer sets it; a request that merely did not fit does not.
+const spent = { day: -1, budget: 0, at: -Infinity };
 
 // optedOut() honours the browser's and the user's "do not track" signals on the server too.
 function optedOut(request, settings) {
@@ -39,40 +40,62 @@ function optedOut(request, settings) {
 }
 
 // handleIngest() answers one ingest request. `stores` are the event databases (stores.js). In
-// queue mode (env.INGEST_QUEUE bound) accepted rows go to the queue instead of D1.
+// queue mode (env.INGEST_QUEUE bound) accepted rows go to the queue instead of D1. The daily
+// budget and the installs' shares apply only to requests with rows to store: a request whose
+// every event was rejected gets the core's verdicts, whatever is left of the day.
 export async function handleIngest(request, env, ctx, core, settings, stores, product, event) {
   if (optedOut(request, settings)) {
     // Nothing is read, nothing stored: the answer only says why.
     return jsonBody(JSON.stringify({ results: [], opted_out: true }), 202);
   }
   const receivedAt = Date.now();
-  const today = Math.floor(receivedAt / 86_400_000);
   const budget = settings.dailyWriteBudget;
+  const share = settings.installDailyShare;
   const queue = env.INGEST_QUEUE;
-  if (spentDay === today || (queue && queuedBudgetSpent(env.DB, ctx, budget, receivedAt))) throw budgetSpent(receivedAt);
 
   const body = await readBody(request, settings.maxBodyBytes);
   const sentAt = request.headers.get('x-sent-at') ?? '';
   const result = core.ingest({ product, event, body, receivedAt, sentAt });
   const status = OUTCOME_STATUS[result.outcome] ?? 500;
-  if (queue) return queueRows(queue, ctx, result, status, receivedAt);
   if (result.rowCount === 0) {
     // Nothing to store: the rejection counters are updated after the answer, and a failure there
-    // costs a count, never the client's answer.
+    // costs a count, never the client's answer. In queue mode they are not queued once the last
+    // reading says the day is spent: each message costs queue operations and D1 writes.
     if (result.rejectionsJson !== '[]') {
-      ctx.waitUntil(countRejections(env.DB, result.rejectionsJson, { budget, now: receivedAt })
-        .catch(logLostRejectionCounts));
+      if (!queue) {
+        ctx.waitUntil(countRejections(env.DB, result.rejectionsJson, { budget, now: receivedAt }).catch(logLostRejectionCounts));
+      } else if (queuedBudget(env.DB, ctx, settings, receivedAt).rows < budget) {
+        ctx.waitUntil(enqueueRequest(queue, result, receivedAt).catch(logLostRejectionCounts));
+      }
     }
     return jsonBody(result.response, status);
   }
 
+  const installs = installsOf(result.chunks);
+  checkFitsADay(result.rowCount, installs, budget, share);
+  if (queue) {
+    const reading = queuedBudget(env.DB, ctx, settings, receivedAt);
+    if (reading.rows >= budget) throw budgetSpent(receivedAt);
+    if (reading.rows + result.rowCount > budget) throw budgetLow(receivedAt, result.rowCount, budget - reading.rows);
+    if ([...installs.rows.keys()].some((key) => reading.spentInstalls.has(key))) throw installShareSpent(receivedAt, share);
+    return queueRows(queue, result, status, receivedAt);
+  }
+
+  const today = Math.floor(receivedAt / 86_400_000);
+  if (spent.day === today && spent.budget === budget && receivedAt - spent.at < settings.budgetRecheckSeconds * 1000) {
+    throw budgetSpent(receivedAt);
+  }
   let storedRows;
   try {
-    storedRows = await storeRequestRows(env, stores, result, { budget, rejectionsJson: result.rejectionsJson, now: receivedAt });
+    storedRows = await storeRequestRows(env, stores, result, { budget, share, installs, rejectionsJson: result.rejectionsJson, now: receivedAt });
   } catch (error) {
-    if (error instanceof BudgetSpent) {
-      spentDay = error.day;
-      throw budgetSpent(receivedAt);
+    if (error instanceof BudgetRefused) {
+      if (error.used >= budget) {
+        Object.assign(spent, { day: error.day, budget, at: receivedAt });
+        throw budgetSpent(receivedAt);
+      }
+      if (error.used + result.rowCount > budget) throw budgetLow(receivedAt, result.rowCount, budget - error.used);
+      throw installShareSpent(receivedAt, share);
     }
     // The message names no data: D1 errors carry SQL, never the bound rows.
     console.error(`phonehome: storing ${result.rowCount} rows failed: ${error?.message ?? error}`);
@@ -84,18 +107,25 @@ export async function handleIngest(request, env, ctx, core, settings, stores, pr
   return jsonBody(result.response, status);
 }
 
+// checkFitsADay() refuses a request no day could take, whatever was written before it: more rows
+// than the daily budget, or more rows of one install than its share. Retrying it as it is would
+// fail every day, so the answer is a 4xx that says to send less.
+function checkFitsADay(rowCount, installs, budget, share) {
+  if (rowCount > budget) {
+    throw new HttpError(413, 'over_daily_budget',
+      `the request holds ${rowCount} events to store and the collector stores at most ${budget} a day: send fewer per request`);
+  }
+  const most = Math.max(0, ...installs.rows.values());
+  if (most > share) {
+    throw new HttpError(413, 'over_install_share',
+      `the request holds ${most} events of one install and one install may store at most ${share} a day: send fewer per request`);
+  }
+}
+
 // queueRows() is queue mode's end of a request: the answer is sent once the queue holds the rows.
 // Verdicts stay "accepted" for rows D1 may already hold: only the consumer can tell, and it makes
 // them land once.
-async function queueRows(queue, ctx, result, status, receivedAt) {
-  if (result.rowCount === 0) {
-    // Rejection counts alone: as in direct mode, their fate never changes the client's answer.
-    if (result.rejectionsJson !== '[]') {
-      ctx.waitUntil(enqueueRequest(queue, result, receivedAt)
-        .catch(logLostRejectionCounts));
-    }
-    return jsonBody(result.response, status);
-  }
+async function queueRows(queue, result, status, receivedAt) {
   try {
     await enqueueRequest(queue, result, receivedAt, {
       // Once the rows are queued, a failure to queue the rejection counts costs those counts, never
@@ -111,9 +141,27 @@ async function queueRows(queue, ctx, result, status, receivedAt) {
   return jsonBody(result.response, status);
 }
 
+// The day's limits, as answers (docs/PROTOCOL.md has why each status), the budget's first: it is
+// the wider limit. Nothing of the request was kept, and nothing frees room before midnight UTC,
+// so each says to come back then.
+//   503 daily_budget_spent: no request with anything to store fits today: hold every one.
+//   429 daily_budget_low: this request does not fit in what is left; smaller ones may.
+//   429 install_share_spent: an install of this request has no room left for it; others may.
 function budgetSpent(now) {
   return new HttpError(503, 'daily_budget_spent',
     'the collector has stored as many events as it may today; nothing from this request was kept: retry after the Retry-After delay',
+    { 'retry-after': String(secondsUntilNextUtcDay(now)) });
+}
+
+function budgetLow(now, rowCount, left) {
+  return new HttpError(429, 'daily_budget_low',
+    `the request holds ${rowCount} events to store and only ${Math.max(0, left)} more may be stored today; nothing from this request was kept: retry it after the Retry-After delay (smaller requests may still fit today)`,
+    { 'retry-after': String(secondsUntilNextUtcDay(now)) });
+}
+
+function installShareSpent(now, share) {
+  return new HttpError(429, 'install_share_spent',
+    `this request would take one of its installs past its share of today's events (${share} per install); nothing from this request was kept: retry after the Retry-After delay`,
     { 'retry-after': String(secondsUntilNextUtcDay(now)) });
 }
 

@@ -152,6 +152,8 @@ export async function runMaintenance(env, { stores }, catalogue, settings, now =
     db.prepare('DELETE FROM rollup_daily WHERE day < ?1').bind(rollupCutoff),
     db.prepare('DELETE FROM rejections_daily WHERE day < ?1').bind(rollupCutoff),
     db.prepare('DELETE FROM write_budget WHERE day < ?1').bind(today - 7),
+    // Per-install counters matter only while their day lasts (they name installs, by hash).
+    db.prepare('DELETE FROM install_writes WHERE day < ?1').bind(today),
     db.prepare('DELETE FROM queue_receipts WHERE day < ?1').bind(today - RECEIPT_DAYS),
     db.prepare('DELETE FROM queue_minutely WHERE minute < ?1').bind((today - QUEUE_PROGRESS_DAYS) * 1440),
   ]);

@@ -10,7 +10,7 @@
 // rejection counts land once, however often it is delivered.
 
 import { dayOf } from './maintenance.js';
-import { queued, rowsWrittenToday } from './storage.js';
+import { queued, readBudget } from './storage.js';
 import { eventStores, MAIN_BINDING, mergeChunks, packBySize, ROW_CHUNK_BYTES, splitByStore, utf8Length } from './stores.js';
 
 const MESSAGE_VERSION = 1;
@@ -78,25 +78,29 @@ export async function enqueueRequest(queue, result, receivedAt, { onRejectionsFa
 }
 
 // The budget as queue mode sees it: read from D1 in the background at most once per
-// BUDGET_READ_MS per isolate, so that answering never waits on D1. The budget is therefore soft
-// here: it can be overshot by what arrives between readings, and while D1 cannot be read the
-// last reading stands.
-const BUDGET_READ_MS = 30_000;
-const budgetReading = { day: -1, rows: 0, readAt: -Infinity, pending: false };
+// budgetRecheckSeconds per isolate, so that answering never waits on D1. The consumer counts what
+// it writes, per install too, and never refuses what was acknowledged; the producer refuses
+// against the last reading. The budget and the shares are therefore soft here: they can be
+// overshot by what arrives between readings (and what waits in the queue), and while D1 cannot be
+// read the last reading stands.
+const budgetReading = { day: -1, share: 0, rows: 0, spentInstalls: new Set(), readAt: -Infinity, pending: false };
 
-// queuedBudgetSpent() says whether the day's budget was spent at the last reading, and starts a
-// new reading when that one is old.
-export function queuedBudgetSpent(db, ctx, budget, now) {
+// queuedBudget() is the day's last reading ({ rows, spentInstalls }), and starts a new reading
+// when that one is old.
+export function queuedBudget(db, ctx, settings, now) {
   const day = dayOf(now);
-  if (budgetReading.day !== day) Object.assign(budgetReading, { day, rows: 0, readAt: -Infinity });
-  if (now - budgetReading.readAt > BUDGET_READ_MS && !budgetReading.pending) {
+  const share = settings.installDailyShare;
+  if (budgetReading.day !== day || budgetReading.share !== share) {
+    Object.assign(budgetReading, { day, share, rows: 0, spentInstalls: new Set(), readAt: -Infinity });
+  }
+  if (now - budgetReading.readAt >= settings.budgetRecheckSeconds * 1000 && !budgetReading.pending) {
     budgetReading.pending = true;
-    ctx.waitUntil(rowsWrittenToday(db, day).then(
-      (rows) => { if (budgetReading.day === day) Object.assign(budgetReading, { rows, readAt: now }); },
+    ctx.waitUntil(readBudget(db, day, share).then(
+      (reading) => { if (budgetReading.day === day) Object.assign(budgetReading, reading, { readAt: now }); },
       () => { /* D1 unreachable: keep accepting, the queue holds the events */ },
     ).finally(() => { budgetReading.pending = false; }));
   }
-  return budgetReading.rows >= budget;
+  return budgetReading;
 }
 
 // retryDelaySeconds() is the backoff before a message's next attempt: doubling from base, capped.
@@ -106,8 +110,9 @@ export function retryDelaySeconds(attempts, { base, cap }) {
 }
 
 // statementsOf() builds one group's writes: per event database, its rows; in DB also the budget,
-// the rejection counts and the consumer's progress. Rows for other databases are counted in DB
-// from their inserts' meta.changes, once those have committed (`otherInserts`).
+// the installs' counters, the rejection counts and the consumer's progress. Rows for other
+// databases are counted in DB once those have committed (`otherInserts`): from their inserts'
+// meta.changes, and per install from what a read just before each insert found new.
 function statementsOf(env, routes, group) {
   const perStore = new Map([[MAIN_BINDING, []]]);
   const otherInserts = [];
@@ -125,6 +130,7 @@ function statementsOf(env, routes, group) {
         if (binding === MAIN_BINDING) {
           statements.push(...queued.insertAndCountRows(env[binding], day, chunk.rowsJson));
         } else {
+          statements.push(queued.newInstallRows(env[binding], chunk.rowsJson));
           otherInserts.push({ binding, index: statements.length, day });
           statements.push(queued.insertRows(env[binding], chunk.rowsJson));
         }
@@ -167,8 +173,15 @@ async function writeGroup(env, routes, group, progress) {
   if (perStore.size === 0) return;
   const results = new Map(await Promise.all([...perStore].map(async ([binding, statements]) => [binding, await env[binding].batch(statements)])));
   const added = new Map();
-  for (const { binding, index, day } of otherInserts) added.set(day, (added.get(day) ?? 0) + (results.get(binding)[index].meta?.changes ?? 0));
+  const installs = new Map();
+  for (const { binding, index, day } of otherInserts) {
+    added.set(day, (added.get(day) ?? 0) + (results.get(binding)[index].meta?.changes ?? 0));
+    if (!installs.has(day)) installs.set(day, {});
+    const perInstall = installs.get(day);
+    for (const { install, rows } of results.get(binding)[index - 1].results ?? []) perInstall[install] = (perInstall[install] ?? 0) + rows;
+  }
   const counts = [...added].filter(([, rows]) => rows > 0).map(([day, rows]) => queued.addRows(main, day, rows));
+  for (const [day, perInstall] of installs) if (Object.keys(perInstall).length) counts.push(queued.addInstallRows(main, day, JSON.stringify(perInstall)));
   if (counts.length) await main.batch(counts);
 }
 

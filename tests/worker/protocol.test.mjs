@@ -241,17 +241,22 @@ describe('the daily write budget', () => {
   before(async () => { worker = await startWorker({ vars: { DAILY_WRITE_BUDGET: '3' } }); });
   after(async () => { await worker?.close(); });
 
-  test('past the budget: 503 with Retry-After until the next UTC day, and nothing stored', async () => {
+  test('past the budget: 429 for a request larger than what is left, 503 once spent, Retry-After until the next UTC day, nothing stored', async () => {
+    const secondsLeftToday = () => Math.ceil((Math.floor(Date.now() / 86_400_000 + 1) * 86_400_000 - Date.now()) / 1000);
     assert.equal((await worker.post('/v1/agentsonar/session', [session(1), session(2)])).status, 202);
     // Two more would make four rows: the whole request is refused, not half of it.
     const over = await worker.post('/v1/agentsonar/session', [session(3), session(4)]);
-    assert.equal(over.status, 503);
-    assert.equal((await over.json()).error.code, 'daily_budget_spent');
+    assert.equal(over.status, 429);
+    assert.equal((await over.json()).error.code, 'daily_budget_low');
     const retryAfter = Number(over.headers.get('retry-after'));
-    const secondsLeftToday = Math.ceil((Math.floor(Date.now() / 86_400_000 + 1) * 86_400_000 - Date.now()) / 1000);
-    assert.ok(retryAfter > 0 && retryAfter <= secondsLeftToday + 1, `Retry-After ${retryAfter}`);
+    assert.ok(retryAfter > 0 && retryAfter <= secondsLeftToday() + 1, `Retry-After ${retryAfter}`);
     assert.equal((await worker.rows()).length, 2);
-    // Once an isolate has seen the budget spent, it answers without asking D1 again.
-    assert.equal((await worker.post('/v1/agentsonar/session', session(5))).status, 503);
+    // One more fits; after it nothing does.
+    assert.equal((await worker.post('/v1/agentsonar/session', session(5))).status, 202);
+    const spent = await worker.post('/v1/agentsonar/session', session(6));
+    assert.equal(spent.status, 503);
+    assert.equal((await spent.json()).error.code, 'daily_budget_spent');
+    assert.ok(Number(spent.headers.get('retry-after')) <= secondsLeftToday() + 1);
+    assert.equal((await worker.rows()).length, 3);
   });
 });
