@@ -1,7 +1,8 @@
 // seeds.mjs: writes the fuzzers' seed corpora from the shared test vectors, so fuzzing starts
 // from every shape of input the tests know.
 //   node tests/fuzz/seeds.mjs OUT_DIR PRODUCT...
-// OUT_DIR/ingest/ gets "product/event\nbody" inputs; OUT_DIR/<product>/ gets "event\nbody".
+// OUT_DIR/ingest/ gets "product/event\nbody" inputs; OUT_DIR/<product>/ gets "event\nbody";
+// OUT_DIR/scrub/ gets each scrubbing case's text after a byte that picks the bound and the secret.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bodyOf } from '../vectors/parts.mjs';
@@ -26,7 +27,7 @@ function seedBody(c) {
 
 const MAX_SEED = 64 * 1024;
 let written = 0;
-for (const dir of ['ingest', ...products]) mkdirSync(join(out, dir), { recursive: true });
+for (const dir of ['ingest', 'scrub', ...products]) mkdirSync(join(out, dir), { recursive: true });
 for (const file of files(vectors)) {
   const doc = JSON.parse(readFileSync(file, 'utf8'));
   const scrub = file.includes('/scrub/');
@@ -39,6 +40,7 @@ for (const file of files(vectors)) {
     writeFileSync(join(out, 'ingest', name), Buffer.concat([Buffer.from(`${product}/${event}\n`), body]));
     written++;
     if (products.includes(product)) writeFileSync(join(out, product, name), Buffer.concat([Buffer.from(`${event}\n`), body]));
+    if (scrub) writeFileSync(join(out, 'scrub', name), Buffer.concat([Buffer.from([written % 256]), Buffer.from(c.input)]));
   }
 }
 console.log(`seeds: ${written} inputs in ${out}`);

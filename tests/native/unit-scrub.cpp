@@ -3,7 +3,10 @@
 // output ever contains a planted secret, whatever ordinary text surrounds it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <sstream>
 
@@ -107,7 +110,25 @@ std::vector<Planted> PlantedSecrets(std::mt19937& random) {
       {"https://" + user + ":" + token + "@db.example.com/x", token},
       {"https://api.example.com/v1?session=" + token, token},
       {"eyJ" + word(20, kAlnum) + "." + word(30, kAlnum) + "." + word(25, kAlnum), ""},
-      {word(8, kHex) + "5" + word(31, kHex), ""},
+      {word(8, kHex) + "5" + word(23, kHex), ""},  // 32 hex digits (40 and 64 are commits and digests)
+      {"jörg." + user + "@bücher.de", user},
+      {user + "@localhost", user},
+      {"ip_10." + std::to_string(random() % 256) + ".0.7", "10."},
+      {"0x0A.0x00.0x00.0x" + word(2, kHex), "0x0A.0x00"},
+      {"4a:00:04:" + word(2, kHex) + ":9b:50", ""},
+      {user + "s-MacBook-Pro.local", user},
+      {"DESKTOP-" + word(7, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"), ""},
+      {"%USERPROFILE%\\" + user + "\\notes.txt", user},
+      {"/Users/" + user + " Doe", user},
+      {"password is " + token, token},
+      {"passphrase=" + token, token},
+      {"https://hooks.slack.com/services/T0123/B0456/" + token, token},
+      {"4111 1111 1111 1111", ""},
+      {"3782 822463 10005", ""},
+      {"DE89 3704 0044 0532 0130 00", "3704 0044"},
+      {"078-05-1120", ""},
+      {"+44 20 7946 " + std::to_string(1000 + random() % 8999), ""},
+      {"(415) 555-" + std::to_string(1000 + random() % 8999), ""},
   };
   for (Planted& p : planted) {
     if (p.secret.empty()) p.secret = p.text;
@@ -143,6 +164,74 @@ TEST(ScrubProperty, NoPlantedSecretSurvivesInAnySurroundings) {
     ++checked;
   }
   EXPECT_EQ(checked, 2000);
+}
+
+// ---- linear time ---------------------------------------------------------------------------------
+
+// Units that, repeated, put a token start every few bytes and ask every rule to look ahead: nested
+// URLs, runs of @ . : / % \ and digits, half-formed keys, numbers, paths with spaces, and mixes.
+const std::vector<std::string>& AdversarialUnits() {
+  static const std::vector<std::string> units = {
+      "a://", "https://a.b/", "a-", "a.", "a/", "~", "1:", "1.", "1-", "1 ", "::", "@", "a.a@", "x@a.", "%%", "%a%\\",
+      "\\", "$a/", "/Users/a ", "C:\\Users\\a ", "password ", "password is ", "<password>", "\"password\": \"",
+      "--password ", "token=", "Bearer ", "bearer a.", "-----BEGIN ", "eyJa.", "sk-", "AKIA", "+1 ", "(415) ", "415-",
+      "123-", "4111 ", "1111-", "DE89 ", "aa:bb:", "fe80::", "0x1.", "a_1.1.1.", "Janes-", "a'", "DESKTOP-", "aaaa.",
+      "Aa1", "\xC3\xA9@", "\xE2\x80\x9C/", "a b ", "a.a@a.a/~1:%\\",
+  };
+  return units;
+}
+
+std::string Repeated(std::string_view unit, size_t size) {
+  std::string text;
+  while (text.size() < size) text.append(unit);
+  text.resize(size);
+  while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();  // whole characters
+  if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xC0) text.pop_back();
+  return text;
+}
+
+// NanosPerByte() is the best of several runs: the least disturbed by whatever else the machine does.
+double NanosPerByte(const std::string& text) {
+  std::string out;
+  double best = 1e300;
+  for (int run = 0; run < 7; ++run) {
+    out.clear();
+    const auto start = std::chrono::steady_clock::now();
+    scrub::Scrub(text, 2 * text.size(), out);
+    const std::chrono::duration<double, std::nano> took = std::chrono::steady_clock::now() - start;
+    best = std::min(best, took.count() / static_cast<double>(text.size()));
+  }
+  return best;
+}
+
+// A quadratic rule costs 64 times more per byte at 64 KiB than at 1 KiB, and hundreds of times plain
+// text's: both ratios are taken in this process, so the machine's speed cancels out.
+constexpr double kMaxRatioToPlainText = 10;
+constexpr double kMaxGrowthPerByte = 4;
+
+TEST(ScrubLinearTime, AdversarialTextCostsAFewTimesPlainText) {
+  constexpr size_t kSmall = 1024, kLarge = 64 * 1024;
+  const std::string prose = "The quick brown fox jumps over the lazy dog while step 42 of the run completes. ";
+  const double plain = NanosPerByte(Repeated(prose, kLarge));
+  double worst_ratio = 0, worst_growth = 0;
+  std::string worst_unit;
+  for (const std::string& unit : AdversarialUnits()) {
+    const double large = NanosPerByte(Repeated(unit, kLarge));
+    const double small = NanosPerByte(Repeated(unit, kSmall));
+    // Per byte, 64 KiB may cost a little more than 1 KiB (caches), never a slope.
+    const double growth = large / std::max(small, plain / 4);
+    EXPECT_LE(large / plain, kMaxRatioToPlainText) << "unit \"" << unit << "\": " << large << " ns/B, plain " << plain;
+    EXPECT_LE(growth, kMaxGrowthPerByte) << "unit \"" << unit << "\": " << small << " ns/B at 1 KiB, " << large << " at 64 KiB";
+    if (large / plain > worst_ratio) {
+      worst_ratio = large / plain;
+      worst_unit = unit;
+    }
+    worst_growth = std::max(worst_growth, growth);
+  }
+  // docs/SCRUBBING.md quotes this line.
+  std::cout << "scrub linear time: " << AdversarialUnits().size() << " adversarial texts of 64 KiB; plain text " << plain
+            << " ns/B; worst ratio to plain " << worst_ratio << " (\"" << worst_unit << "\"); worst growth per byte from 1 KiB "
+            << worst_growth << "\n";
 }
 
 }  // namespace
