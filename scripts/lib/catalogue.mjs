@@ -26,7 +26,7 @@ const FIXABLE_COLUMNS = ['os', 'arch', 'runtime', 'runtime_version'];
 
 const COMMON_KEYS = ['name', 'aliases', 'kind', 'required', 'column', 'description'];
 const KIND_KEYS = {
-  string: ['max_length', 'on_too_long'],
+  string: ['max_length', 'on_too_long', 'pattern'],
   text: ['max_length'],
   enum: ['values', 'preset', 'value_aliases', 'unknown'],
   bool: [],
@@ -135,6 +135,18 @@ export function parseKeyPattern(source) {
   return { source, min, max, allowed };
 }
 
+// checkPattern() reads a pattern option (a map's key_pattern, a string's pattern); undefined when
+// it is absent and optional.
+function checkPattern(source, check, where, required) {
+  if (source === undefined && !required) return undefined;
+  const pattern = typeof source === 'string' ? parseKeyPattern(source) : { error: required ? 'is required' : 'must be a string' };
+  if (pattern.error) {
+    check.fail(`${where.split('.').pop()} ${pattern.error}`, where);
+    return undefined;
+  }
+  return pattern;
+}
+
 function checkEnum(spec, check, presets, where) {
   const fromPreset = spec.preset !== undefined ? presets[spec.preset] : undefined;
   if (spec.preset !== undefined && !fromPreset) {
@@ -220,6 +232,7 @@ function checkFields(list, ctx, path, topLevel) {
         if (raw.on_too_long !== undefined && !['reject', 'truncate'].includes(raw.on_too_long)) {
           c.fail('on_too_long must be "reject" or "truncate"', `${label}.on_too_long`);
         }
+        field.pattern = checkPattern(raw.pattern, c, `${label}.pattern`, false);
         break;
       case 'text':
         field.max_length = c.number(raw.max_length, 'max_length', { integer: true, min: 1, max: 65536 });
@@ -264,8 +277,9 @@ function checkFields(list, ctx, path, topLevel) {
         const ic = at(problems, file, itemWhere);
         field.item_kind = item.kind;
         if (item.kind === 'string') {
-          ic.keys(item, ['kind', 'max_length']);
+          ic.keys(item, ['kind', 'max_length', 'pattern']);
           field.max_length = ic.number(item.max_length, 'max_length', { integer: true, min: 1, max: 4096 });
+          field.pattern = checkPattern(item.pattern, ic, `${itemWhere}.pattern`, false);
         } else if (item.kind === 'enum') {
           ic.keys(item, ['kind', 'values', 'preset', 'value_aliases', 'unknown']);
           field.enum = checkEnum(item, ic, presets, itemWhere);
@@ -276,11 +290,7 @@ function checkFields(list, ctx, path, topLevel) {
           field.min = ic.number(item.min, 'min', { integer });
           field.max = ic.number(item.max, 'max', { integer });
         }
-        if (kind === 'map') {
-          const pattern = typeof raw.key_pattern === 'string' ? parseKeyPattern(raw.key_pattern) : { error: 'is required' };
-          if (pattern.error) c.fail(`key_pattern ${pattern.error}`, `${label}.key_pattern`);
-          else field.key_pattern = pattern;
-        }
+        if (kind === 'map') field.pattern = checkPattern(raw.key_pattern, c, `${label}.key_pattern`, true);
         break;
       }
       case 'object':
@@ -493,7 +503,7 @@ export function generateCpp(products) {
       for (let b = 0; b < 64; b++) if (p.allowed[w * 64 + b]) value |= 1n << BigInt(b);
       return `0x${value.toString(16)}ULL`;
     });
-    defs.push(`constexpr KeyPattern ${name} = {{${words.join(', ')}}, ${p.min}, ${p.max}};`);
+    defs.push(`constexpr Pattern ${name} = {{${words.join(', ')}}, ${p.min}, ${p.max}};`);
     return `&${name}`;
   };
   let maxFields = 0;
@@ -512,7 +522,7 @@ export function generateCpp(products) {
         return `    {${cppString(f.name)}, ${names}, ${1 + f.aliases.length}, Kind::${KIND_ENUM[f.kind]}, ` +
           `Column::${f.column ? COLUMN_ENUM[f.column] : 'Properties'}, ${f.required}, ${f.max_length ?? 0}, ${f.truncate === true}, ` +
           `${cppDouble(f.min)}, ${cppDouble(f.max)}, ${f.enum ? emitEnum(f.enum) : 'nullptr'}, ` +
-          `Kind::${KIND_ENUM[f.item_kind ?? 'string']}, ${f.max_items ?? 0}, ${f.key_pattern ? emitPattern(f.key_pattern) : 'nullptr'}, ` +
+          `Kind::${KIND_ENUM[f.item_kind ?? 'string']}, ${f.max_items ?? 0}, ${f.pattern ? emitPattern(f.pattern) : 'nullptr'}, ` +
           `${f.precision ?? 0}, ${cppString(f.full_property ?? '')}, ${owners}, ${f.allowed_owners?.length ?? 0}, ` +
           `${f.first_child}, ${f.child_count}},`;
       });
@@ -562,6 +572,7 @@ function publicField(f) {
   if (f.column) out.column = f.column;
   if (f.max_length !== undefined && f.kind !== 'list') out.max_length = f.max_length;
   if (f.kind === 'string' && f.truncate) out.on_too_long = 'truncate';
+  if (f.kind === 'string' && f.pattern) out.pattern = f.pattern.source;
   if (f.min !== undefined && (f.kind === 'integer' || f.kind === 'number')) Object.assign(out, { min: f.min, max: f.max });
   if (f.enum && f.kind === 'enum') Object.assign(out, publicEnum(f.enum));
   if (f.precision) out.precision = f.precision;
@@ -569,10 +580,11 @@ function publicField(f) {
   if (f.allowed_owners) out.allowed_owners = f.allowed_owners;
   if (f.kind === 'list') {
     out.max_items = f.max_items;
-    out.items = f.item_kind === 'enum' ? { kind: 'enum', ...publicEnum(f.enum) } : { kind: 'string', max_length: f.max_length };
+    out.items = f.item_kind === 'enum' ? { kind: 'enum', ...publicEnum(f.enum) }
+      : { kind: 'string', max_length: f.max_length, ...(f.pattern ? { pattern: f.pattern.source } : {}) };
   }
   if (f.kind === 'map') {
-    Object.assign(out, { max_keys: f.max_items, key_pattern: f.key_pattern.source, values: { kind: f.item_kind, min: f.min, max: f.max } });
+    Object.assign(out, { max_keys: f.max_items, key_pattern: f.pattern?.source, values: { kind: f.item_kind, min: f.min, max: f.max } });
   }
   if (f.kind === 'object') out.fields = f.fields.map(publicField);
   return out;

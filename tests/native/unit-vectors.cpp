@@ -74,6 +74,10 @@ TEST_P(VectorTest, MatchesExpectation) {
       EXPECT_EQ(response["error"]["message"], c.expect["error_message"]);
     }
   }
+  // What reaches the rejection counters, when the case says.
+  if (c.expect.contains("rejections")) {
+    EXPECT_EQ(Json::parse(r.rejections), c.expect["rejections"]) << r.rejections;
+  }
   const Json& expected_results = c.expect["results"];
   if (request_error) {
     EXPECT_FALSE(response.contains("results"));

@@ -160,6 +160,84 @@ for (const [name, unit] of Object.entries({ dash: 'a-', dot: 'a.', tilde: '~', c
     { outcome: 'ok', results: [{ index: 0, status: 'accepted' }], rows: [rowOf(LC, (row) => ({ ...row, properties: { name: 'a', success: false, error_message: stored } }))] });
 }
 
+// Text for every rule, built so a naive scanner would rescan it from every position.
+for (const [name, unit] of Object.entries({
+  'nested-urls': 'a://', 'url-paths': 'https://a.b/', 'dotted-digits': '1.', 'card-groups': '4111 ', 'ssn-dashes': '123-',
+  'phone-plus': '+1 ', 'hex-colons': 'aa:bb:', 'home-spaces': '/Users/a ', 'windows-spaces': 'C:\\Users\\a ',
+  'env-roots': '%a%\\', 'key-prose': 'password is ', 'auth-words': 'bearer a.', 'iban-groups': 'DE89 ', 'host-words': 'Janes-',
+  'apostrophes': "a'", 'xml-keys': '<password>', 'percent-digits': '%1', 'backslashes': '\\',
+})) {
+  // The event lacks its required Success, named last: the text is scrubbed before the verdict.
+  add(`scrub-linear-${name}`, `a megabyte of "${unit}" in free text is scrubbed in linear time`, COMPONENT_ROUTE,
+    parts(['{"Name":"a","ErrorMessage":"', 1], [JSON.stringify(unit).slice(1, -1), Math.floor(MB / (2 * unit.length))], ['"}', 1]),
+    rejected('missing_field', 'success'));
+}
+
+// --- a marker of each class in every field that is not free text: scrubbed in strings and list
+// items, refused in map keys, versions and columns, "other" in model ids. Nothing of it is stored.
+const AXS = ref('axolotl-system_info-reference');
+const AXE = ref('axolotl-error-reference');
+const AXU = ref('axolotl-usage-reference');
+const LV = ref('langflow-version-reference');
+const MARKERS = {
+  email: ['zqmail.marker@example.com', '<email>'], ipv4: ['198.51.100.23', '<ip>'], ipv6: ['2001:db8::2323:77', '<ip>'],
+  token: ['ghp_ZqMarkerToken0123456789abcdefghij', '<secret>'], card: ['4111 1111 1111 1111', '<card>'],
+  iban: ['DE89370400440532013000', '<iban>'], phone: ['+44 20 7946 0958', '<phone>'], mac: ['4a:00:04:10:9b:50', '<mac>'],
+  path: ['/home/zqmarker/notes.csv', '<path>'], host: ['Zqmarkers-MacBook-Pro.local', '<host>'], ssn: ['078-05-1120', '<ssn>'],
+  password: ['password=zqmarker99', 'password=<secret>'], jwt: ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ6cW1hcmtlciJ9.c2lnbmF0dXJl', '<secret>'],
+};
+for (const [kind, [marker, placeholder]] of Object.entries(MARKERS)) {
+  add(`marker-${kind}-in-string`, `a ${kind} in a string field is scrubbed like text`, COMPONENT_ROUTE,
+    { body: { ...LC.body, Name: `failed ${marker} x` } },
+    accepted(LC, (row) => ({ ...row, properties: { ...row.properties, name: `failed ${placeholder} x` } })));
+  add(`marker-${kind}-in-string-2`, `a ${kind} in an exception class name`, ['axolotl', 'error'],
+    { body: { ...AXE.body, error_type: `E ${marker}` } },
+    accepted(AXE, (row) => ({ ...row, properties: { ...row.properties, error_type: `E ${placeholder}` } })));
+  add(`marker-${kind}-in-list-item`, `a ${kind} in a list item`, ['axolotl', 'system_info'],
+    { body: { ...AXS.body, gpu_models: ['NVIDIA H100', marker] } },
+    accepted(AXS, (row) => ({ ...row, properties: { ...row.properties, gpu_models: ['NVIDIA H100', placeholder] } })));
+  add(`marker-${kind}-in-model`, `a ${kind} after an allowed owner is not a model name`, ['axolotl', 'usage'],
+    { body: { ...AXU.body, base_model: `meta-llama/${marker}` } },
+    kind === 'path'
+      ? accepted(AXU, (row) => ({ ...row, properties: { ...row.properties, base_model: '<path>' } }))
+      : accepted(AXU, (row) => ({ ...row, properties: { ...row.properties, base_model: 'other' } }), { unknown_values: ['base_model'] }));
+}
+// Short markers fit CacheType's 32 bytes.
+for (const [kind, marker, placeholder] of [['ipv4', '198.51.100.23', '<ip>'], ['email', 'zq@example.com', '<email>'], ['mac', '4a:00:04:10:9b:50', '<mac>']]) {
+  add(`marker-${kind}-in-short-string`, `a ${kind} in a 32-byte string`, ['langflow', 'version'], { body: { ...LV.body, CacheType: marker } },
+    accepted(LV, (row) => ({ ...row, properties: { ...row.properties, cache_type: placeholder } })));
+}
+// Map keys within the key pattern ^[A-Za-z0-9_.-]{1,64}$ that still name an address or a secret.
+for (const [kind, key] of [['ipv4', '198.51.100.23'], ['host', 'Zqmarkers-MacBook-Pro.local'], ['token', 'ghp_ZqMarkerToken0123456789abcdefghij'],
+  ['openai-token', 'sk-proj-ZqMarker0123456789abcdef'], ['card', '4111111111111111']]) {
+  const body = structuredClone(AX.body);
+  body.tasks.byType[key] = 1;
+  add(`marker-${kind}-in-map-key`, `a ${kind} as a map key is refused`, ['axon', 'heartbeat'], { body }, rejected('invalid_key', `tasks.by_type.${key}`));
+}
+// Versions: an address, or a key in the pre-release or build part.
+for (const [kind, version] of [['ipv4', '198.51.100.23'], ['ipv4-leading-zeros', '010.000.000.005'], ['phone', '415.555.2671'],
+  ['aws-key-pre-release', '1.0.0-AKIAIOSFODNN7EXAMPLE'], ['hex-build', '1.0.0+0123456789abcdef0123456789abcdef'],
+  ['long-identifier', `1.0.0-${'a'.repeat(41)}`], ['slack-pre-release', '1.0.0-xoxb-123456789012']]) {
+  add(`marker-${kind}-in-version`, `a version holding ${kind} is refused`, SESSION_ROUTE, { body: { ...AS.body, version: version } },
+    { ...rejected('invalid_version', 'version'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_version', version: '', count: 1 }] });
+}
+add('marker-commit-in-version', 'a git commit in the build metadata is a version', SESSION_ROUTE,
+  { body: { ...AS.body, version: '1.0.0+9fceb02d0ae598e95dc970b74767f19372d61af8' } },
+  accepted(AS, (row) => ({ ...row, version: '1.0.0+9fceb02d0ae598e95dc970b74767f19372d61af8' })));
+{
+  const body = structuredClone(AX.body);
+  body.k8sVersion = 'v1.30.2-AKIAIOSFODNN7EXAMPLE';
+  add('marker-full-version', 'the uncut version kept in properties obeys the same rule', ['axon', 'heartbeat'], { body },
+    rejected('invalid_version', 'k8s_version'));
+}
+// Rejection counts keep a version only when it is one.
+add('marker-rejection-version-kept', 'a rejected event counts its version when the version is one', SESSION_ROUTE,
+  { body: { ...AS.body, install_id: 'nope', version: '1.2.3' } },
+  { ...rejected('invalid_uuid', 'install_id'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_uuid', version: '1.2.3', count: 1 }] });
+add('marker-rejection-version-address', 'a rejected event whose version is an address counts no version', SESSION_ROUTE,
+  text(`{"install_id":"nope","version":"198.51.100.23"}`),
+  { ...rejected('invalid_uuid', 'install_id'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_uuid', version: '', count: 1 }] });
+
 // --- a pending batch event records what comes before its names, up to a bound
 add('envelope-names-last-huge', 'a batch event with 800 KB of fields before its product and event', ['', ''],
   parts(['{"events":[{"x":[[]', 1], [',[]', 270000], ['],"product":"langflow","event":"run","Success":true}]}', 1]),

@@ -57,9 +57,9 @@ struct EnumSpec {
   UnknownValue unknown;
 };
 
-// KeyPattern is the compiled form of a map key pattern `^[class]{min,max}$`: which bytes may
-// appear, and how many. Checking it needs no regex engine.
-struct KeyPattern {
+// Pattern is the compiled form of a pattern `^[class]{min,max}$` (a map's keys, a string's values):
+// which bytes may appear, and how many. Checking it needs no regex engine.
+struct Pattern {
   uint64_t allowed[4];  // bit b of allowed[b / 64] is set when byte b may appear
   uint16_t min_length;
   uint16_t max_length;
@@ -80,7 +80,7 @@ struct FieldSpec {
   const EnumSpec* enumeration;  // Enum, and List of Enum
   Kind item_kind;               // List: String or Enum; Map: Integer or Number
   uint16_t max_items;           // List items, Map keys
-  const KeyPattern* key_pattern;  // Map
+  const Pattern* pattern;       // Map: its keys; String, and List of String: its values; else nullptr
   uint8_t precision;            // Version: numeric parts kept, 0 for the whole version
   std::string_view full_property;  // Version: properties key for the uncut value, "" for none
   const std::string_view* allowed_owners;  // Model

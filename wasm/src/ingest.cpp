@@ -104,7 +104,7 @@ void ReleaseIfLarge(std::string& buffer) {
   if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
 }
 
-bool MatchesKeyPattern(const catalogue::KeyPattern& pattern, std::string_view key) {
+bool MatchesPattern(const catalogue::Pattern& pattern, std::string_view key) {
   if (key.size() < pattern.min_length || key.size() > pattern.max_length) return false;
   for (unsigned char c : key) {
     if ((pattern.allowed[c >> 6] >> (c & 63) & 1) == 0) return false;
@@ -341,7 +341,7 @@ struct Ingestor::State {
     }
 
     switch (kind) {
-      case Kind::String:
+      case Kind::String: {
         if (text.size() > field.max_length && !field.truncate) {
           std::string message = "is longer than ";
           AppendInt(message, field.max_length);
@@ -349,8 +349,26 @@ struct Ingestor::State {
           Reject(Status::too_long, &field, message, suffix);
           return false;
         }
-        AppendString(out, text.substr(0, normalize::Utf8Boundary(text, field.max_length)));
+        if (field.pattern != nullptr && !MatchesPattern(*field.pattern, text)) {
+          Reject(Status::pattern_mismatch, &field, "does not match the field's pattern", suffix);
+          return false;
+        }
+        // A value kept exactly as sent (a column, a value with a pattern) is refused when it holds
+        // what the scrubber would replace; any other string is stored scrubbed.
+        const bool kept_as_sent = field.pattern != nullptr || (suffix.empty() && field.column != Column::Properties);
+        if (kept_as_sent) {
+          if (scrub::Changes(text)) {
+            Reject(Status::sensitive_value, &field, "holds what looks like an address, a secret or a path", suffix);
+            return false;
+          }
+          AppendString(out, text.substr(0, normalize::Utf8Boundary(text, field.max_length)));
+          return true;
+        }
+        scratch.clear();
+        scrub::Scrub(text, field.max_length, scratch);
+        AppendString(out, scratch);
         return true;
+      }
       case Kind::Text:
         scratch.clear();
         scrub::Scrub(text, field.max_length, scratch);
@@ -408,14 +426,20 @@ struct Ingestor::State {
         }
         AppendString(out, scratch);
         return true;
-      case Kind::Version:
+      case Kind::Version: {
         scratch.clear();
-        if (normalize::Version(text, scratch) != Status::ok) {
+        const Status status = normalize::Version(text, scratch);
+        if (status == Status::sensitive_value) {
+          Reject(Status::invalid_version, &field, "looks like an address or holds a secret, which a version must not", suffix);
+          return false;
+        }
+        if (status != Status::ok) {
           Reject(Status::invalid_version, &field, "is not a version like 1.4.2", suffix);
           return false;
         }
         AppendString(out, normalize::CutVersion(scratch, field.precision));
         return true;
+      }
       case Kind::Timestamp: {
         int64_t ms = 0;
         Status status;
@@ -448,7 +472,8 @@ struct Ingestor::State {
           return true;
         }
         const size_t slash = text.find('/');
-        if (slash == std::string_view::npos || !OwnerAllowed(field, text.substr(0, slash))) {
+        if (slash == std::string_view::npos || !OwnerAllowed(field, text.substr(0, slash)) ||
+            !normalize::IsModelName(text.substr(slash + 1)) || scrub::Changes(text)) {
           AppendString(out, "other");
           NoteKeptAsOther(field);
           return true;
@@ -525,8 +550,11 @@ struct Ingestor::State {
       return Reject(Status::too_many_items, &field, "holds more keys than allowed");
     }
     SetKeySuffix(key);
-    if (!MatchesKeyPattern(*field.key_pattern, key)) {
+    if (!MatchesPattern(*field.pattern, key)) {
       return Reject(Status::invalid_key, &field, "has a key that does not match its pattern", path_suffix);
+    }
+    if (scrub::Changes(key)) {
+      return Reject(Status::invalid_key, &field, "has a key that looks like an address, a secret or a path", path_suffix);
     }
     for (const std::string& earlier : map_keys) {
       if (earlier == key) return Reject(Status::duplicate_key, &field, "repeats a key", path_suffix);

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "scrub.h"
+
 namespace phonehome::normalize {
 namespace {
 
@@ -80,21 +82,22 @@ bool AppendNumericPart(std::string_view part, std::string& out) {
   return true;
 }
 
-// IsIdentifierList() checks semver's dot-separated pre-release and build identifiers.
+// IsIdentifierList() checks semver's dot-separated pre-release and build identifiers, each short
+// enough that it cannot hold a key.
 bool IsIdentifierList(std::string_view s) {
   if (s.empty()) return false;
-  bool part_empty = true;
+  size_t part = 0;
   for (char c : s) {
     if (c == '.') {
-      if (part_empty) return false;
-      part_empty = true;
-    } else if (IsAlnum(c) || c == '-') {
-      part_empty = false;
+      if (part == 0) return false;
+      part = 0;
+    } else if ((IsAlnum(c) || c == '-') && part < kMaxVersionIdentifier) {
+      ++part;
     } else {
       return false;
     }
   }
-  return !part_empty;
+  return part > 0;
 }
 
 }  // namespace
@@ -213,7 +216,19 @@ Status Version(std::string_view in, std::string& out) {
     out.push_back('+');
     out.append(build);
   }
+  if (scrub::Changes(std::string_view(out).substr(start))) {
+    out.resize(start);
+    return Status::sensitive_value;
+  }
   return Status::ok;
+}
+
+bool IsModelName(std::string_view name) {
+  if (name.empty() || name.size() > 96) return false;
+  for (char c : name) {
+    if (!IsAlnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
 }
 
 std::string_view CutVersion(std::string_view version, int parts) {

@@ -38,8 +38,16 @@ Status Uuid(std::string_view in, std::string& out);
 
 // Version() accepts a semantic version with 1 to 4 numeric parts, a pre-release and build
 // metadata, and writes it without leading zeros. A runtime's own prefix is dropped: "v20.11.1",
-// "go1.22.0" and "python3.12" read as 20.11.1, 1.22.0 and 3.12.
+// "go1.22.0" and "python3.12" read as 20.11.1, 1.22.0 and 3.12. A version is stored as sent, so it
+// must not be able to carry anything else: its pre-release and build identifiers are at most
+// kMaxVersionIdentifier characters, and a version the scrubber would change (10.0.0.5 reads as an
+// address, 415.555.2671 as a phone number) is refused with sensitive_value.
 Status Version(std::string_view in, std::string& out);
+inline constexpr size_t kMaxVersionIdentifier = 40;  // a git commit in the build metadata fits
+
+// IsModelName() is true for the name part of a model id ("Llama-3.1-8B-Instruct"): the characters
+// Hugging Face allows in repository names, at most 96 of them.
+bool IsModelName(std::string_view name);
 
 // CutVersion() keeps the first `parts` numeric parts of a normalized version ("1.30.2-eks-1" with
 // 2 parts is "1.30"); 0 keeps it whole.
