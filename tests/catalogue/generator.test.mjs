@@ -110,6 +110,25 @@ test('a map key pattern must be a plain character class', () => {
   }), 'fields[2] (m).key_pattern: key_pattern must have the form');
 });
 
+test('a string pattern must be a plain character class', () => {
+  expectProblem(catalogueWith((p, e) => {
+    e.fields.push({ name: 's', kind: 'string', max_length: 8, pattern: '[a-z]+', description: 'S.' });
+  }), 'fields[2] (s).pattern: pattern must have the form');
+});
+
+test('a string pattern reaches the core and the public catalogue', () => {
+  const dir = catalogueWith((p, e) => {
+    e.fields.push({ name: 's', kind: 'string', max_length: 8, pattern: '^[a-z_]{1,8}$', description: 'S.' });
+    e.fields.push({ name: 'l', kind: 'list', max_items: 2, items: { kind: 'string', max_length: 8, pattern: '^[a-z]{1,8}$' }, description: 'L.' });
+  });
+  const { status, stderr, cpp, json } = generate(dir);
+  assert.equal(status, 0, stderr);
+  assert.equal((readFileSync(cpp, 'utf8').match(/constexpr Pattern /g) ?? []).length, 2, 'one compiled pattern per field');
+  const { fields } = JSON.parse(readFileSync(json, 'utf8')).products[0].events[0];
+  assert.equal(fields.find((f) => f.name === 's').pattern, '^[a-z_]{1,8}$');
+  assert.equal(fields.find((f) => f.name === 'l').items.pattern, '^[a-z]{1,8}$');
+});
+
 test('two fields may not feed the same column', () => {
   expectProblem(catalogueWith((p, e) => {
     e.fields.push({ name: 'other_id', kind: 'uuid', column: 'install_id', description: 'Another.' });

@@ -47,6 +47,51 @@ TEST(CustomCatalogue, RejectsWhatTheFixtureDeclaresRejected) {
   EXPECT_EQ(nlohmann::json::parse(result.response_json)["results"][0]["code"], "invalid_enum");
 }
 
+// Strings: scrubbed where they are properties, kept as sent (and then refused when they hold what
+// the scrubber would change) where they feed a column or declare a pattern.
+constexpr std::string_view kRun =
+    R"({"machine":"0b7e6a52-3c1d-4f2e-9a8b-7c6d5e4f3a2b","cli_version":"2.3.0","command":"build")";
+
+nlohmann::json Verdict(const IngestResult& result) { return nlohmann::json::parse(result.response_json)["results"][0]; }
+
+TEST(CustomCatalogue, ScrubsAPropertyStringAndKeepsColumnAndPatternStrings) {
+  Ingestor ingestor;
+  const std::string body = std::string(kRun) +
+                           R"(,"shell":"zsh-42","exit_reason":"signal.int","hint":"mail ops@example.com","flags":["--dry-run"]})";
+  const IngestResult result = ingestor.Ingest(Acme("cli_run", body));
+  ASSERT_EQ(result.outcome, Status::ok) << result.response_json;
+  const auto row = nlohmann::json::parse(result.rows_json)[0];
+  EXPECT_EQ(row["session_id"], "zsh-42");
+  EXPECT_EQ(row["properties"]["exit_reason"], "signal.int");
+  EXPECT_EQ(row["properties"]["hint"], "mail <email>");
+}
+
+TEST(CustomCatalogue, RefusesASensitiveColumnString) {
+  Ingestor ingestor;
+  const IngestResult result = ingestor.Ingest(Acme("cli_run", std::string(kRun) + R"(,"shell":"alice@example.com"})"));
+  EXPECT_EQ(result.outcome, Status::all_rejected);
+  EXPECT_EQ(Verdict(result)["code"], "sensitive_value");
+  EXPECT_EQ(Verdict(result)["path"], "shell");
+}
+
+TEST(CustomCatalogue, RefusesAPatternStringTheScrubberWouldChange) {
+  Ingestor ingestor;
+  // Inside the pattern's characters, and still an address.
+  const IngestResult result = ingestor.Ingest(Acme("cli_run", std::string(kRun) + R"(,"exit_reason":"10.0.0.5"})"));
+  EXPECT_EQ(Verdict(result)["code"], "sensitive_value");
+  EXPECT_EQ(result.row_count, 0u);
+}
+
+TEST(CustomCatalogue, RefusesStringsOutsideTheirPattern) {
+  Ingestor ingestor;
+  IngestResult result = ingestor.Ingest(Acme("cli_run", std::string(kRun) + R"(,"exit_reason":"Not OK"})"));
+  EXPECT_EQ(Verdict(result)["code"], "pattern_mismatch");
+  EXPECT_EQ(Verdict(result)["path"], "exit_reason");
+  result = ingestor.Ingest(Acme("cli_run", std::string(kRun) + R"(,"flags":["--ok","--token=abc"]})"));
+  EXPECT_EQ(Verdict(result)["code"], "pattern_mismatch");
+  EXPECT_EQ(Verdict(result)["path"], "flags[1]");
+}
+
 TEST(CustomCatalogue, KnowsOnlyItsOwnProducts) {
   Ingestor ingestor;
   EXPECT_EQ(ingestor.Ingest(Acme("cli_run", "{}")).outcome, Status::all_rejected);

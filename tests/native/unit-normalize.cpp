@@ -48,6 +48,35 @@ TEST(Normalize, VersionsDropVAndLeadingZeros) {
   EXPECT_EQ(VersionOf("1.2.3-rc..1"), "invalid");
 }
 
+// A version is stored as sent: it may not read as an address or carry a key in its labels.
+TEST(Normalize, VersionsCannotCarryAnAddressOrAKey) {
+  std::string out;
+  for (std::string_view sensitive : {"10.0.0.5", "010.000.000.005", "v192.168.1.20", "415.555.2671",
+                                     "1.0.0-AKIAIOSFODNN7EXAMPLE", "1.0.0+0123456789abcdef0123456789abcdef",
+                                     "2.0.0-xoxb-123456789012"}) {
+    out.clear();
+    EXPECT_EQ(Version(sensitive, out), Status::sensitive_value) << sensitive;
+    EXPECT_EQ(out, "") << sensitive;
+  }
+  // Identifiers longer than a git commit are not a version's.
+  EXPECT_EQ(VersionOf(std::string("1.0.0-") + std::string(41, 'a')), "invalid");
+  EXPECT_EQ(VersionOf(std::string("1.0.0-") + std::string(40, 'a')), "1.0.0-" + std::string(40, 'a'));
+  // What versions really hold survives: commits, build numbers, distribution tags.
+  EXPECT_EQ(VersionOf("1.0.0+9fceb02d0ae598e95dc970b74767f19372d61af8"), "1.0.0+9fceb02d0ae598e95dc970b74767f19372d61af8");
+  EXPECT_EQ(VersionOf("v1.30.2-eks-4096722"), "1.30.2-eks-4096722");
+  EXPECT_EQ(VersionOf("2.5.1+cu124"), "2.5.1+cu124");
+  EXPECT_EQ(VersionOf("10.0.19045.3803"), "10.0.19045.3803");
+}
+
+TEST(Normalize, ModelNamesAreRepositoryNames) {
+  EXPECT_TRUE(IsModelName("Llama-3.1-8B-Instruct"));
+  EXPECT_TRUE(IsModelName("Qwen2.5_7B"));
+  EXPECT_FALSE(IsModelName(""));
+  EXPECT_FALSE(IsModelName("alice@example.com"));
+  EXPECT_FALSE(IsModelName("a/b"));
+  EXPECT_FALSE(IsModelName(std::string(97, 'a')));
+}
+
 TEST(Normalize, TimestampNumbersAreSecondsOrMilliseconds) {
   int64_t ms = 0;
   ASSERT_EQ(TimestampFromNumber(1745891234.5, ms), Status::ok);
