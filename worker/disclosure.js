@@ -7,7 +7,7 @@
 export const NEVER_COLLECTED = [
   'IP addresses: the collector never reads the client address headers, stores an address, or logs one.',
   'Any field not declared below: undeclared fields are dropped before storage and only named back to the sender.',
-  'Personal details inside error messages and stack traces: file paths and home-folder user names, e-mail addresses, IP addresses, URL credentials and query strings, API keys, tokens and passwords are replaced by placeholders such as <path>, <email>, <ip> and <secret> before storage.',
+  'Personal details and secrets in any stored text, not only in error messages and stack traces: file paths and home-folder user names, e-mail addresses, IP and MAC addresses, the names of personal machines, phone, card, bank account (IBAN) and US social security numbers, URL credentials and query strings, API keys, tokens, private keys and passwords are replaced by placeholders such as <path>, <email>, <ip> and <secret> before storage. Fields stored exactly as sent (versions, model names, map keys, ids) are refused when they hold one.',
   'Cookies or browser fingerprints: the collector sets no cookie and reads no user agent.',
 ];
 
@@ -37,7 +37,10 @@ function escapeHtml(text) {
 // describeKind() says in words what a field holds and its bounds.
 function describeKind(field) {
   switch (field.kind) {
-    case 'string': return `text, at most ${field.max_length} bytes`;
+    case 'string':
+      // Kept as sent under a pattern or in a column (and refused when it holds a secret); else scrubbed.
+      if (field.pattern) return `text of the form ${field.pattern}, at most ${field.max_length} bytes`;
+      return field.column ? `text, at most ${field.max_length} bytes, refused if it holds an address or a secret` : `text, scrubbed, at most ${field.max_length} bytes`;
     case 'text': return `free text, scrubbed, at most ${field.max_length} bytes`;
     case 'enum': return `one of: ${field.values.join(', ')}${field.unknown === 'other' ? ' (anything else is stored as "other")' : ''}`;
     case 'bool': return 'true or false';
@@ -47,7 +50,7 @@ function describeKind(field) {
     case 'version': return field.precision ? `version, kept to ${field.precision} part${field.precision > 1 ? 's' : ''}` : 'version';
     case 'timestamp': return 'time';
     case 'model': return `model id, kept only for: ${field.allowed_owners.join(', ')}`;
-    case 'list': return `list of up to ${field.max_items} ${field.items.kind === 'enum' ? `of: ${field.items.values.join(', ')}` : 'texts'}`;
+    case 'list': return `list of up to ${field.max_items} ${field.items.kind === 'enum' ? `of: ${field.items.values.join(', ')}` : 'texts, scrubbed'}`;
     case 'map': return `counts by name, up to ${field.max_keys} names`;
     case 'object': return 'group of the fields below';
     default: return field.kind;
