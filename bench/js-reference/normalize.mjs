@@ -2,6 +2,7 @@
 // rules are more than a type check: uuids, versions, times and model ids. Each takes a cleaned,
 // non-empty string (or a number, for times) and returns the stored value, or a failure the
 // caller turns into a verdict.
+import { changes } from './scrub.mjs';
 
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DASHED_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,21 +21,25 @@ export function normalizeUuid(text) {
 
 // A runtime's prefix (up to 16 letters, then '-' or '_', right before a digit: v1, go1.22,
 // python3.12, python-3), 1 to 4 numeric parts of up to 10 digits, then semver's pre-release and
-// build identifiers.
-const IDENTIFIERS = '[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*';
+// build identifiers, each short enough that it cannot hold a key (a git commit fits).
+const IDENTIFIERS = '[0-9A-Za-z-]{1,40}(?:\\.[0-9A-Za-z-]{1,40})*';
 const VERSION = new RegExp(`^(?:[A-Za-z]{1,16}[-_]?(?=\\d))?(\\d{1,10}(?:\\.\\d{1,10}){0,3})((?:-${IDENTIFIERS})?(?:\\+${IDENTIFIERS})?)$`);
 const LEADING_ZERO = /(^|\.)0+(?=\d)/g;
 const MAX_VERSION_LENGTH = 128;
 
+export const VERSION_SENSITIVE = 'sensitive_value';
+
 // normalizeVersion() is the version without prefix and leading zeros; undefined when it is not
-// one.
+// one. A version is stored as sent, so one the scrubber would change (10.0.0.5 reads as an
+// address, 415.555.2671 as a phone number, 1.0.0-AKIA… holds a key) is VERSION_SENSITIVE.
 export function normalizeVersion(text) {
   const match = VERSION.exec(text);
   if (match === null) return undefined;
   const [, numbers, suffix] = match;
   if (numbers.length + suffix.length > MAX_VERSION_LENGTH) return undefined;
-  const version = numbers.replace(LEADING_ZERO, '$1');
-  return suffix === '' ? version : version + suffix;
+  const stripped = numbers.replace(LEADING_ZERO, '$1');
+  const version = suffix === '' ? stripped : stripped + suffix;
+  return changes(version) ? VERSION_SENSITIVE : version;
 }
 
 // cutVersion() keeps the first `parts` numeric parts: 1.30.2-eks-1 with 2 parts is 1.30. A cut
@@ -110,3 +115,8 @@ export function isPathLike(text) {
   const slash = text.indexOf('/');
   return slash !== -1 && text.indexOf('/', slash + 1) !== -1;
 }
+
+// isModelName() is true for the name part of a model id ("Llama-3.1-8B-Instruct"): the characters
+// Hugging Face allows in repository names, at most 96 of them.
+const MODEL_NAME = /^[A-Za-z0-9._-]{1,96}$/;
+export const isModelName = (name) => MODEL_NAME.test(name);

@@ -14,6 +14,10 @@ function enumTable(spec) {
   return table;
 }
 
+// The catalogue allows only ^[class]{min,max}$ with an ASCII class, so a regular expression
+// counting UTF-16 units counts bytes as the core does.
+const stringPattern = (source) => (source === undefined ? null : new RegExp(source));
+
 // Every plan has every property, so the ingest path sees one object shape.
 function fieldPlan(field, parentPath, nextSlot) {
   const items = field.kind === 'list' ? field.items : field.kind === 'map' ? field.values : null;
@@ -32,6 +36,8 @@ function fieldPlan(field, parentPath, nextSlot) {
     fullSlot: field.full_property ? nextSlot() : -1,
     maxLength: field.max_length ?? items?.max_length ?? 0,
     truncate: field.on_too_long === 'truncate',
+    // A string's or a list item's pattern, ^[class]{min,max}$ (a map's keys are the schema's).
+    pattern: stringPattern(field.kind === 'string' ? field.pattern : items?.kind === 'string' ? items.pattern : undefined),
     min: field.min ?? items?.min ?? 0,
     max: field.max ?? items?.max ?? 0,
     enumTable: enumSpec === null ? null : enumTable(enumSpec),

@@ -1,11 +1,13 @@
 // read-event.mjs: one event, already checked by its schema, normalized field by field into the
 // values the row stores (docs/NORMALIZATION.md). A value the schema could not judge (an unknown
-// enum, a bad UUID, version or time) throws a Rejection.
+// enum, a bad UUID, version or time, a value kept as sent that the scrubber would change) throws a
+// Rejection.
 import {
-  TIME_OUT_OF_RANGE, cutVersion, isPathLike, normalizeUuid, normalizeVersion, timestampFromNumber, timestampFromText,
+  TIME_OUT_OF_RANGE, VERSION_SENSITIVE, cutVersion, isModelName, isPathLike, normalizeUuid, normalizeVersion,
+  timestampFromNumber, timestampFromText,
 } from './normalize.mjs';
-import { Rejection } from './rejection.mjs';
-import { scrubText } from './scrub.mjs';
+import { Rejection, keySuffix } from './rejection.mjs';
+import { changes, scrubText } from './scrub.mjs';
 import { cleanText, trimAscii, utf8Length, utf8Prefix } from './text.mjs';
 
 const MAX_DROPPED_NAMES = 16;
@@ -41,11 +43,18 @@ export class EventNotes {
 // A list item's index in a path; -1 for the field itself.
 const pathOf = (field, index) => (index < 0 ? field.path : `${field.path}[${index}]`);
 
-// A string within its bound in UTF-8 bytes; past it, cut when the field says so, else refused.
-function boundedString(field, text, index) {
-  if (text.length * 3 <= field.maxLength || utf8Length(text) <= field.maxLength) return text;
-  if (field.truncate) return utf8Prefix(text, field.maxLength);
-  throw new Rejection('too_long', pathOf(field, index), `is longer than ${field.maxLength} bytes`);
+// A string (or list item) as stored: over its bound in UTF-8 bytes it is refused unless the field
+// cuts it. A value kept exactly as sent (a column, a value with a pattern) is refused when it holds
+// what the scrubber would replace; any other string is scrubbed like text.
+function stringValue(field, text, index) {
+  const fits = text.length * 3 <= field.maxLength || utf8Length(text) <= field.maxLength;
+  if (!fits && !field.truncate) throw new Rejection('too_long', pathOf(field, index), `is longer than ${field.maxLength} bytes`);
+  if (field.pattern !== null && !field.pattern.test(text)) {
+    throw new Rejection('pattern_mismatch', pathOf(field, index), 'does not match the field\'s pattern');
+  }
+  if (field.pattern === null && (index >= 0 || field.column === null)) return scrubText(text, field.maxLength);
+  if (changes(text)) throw new Rejection('sensitive_value', pathOf(field, index), 'holds what looks like an address, a secret or a path');
+  return fits ? text : utf8Prefix(text, field.maxLength);
 }
 
 // Enum matching ignores case and surrounding spaces (trimmed again: removing a control
@@ -61,10 +70,12 @@ function enumValue(field, text, index, notes) {
 }
 
 function modelId(field, text, notes) {
-  // A local path is never kept, whatever its owner.
+  // A local path is never kept, whatever its owner; nor a name outside Hugging Face's alphabet,
+  // or one holding what the scrubber would replace.
   if (isPathLike(text)) return '<path>';
   const slash = text.indexOf('/');
-  if (slash === -1 || !field.allowedOwners.has(text.slice(0, slash).toLowerCase())) {
+  const owner = slash === -1 ? '' : text.slice(0, slash).toLowerCase();
+  if (!field.allowedOwners.has(owner) || !isModelName(text.slice(slash + 1)) || changes(text)) {
     notes.keptAsOther(field.path);
     return 'other';
   }
@@ -88,28 +99,33 @@ function readList(field, items, notes) {
     if (items[index] === null) continue;
     const text = cleanText(items[index], false);
     if (text === '') continue;
-    out.push(field.itemKind === 'enum' ? enumValue(field, text, index, notes) : boundedString(field, text, index));
+    out.push(field.itemKind === 'enum' ? enumValue(field, text, index, notes) : stringValue(field, text, index));
   }
   return out;
 }
 
-// A map's keys and values were checked by the schema: stored as sent, without null values. A
-// copy has no prototype, so a key such as "__proto__" stays a key.
-function readMap(map) {
+// A map's keys and values were checked by the schema: stored as sent, without null values, so a
+// key the scrubber would change is refused. A copy has no prototype, so a key such as "__proto__"
+// stays a key.
+function readMap(field, map) {
+  let hasNull = false;
   for (const key in map) {
-    if (map[key] !== null) continue;
-    const copy = Object.create(null);
-    for (const name in map) if (map[name] !== null) copy[name] = map[name];
-    return copy;
+    if (changes(key)) {
+      throw new Rejection('invalid_key', field.path + keySuffix(key), 'has a key that looks like an address, a secret or a path');
+    }
+    hasNull ||= map[key] === null;
   }
-  return map;
+  if (!hasNull) return map;
+  const copy = Object.create(null);
+  for (const key in map) if (map[key] !== null) copy[key] = map[key];
+  return copy;
 }
 
 // A string-valued kind, once cleaned and known not to be empty.
 function readText(field, text, values, notes) {
   switch (field.kind) {
     case 'string':
-      values[field.slot] = boundedString(field, text, -1);
+      values[field.slot] = stringValue(field, text, -1);
       return;
     case 'text':
       values[field.slot] = scrubText(text, field.maxLength);
@@ -126,6 +142,9 @@ function readText(field, text, values, notes) {
     case 'version': {
       const version = normalizeVersion(trimAscii(text));
       if (version === undefined) throw new Rejection('invalid_version', field.path, 'is not a version like 1.4.2');
+      if (version === VERSION_SENSITIVE) {
+        throw new Rejection('invalid_version', field.path, 'looks like an address or holds a secret, which a version must not');
+      }
       values[field.slot] = field.precision > 0 ? cutVersion(version, field.precision) : version;
       if (field.fullSlot >= 0) values[field.fullSlot] = version;
       return;
@@ -149,7 +168,7 @@ function readField(field, value, values, notes) {
       values[field.slot] = readList(field, value, notes);
       return;
     case 'map':
-      values[field.slot] = readMap(value);
+      values[field.slot] = readMap(field, value);
       return;
     case 'object':
       values[field.slot] = propertiesOf(field.object, readObject(field.object, value, notes), false);

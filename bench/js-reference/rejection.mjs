@@ -30,6 +30,7 @@ const KIND_DESCRIPTIONS = {
 
 // A map key in a path is cut to a printable length, as in the core.
 const MAX_KEY_BYTES = 64;
+export const keySuffix = (key) => `.${utf8Prefix(key, MAX_KEY_BYTES)}`;
 
 // coreNumber() writes a bound as the core does: whole numbers up to 2^53 in digits, others as
 // the shortest round-trip text in nlohmann's layout (1e+18, 1.5e-05).
@@ -57,7 +58,7 @@ function locate(plan, keys) {
     if (field === null || field.kind === 'object') {
       field = (field === null ? plan : field.object).byInputName.get(key);
     } else {
-      suffix = field.kind === 'list' ? `[${key}]` : `.${utf8Prefix(key, MAX_KEY_BYTES)}`;
+      suffix = field.kind === 'list' ? `[${key}]` : keySuffix(key);
     }
   }
   return { field, suffix };
@@ -87,7 +88,7 @@ export function rejectionFromSchema(plan, error) {
     case 'maxProperties':
       return new Rejection('too_many_items', field.path, 'holds more keys than allowed');
     case 'pattern': // a map key failing propertyNames
-      return new Rejection('invalid_key', `${field.path}.${utf8Prefix(error.propertyName, MAX_KEY_BYTES)}`, 'has a key that does not match its pattern');
+      return new Rejection('invalid_key', field.path + keySuffix(error.propertyName), 'has a key that does not match its pattern');
     default:
       throw new Error(`no verdict for schema error "${error.keyword}" at ${error.instancePath || '/'}`);
   }

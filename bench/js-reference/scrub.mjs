@@ -1,150 +1,261 @@
-// scrub.mjs: free text scrubbed of paths, e-mails, addresses and secrets (docs/SCRUBBING.md),
-// each replaced by a stable placeholder so the same error from many machines stays one message.
-import { SCRUB, SCRUB_IN_URL } from './scrub-patterns.mjs';
+// scrub.mjs: free text scrubbed of paths, e-mails, addresses, machines, account numbers and secrets
+// (docs/SCRUBBING.md), each replaced by a stable placeholder so the same error from many machines
+// stays one message. The rules' expressions are in scrub-patterns.mjs; here is the scan around them
+// and what each match becomes.
+import {
+  isIssuedSsn, isLongSecret, isNotSecret, isPersonalHost, gluedAt, ibanLength, ipv4End, ipv6End, looksLikeCredential,
+  looksLikeKey, passesLuhn, passesMod97, webhookSecretAt,
+} from './scrub-checks.mjs';
+import { gluedHomePath, tryPath } from './scrub-paths.mjs';
+import { ARMOURED_KEY, PLACEHOLDER_AT_END, TEXT_RULES, URL_RULES } from './scrub-patterns.mjs';
 import { utf8Length, utf8Prefix } from './text.mjs';
 
-// Below these folders a path is library code, kept; so is a source file's name.
-const PACKAGE_ROOTS = new Set(['site-packages', 'dist-packages', 'node_modules']);
-const SOURCE_EXTENSIONS = new Set([
-  '.py', '.pyx', '.js', '.mjs', '.cjs', '.ts', '.tsx', '.jsx', '.go', '.rs', '.java', '.kt', '.scala', '.rb', '.php',
-  '.c', '.cc', '.cpp', '.cxx', '.h', '.hpp', '.cs', '.swift', '.m', '.mm', '.lua', '.pl', '.sh', '.r', '.jl', '.ex',
-  '.exs', '.erl', '.hs', '.ml', '.dart', '.vue', '.svelte', '.ipynb',
-]);
+const replaced = (placeholder, match) => ({ end: match.index + match[0].length, out: placeholder });
+const endsWithPlaceholder = (text) => text.endsWith('>') && PLACEHOLDER_AT_END.test(text.slice(-8));
 
-function isSourceFileName(name) {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 && SOURCE_EXTENSIONS.has(name.slice(dot).toLowerCase());
+// ---- URLs ---------------------------------------------------------------------------------------
+
+// A URL's path: a webhook's secret part, or any segment that can only be a key, is <secret>; the
+// rest is scrubbed like text (addresses, e-mails, tokens).
+function scrubUrlPath(host, path) {
+  const secret = webhookSecretAt(host, path);
+  if (secret !== -1 && secret < path.length) return `${path.slice(0, secret)}<secret>`;
+  return path.split('/').map((segment) => (looksLikeKey(segment) ? '<secret>' : scan(segment, URL_RULES))).join('/');
 }
 
-// keptTail() is what survives of a path: everything below the last package folder (Go's is
-// pkg/mod), else the file name when it is source code, else nothing.
-function keptTail(path, separator) {
-  for (let segmentEnd = path.length; segmentEnd > 0;) {
-    const segmentStart = path.lastIndexOf(separator, segmentEnd - 1);
-    if (segmentStart === -1) break;
-    const segment = path.slice(segmentStart + 1, segmentEnd);
-    const goModules = segment === 'mod' && segmentStart >= 4 && path.startsWith('/pkg', segmentStart - 4);
-    if (PACKAGE_ROOTS.has(segment) || goModules) return path.slice(segmentEnd);
-    segmentEnd = segmentStart;
+// scheme://[credentials@]host[:port][/path][?query][#fragment]: credentials go, the host and path
+// are scrubbed, the query and fragment dropped.
+function url(match, text) {
+  const at = match.index;
+  const authority = at + match[0].indexOf('://') + 3;
+  if (authority - at === 7 && /^file/i.test(match[0])) {
+    // file://[host]/home/alice/x.py is a path, whatever its scheme and host.
+    let path = authority;
+    while (path < text.length && /[A-Za-z0-9._~+@%=,\u0080-\uffff-]/.test(text[path])) path++;
+    const found = tryPath(text, path, true);
+    return found === null ? { end: path, out: text.slice(at, path) } : { end: found.end, out: text.slice(at, path) + found.out };
   }
-  const last = path.lastIndexOf(separator);
-  const name = last === -1 ? path : path.slice(last);
-  return isSourceFileName(name.slice(1)) ? name : '';
-}
-
-// A POSIX path does not take the sentence's closing '.' or ',' (unless nothing would be left).
-function posixPathEnd(path) {
-  let end = path.length;
-  while (end > 0 && (path[end - 1] === '.' || path[end - 1] === ',')) end--;
-  return end > 1 ? end : path.length;
-}
-
-// A URL's closing sentence punctuation is not part of it.
-const URL_TRAILER = /[.,);]+$/;
-
-// scrubUrl() keeps scheme, host and path, with credentials, addresses and e-mails in them
-// replaced and the query and fragment dropped. It returns the replacement and how much of the
-// match it covers.
-function scrubUrl(url) {
-  const authority = url.indexOf('://') + 3;
-  const trailer = URL_TRAILER.exec(url.slice(authority));
-  const end = trailer === null ? url.length : url.length - trailer[0].length;
+  let end = at + match[0].length;
+  while (end > authority && '.,);'.includes(text[end - 1])) end--; // a sentence's closing punctuation
   let hostEnd = authority;
-  while (hostEnd < end && url[hostEnd] !== '/' && url[hostEnd] !== '?' && url[hostEnd] !== '#') hostEnd++;
-  const at = url.lastIndexOf('@', hostEnd - 1);
-  const host = at >= authority ? at + 1 : authority;
+  while (hostEnd < end && !'/?#'.includes(text[hostEnd])) hostEnd++;
+  const credentials = text.lastIndexOf('@', hostEnd - 1);
+  const host = credentials >= authority ? credentials + 1 : authority;
   let query = hostEnd;
-  while (query < end && url[query] !== '?' && url[query] !== '#') query++;
-  let out = url.slice(0, authority);
-  if (host !== authority) out += '<secret>@';
-  out += scan(url.slice(host, hostEnd), SCRUB_IN_URL) + scan(url.slice(hostEnd, query), SCRUB_IN_URL);
-  if (query < end) out += `${url[query]}<query>`;
-  return [out, end];
+  while (query < end && text[query] !== '?' && text[query] !== '#') query++;
+  const hostName = text.slice(host, hostEnd);
+  let out = text.slice(at, authority) + (host === authority ? '' : '<secret>@');
+  out += scan(hostName, URL_RULES) + scrubUrlPath(hostName, text.slice(hostEnd, query));
+  // An empty query ("…/page#" before "<query>" left by a first pass) has nothing to replace.
+  if (query < end) out += query + 1 < end ? `${text[query]}<query>` : text[query];
+  return { end, out };
 }
 
-// A base64-looking run that holds '/' but no '+' or '=' padding is a secret only when its
-// letters keep switching case, as random text does and CamelCase paths do not.
-function looksRandom(run) {
-  if (!run.includes('/') || run.includes('+') || run.endsWith('=')) return true;
-  let letters = 0;
-  let switches = 0;
-  let previousUpper = null; // null: the previous character was no letter
-  for (let i = 0; i < run.length; i++) {
-    const unit = run.charCodeAt(i);
-    const upper = unit >= 0x41 && unit <= 0x5a;
-    if (!upper && !(unit >= 0x61 && unit <= 0x7a)) {
-      previousUpper = null;
-      continue;
+// ---- e-mails -----------------------------------------------------------------------------------
+
+// A top-level domain is letters (ASCII or not), or punycode, of two bytes or more (テ is three).
+const TOP_LEVEL_DOMAIN = /^(?:[A-Za-z\u0080-\uffff]+|[Xx][Nn]--.*)$/s;
+
+// local@domain: at a top-level domain, localhost, an address, or a personal machine (a shell
+// prompt's jane@jane-ThinkPad); not an image at 2x (logo@2x.png).
+function email(match, text) {
+  const domain = match.groups.emailDomain;
+  if (domain === undefined) return replaced('<email>', match); // an address literal: user@[10.0.0.1]
+  const start = match.index + match[0].length - domain.length;
+  let end = start + domain.length;
+  if (gluedAt(text, end)) return null; // the domain runs on into what a first pass replaced
+  while (end > start && (text[end - 1] === '.' || text[end - 1] === '-')) end--;
+  const name = text.slice(start, end);
+  if (name === '') return null;
+  const found = { end, out: '<email>' };
+  if (/^localhost$/i.test(name) || ipv4End(text, start) === end || isPersonalHost(name)) return found;
+  const dot = name.lastIndexOf('.');
+  const topLevel = name.slice(dot + 1);
+  if (dot <= 0 || utf8Length(topLevel) < 2 || !TOP_LEVEL_DOMAIN.test(topLevel) || /^\d\d?x/.test(name)) return null;
+  return found;
+}
+
+// ---- key = value --------------------------------------------------------------------------------
+
+// Keys whose value runs to the end of the line: a header holds a scheme and a credential, or many
+// cookies, and all of it goes; the scheme word stays.
+const LINE_KEYS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+const AUTH_SCHEMES = ['bearer ', 'basic ', 'token '];
+// A value: quoted (escaped quotes do not end it), an element's text, a header line, or a word.
+const QUOTED_VALUE = { '"': /(?:\\[^\n]|[^"\n\\]|\\)*/y, "'": /(?:\\[^\n]|[^'\n\\]|\\)*/y };
+const ELEMENT_VALUE = /[^<\n]*/y;
+const LINE_VALUE = /[^\n\r]*/y;
+const WORD_VALUE = /[^ \t\n\r&,;})\]"']*/y;
+const ARMOURED_VALUE = new RegExp(ARMOURED_KEY, 'y');
+
+const valueEnd = (pattern, text, at) => {
+  pattern.lastIndex = at;
+  pattern.test(text);
+  return pattern.lastIndex;
+};
+
+// The key and its separator stay, the value goes: password=<secret>, "token": "<secret>".
+function keyValue(match, text) {
+  const { kvTag, kvQuotedKey, kvKey, kvFlagKey, kvProse } = match.groups;
+  const key = kvTag ?? kvQuotedKey ?? kvKey ?? kvFlagKey;
+  const element = kvTag !== undefined;
+  let start = match.index + match[0].length;
+  const quote = text[start] === '"' || text[start] === "'" ? text[start] : '';
+  if (quote !== '') start++;
+  const wholeLine = LINE_KEYS.has(key.toLowerCase());
+  let end = valueEnd(quote !== '' ? QUOTED_VALUE[quote] : element ? ELEMENT_VALUE : wholeLine ? LINE_VALUE : WORD_VALUE, text, start);
+  if (end === start) return null;
+  // A private key as the value: the whole block goes, not its first line.
+  if (text.startsWith('-----BEGIN', start) || text.startsWith('---- BEGIN SSH2', start)) end = valueEnd(ARMOURED_VALUE, text, start);
+  if (kvProse !== undefined && isNotSecret(text.slice(start, end))) return null;
+  if (wholeLine) {
+    for (const scheme of AUTH_SCHEMES) {
+      if (text.slice(start, start + scheme.length).toLowerCase() === scheme && start + scheme.length < end) start += scheme.length;
     }
-    letters++;
-    if (previousUpper !== null && previousUpper !== upper) switches++;
-    previousUpper = upper;
   }
-  return switches * 4 >= letters;
+  // An element's value counts only with its closing tag, so "<secret>" left by another rule is
+  // never read as an element named secret.
+  if (element && !text.startsWith(`</${key}>`, end)) return null;
+  return { end, out: `${text.slice(match.index, start)}<secret>` };
 }
 
-// replacement() finishes a match: its placeholder text and how much of the match it covers, or
-// null when the rule declines after all (the scan then moves one character on, like the core).
-function replacement(match) {
-  const rule = match.groups;
-  const text = match[0];
-  if (rule.url !== undefined) return scrubUrl(text);
-  if (rule.keyValue !== undefined) return [`${rule.kvHead}${rule.kvQuote ?? ''}<secret>`, text.length];
-  if (rule.authScheme !== undefined) return [`${rule.auth}<secret>`, text.length];
-  if (rule.email !== undefined) return ['<email>', text.length];
-  if (rule.posixPath !== undefined) {
-    const end = posixPathEnd(text);
-    return [`<path>${keptTail(text.slice(0, end), '/')}`, end];
-  }
-  if (rule.windowsPath !== undefined) return [`<path>${keptTail(text, rule.winSep ?? '\\')}`, text.length];
-  if (rule.fileUrl !== undefined) {
-    const path = text.indexOf('/', 7); // after "file://" and the host
-    if (path === -1) return [text, text.length];
-    const end = path + posixPathEnd(text.slice(path));
-    return [`${text.slice(0, path)}<path>${keptTail(text.slice(path, end), '/')}`, end];
-  }
-  if (rule.ipv4 !== undefined || rule.ipv6 !== undefined) return ['<ip>', text.length];
-  if (rule.longBase64 !== undefined && !looksRandom(text)) return null;
-  return ['<secret>', text.length]; // PEM blocks, prefixed tokens, JWTs, long hex and base64
+// ---- the rules ---------------------------------------------------------------------------------
+
+// finish() turns a rule's match into its replacement ({ end, out }), or null when the rule
+// declines after all. `written` is the output so far.
+const FINISH = {
+  pem: (match) => replaced('<secret>', match),
+  url,
+  email,
+  keyValue,
+  authScheme: (match) => (looksLikeCredential(match.groups.authCredential)
+    ? { end: match.index + match[0].length, out: `${match.groups.authWord}<secret>` } : null),
+  token: (match) => replaced('<secret>', match),
+  jwt: (match) => replaced('<secret>', match),
+  path: (match, text) => tryPath(text, match.index, false),
+  deviceName: (match) => replaced('<host>', match),
+  hostName: (match) => {
+    const name = match[0].replace(/[.-]+$/, ''); // sentence punctuation
+    return isPersonalHost(name) ? { end: match.index + name.length, out: '<host>' } : null;
+  },
+  mac: (match) => replaced('<mac>', match),
+  // .NET assembly identities write their version as four numbers: Version=4.0.0.0. The word is
+  // read from what was written, so a second pass sees what the first did.
+  ipv4: (match, text, written) => (/version[= ]$/i.test(written().slice(-8)) ? null : replaced('<ip>', match)),
+  ipv6: (match, text) => {
+    const end = ipv6End(text, match.index);
+    return end === -1 ? null : { end, out: '<ip>' };
+  },
+  card: (match) => {
+    const digits = match[0].replace(/[ -]/g, '');
+    const card = digits.length >= 13 && digits.length <= 19 && /^[2-6]/.test(digits) && !/^.0+$/.test(digits) && passesLuhn(digits);
+    return card ? replaced('<card>', match) : null;
+  },
+  ssn: (match) => (isIssuedSsn(match[0]) ? replaced('<ssn>', match) : null),
+  phone: (match) => {
+    // With a country code: 8 to 15 digits (E.164); North American numbers are checked by shape.
+    const digits = match[0].replace(/\D/g, '').length;
+    return match[0][0] !== '+' || (digits >= 8 && digits <= 15) ? replaced('<phone>', match) : null;
+  },
+  iban: (match, text) => {
+    // Exactly the country's length, then no more of the word.
+    const length = ibanLength(match[0].slice(0, 2));
+    const iban = match[0].replaceAll(' ', '').slice(0, length);
+    if (length === 0 || iban.length < length) return null;
+    let end = match.index;
+    for (let count = 0; count < length; end++) if (text[end] !== ' ') count++;
+    return gluedAt(text, end) || !passesMod97(iban.toUpperCase()) ? null : { end, out: '<iban>' };
+  },
+  longSecret: (match) => (isLongSecret(match[0]) ? replaced('<secret>', match) : null),
+  gluedIpv4: (match) => replaced('<ip>', match),
+  gluedHome: (match, text) => gluedHomePath(text, match.index),
+};
+
+// ---- the scan -----------------------------------------------------------------------------------
+
+const isWordChar = (c) => /[A-Za-z0-9_]/.test(c);
+
+// A token starts anywhere but right after a word character, a match, or a placeholder in the text
+// (what follows is glued to it, as it was to what it replaced: scrubbing scrubbed text changes
+// nothing).
+function isTokenStart(text, at, afterMatch) {
+  if (at === 0) return true;
+  if (isWordChar(text[at - 1]) || at === afterMatch) return false;
+  return !(text[at - 1] === '>' && PLACEHOLDER_AT_END.test(text.slice(Math.max(0, at - 8), at)));
 }
 
-function scan(text, rules) {
+// replacementAt() is what the rules make of text[at…]: the search found the first rule that may
+// apply there; when it declines, the rules after it are tried alone at the same place. Glued rules
+// apply only where no token starts, the others only where one does.
+function replacementAt(match, text, rules, tokenStart, written) {
+  const at = match.index;
+  for (let k = rules.findIndex((rule) => match.groups[rule.name] !== undefined); k < rules.length; k++) {
+    const rule = rules[k];
+    if (rule.glued === tokenStart) continue;
+    rule.alone.lastIndex = at;
+    const own = match.groups[rule.name] !== undefined ? match : rule.alone.exec(text);
+    const found = own === null ? null : FINISH[rule.name](own, text, written);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+function scan(text, { search, rules }) {
   let out = '';
   let copied = 0;
-  rules.lastIndex = 0;
-  for (let match = rules.exec(text); match !== null; match = rules.exec(text)) {
-    const replaced = replacement(match);
-    if (replaced === null) {
-      rules.lastIndex = match.index + 1;
+  let afterMatch = -1;
+  search.lastIndex = 0;
+  for (let match = search.exec(text); match !== null; match = search.exec(text)) {
+    const at = match.index;
+    const written = () => out + text.slice(copied, at);
+    const found = replacementAt(match, text, rules, isTokenStart(text, at, afterMatch), written);
+    if (found === null) {
+      search.lastIndex = at + 1;
       continue;
     }
-    const [placeholder, length] = replaced;
-    out += text.slice(copied, match.index) + placeholder;
-    copied = match.index + length;
-    // Set after replacement(): scrubbing a URL runs this scan on its parts with the same regex.
-    rules.lastIndex = copied;
+    out += text.slice(copied, at) + found.out;
+    copied = found.end;
+    if (endsWithPlaceholder(found.out)) afterMatch = copied;
+    search.lastIndex = copied;
   }
   return copied === 0 ? text : out + text.slice(copied);
 }
 
 // A window this much larger than what can be stored covers everything that can be kept, since
-// placeholders only ever shorten text.
+// text beyond it could only reach the result through a token longer than the window.
 const windowFor = (maxBytes) => 2 * maxBytes + 1024;
 const LONGEST_SECRET = 1024;
-const isSpace = (unit) => unit === 0x20 || unit === 0x09 || unit === 0x0a || unit === 0x0d;
+const MAX_PASSES = 4;
+const isSpace = (c) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+const longerThan = (text, bytes) => text.length * 3 > bytes && utf8Length(text) > bytes;
 
 // scrubText() is the stored form of free text: scrubbed, then cut at maxBytes on a character
 // boundary.
 export function scrubText(text, maxBytes) {
   const window = windowFor(maxBytes);
-  const cut = text.length * 3 > window && utf8Length(text) > window;
-  let out = scan(cut ? utf8Prefix(text, window) : text, SCRUB);
+  let cut = longerThan(text, window);
+  let out = scan(cut ? utf8Prefix(text, window) : text, TEXT_RULES);
   if (cut) {
     // The window may have cut a token in two, and half a secret is still a secret: drop the
     // last word, unless it is far longer than any secret.
     let keep = out.length;
-    while (keep > 0 && !isSpace(out.charCodeAt(keep - 1))) keep--;
+    while (keep > 0 && !isSpace(out[keep - 1])) keep--;
     if (utf8Length(out.slice(keep)) <= LONGEST_SECRET) out = out.slice(0, keep);
   }
-  return utf8Prefix(out, maxBytes);
+  if (longerThan(out, maxBytes)) {
+    out = utf8Prefix(out, maxBytes);
+    cut = true;
+  }
+  // A cut can leave the start of something a rule matches ("G://" cut to "G:/" reads as a drive):
+  // what is kept is scrubbed again until nothing changes.
+  for (let pass = 0; cut && pass < MAX_PASSES; pass++) {
+    const again = utf8Prefix(scan(out, TEXT_RULES), maxBytes);
+    if (again === out) break;
+    out = again;
+  }
+  return out;
 }
+
+// changes() is true when scrubbing would replace anything in `text`: a value stored exactly as sent
+// (a version, a map key, a model id, a column) is refused or replaced whole when it does.
+export const changes = (text) => scan(text, TEXT_RULES) !== text;
