@@ -3,7 +3,7 @@
 // It knows the C ABI of wasm/abi/abi.h and nothing of HTTP or D1. Environment specifics (how the
 // module is obtained) stay with the caller: pass a WebAssembly.Module to instantiateCore().
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 // WASI errno "function not supported": the core never does I/O, so the few WASI calls libc keeps
 // around (for abort messages on stderr) answer that they cannot.
@@ -52,7 +52,6 @@ export async function instantiateCore(module) {
   return createCore(instance);
 }
 
-const HEADER_WORDS = 12;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const DUPLICATE_TOKEN = encoder.encode('"duplicate"');
@@ -153,12 +152,17 @@ export function createCore(instance) {
     const rejectionsAt = resultPtr + words[header + 10];
     const rejectionsLength = words[header + 11];
     const responseAt = resultPtr + words[header + 5];
+    const text = (word) => decoder.decode(bytes.subarray(resultPtr + words[header + word], resultPtr + words[header + word] + words[header + word + 1]));
     return {
       outcome: statusNames[words[header]] ?? 'internal_error',
       eventCount: words[header + 1],
       rowCount,
       chunks,
       rejectionsJson: rejectionsLength === 2 ? '[]' : decoder.decode(bytes.subarray(rejectionsAt, rejectionsAt + rejectionsLength)),
+      // For the per-install counters (storage.js): each stored row's [event id, install key], and
+      // rows per install key.
+      rowInstallsJson: rowCount === 0 ? '[]' : text(12),
+      installCountsJson: rowCount === 0 ? '{}' : text(14),
       // A copy: the response outlives this call, the result buffer does not.
       response: bytes.slice(responseAt, responseAt + words[header + 6]),
       acceptedOffsets,

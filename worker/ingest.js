@@ -6,7 +6,7 @@ import { readBody } from './body.js';
 import { markDuplicates } from './core.js';
 import { HttpError, jsonBody, secondsUntilNextUtcDay } from './http.js';
 import { enqueueRequest, queuedBudget } from './queue.js';
-import { BudgetRefused, countRejections, installsOf, logLostRejectionCounts, storeRequestRows } from './storage.js';
+import { BudgetRefused, countRejections, installsOfResult, logLostRejectionCounts, storeRequestRows } from './storage.js';
 
 // The HTTP status of each request outcome the core can return (status.def, scope "request").
 export const OUTCOME_STATUS = {
@@ -71,7 +71,7 @@ export async function handleIngest(request, env, ctx, core, settings, stores, pr
     return jsonBody(result.response, status);
   }
 
-  const installs = installsOf(result.chunks);
+  const installs = installsOfResult(result);
   checkFitsADay(result.rowCount, installs, budget, share);
   if (queue) {
     const reading = queuedBudget(env.DB, ctx, settings, receivedAt);

@@ -43,6 +43,8 @@ AbiResult CallIngest(const IngestRequest& request) {
   r.rows.assign(reinterpret_cast<const char*>(data) + Word(data, 3), Word(data, 4));
   r.response.assign(reinterpret_cast<const char*>(data) + Word(data, 5), Word(data, 6));
   r.rejections.assign(reinterpret_cast<const char*>(data) + Word(data, 10), Word(data, 11));
+  r.row_installs.assign(reinterpret_cast<const char*>(data) + Word(data, 12), Word(data, 13));
+  r.install_counts.assign(reinterpret_cast<const char*>(data) + Word(data, 14), Word(data, 15));
   for (uint32_t i = 0; i < r.row_count; ++i) r.accepted_offsets.push_back(Word(data + Word(data, 7), i));
   const uint8_t* chunks = data + Word(data, 9);
   for (uint32_t i = 0; i < Word(data, 8); ++i) {

@@ -19,6 +19,8 @@ struct AbiResult {
   std::string rows;
   std::string response;
   std::string rejections;
+  std::string row_installs;
+  std::string install_counts;
   std::vector<uint32_t> accepted_offsets;
   struct Chunk {
     std::string rows;  // one JSON array

@@ -68,6 +68,17 @@ test('install counters are keyed by MurmurHash3 (x86, 32-bit), twice: the publis
   assert.notEqual(installKey(installId(1)), installKey(installId(2)));
 });
 
+test('the core keys installs as the Worker does (forget and queued rows use the Worker\'s key)', async () => {
+  const dir = process.env.PHONEHOME_WORKER_BUNDLE;
+  const core = await instantiateCore(new WebAssembly.Module(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.wasm'))))));
+  const ids = [installId(1), installId(2), '8A4F3B29-6A1E-4B5C-9D2F-0E1F2A3B4C5D'];
+  const result = core.ingest({ product: 'agentsonar', event: 'session', body: new TextEncoder().encode(JSON.stringify(ids.map((id) => ({ ...session(0), install_id: id })))), receivedAt: Date.now() });
+  assert.equal(result.rowCount, ids.length);
+  const stored = JSON.parse(result.chunks[0].rowsJson).map((row) => row.install_id);
+  assert.deepEqual(JSON.parse(result.rowInstallsJson).map(([, key]) => key), stored.map(installKey));
+  assert.deepEqual(JSON.parse(result.installCountsJson), Object.fromEntries(stored.map((id) => [installKey(id), 1])));
+});
+
 describe('direct mode: a request that does not fit is refused alone', () => {
   // The issue's numbers: two full batches fit, a third does not; each batch is one install at
   // exactly its share. The cache lasts longer than the test, so a 200 after a refusal proves the

@@ -17,7 +17,7 @@
 
 namespace {
 
-constexpr uint32_t kHeaderWords = 12;
+constexpr uint32_t kHeaderWords = 16;
 
 phonehome::Ingestor& TheIngestor() {
   static phonehome::Ingestor ingestor;
@@ -80,6 +80,10 @@ int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t
   out.append(result.response_json);
   const auto rejections_offset = static_cast<uint32_t>(out.size());
   out.append(result.rejections_json);
+  const auto row_installs_offset = static_cast<uint32_t>(out.size());
+  out.append(result.row_installs_json);
+  const auto install_counts_offset = static_cast<uint32_t>(out.size());
+  out.append(result.install_counts_json);
   out.resize((out.size() + 3) & ~size_t{3}, ' ');  // align the offsets table
   const auto offsets_offset = static_cast<uint32_t>(out.size());
   for (uint32_t i = 0; i < result.row_count; ++i) {
@@ -106,6 +110,10 @@ int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t
   PutWord(out, 9, chunks_offset);
   PutWord(out, 10, rejections_offset);
   PutWord(out, 11, static_cast<uint32_t>(result.rejections_json.size()));
+  PutWord(out, 12, row_installs_offset);
+  PutWord(out, 13, static_cast<uint32_t>(result.row_installs_json.size()));
+  PutWord(out, 14, install_counts_offset);
+  PutWord(out, 15, static_cast<uint32_t>(result.install_counts_json.size()));
   return static_cast<int32_t>(result.outcome);
 }
 

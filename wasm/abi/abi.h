@@ -24,6 +24,10 @@
  *                                             its first row
  *   [10] rejections_offset  [11] rejections_length   JSON array of rejection counts by product,
  *                                             event, code and version (no event data)
+ *   [12] row_installs_offset  [13] row_installs_length     JSON array, per stored row in order,
+ *                                             of ["event_id", "install key" or null]
+ *   [14] install_counts_offset  [15] install_counts_length JSON object of stored rows per
+ *                                             install key (src/install_key.h)
  * Offsets count bytes from ph_result_ptr().
  */
 #ifndef PHONEHOME_ABI_H
@@ -36,7 +40,7 @@ extern "C" {
 #endif
 
 /* The version of this interface; bumped whenever a signature or the result layout changes. */
-#define PH_ABI_VERSION 1
+#define PH_ABI_VERSION 2
 uint32_t ph_abi_version(void);
 
 uint8_t* ph_alloc(uint32_t size);

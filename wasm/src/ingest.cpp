@@ -1,6 +1,7 @@
 // ingest.cpp: the request path. One SAX pass over the body validates and normalizes each event
 // against the catalogue and writes its verdict and row straight into reused buffers: no DOM, no
 // per-event allocation once the buffers are warm.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -9,6 +10,7 @@
 
 #include "catalogue.h"
 #include "event_id.h"
+#include "install_key.h"
 #include "json_out.h"
 #include "normalize.h"
 #include "phonehome/core.h"
@@ -102,6 +104,22 @@ std::string_view KindDescription(Kind kind) {
 
 void ReleaseIfLarge(std::string& buffer) {
   if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
+}
+
+// AppendHex64() writes 16 lower-case hex digits.
+void AppendHex64(std::string& out, uint64_t value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (int shift = 60; shift >= 0; shift -= 4) out.push_back(kDigits[(value >> shift) & 0xF]);
+}
+
+// JsonStringValue() is the text of a JSON string the core wrote (quotes stripped, escapes read).
+// Stored strings are cleaned of control characters, so only \" and \\ can occur.
+std::string_view JsonStringValue(std::string_view json, std::string& buffer) {
+  const std::string_view inner = json.substr(1, json.size() - 2);
+  if (inner.find('\\') == std::string_view::npos) return inner;
+  buffer.clear();
+  for (size_t i = 0; i < inner.size(); ++i) buffer.push_back(inner[i] == '\\' && i + 1 < inner.size() ? inner[++i] : inner[i]);
+  return buffer;
 }
 
 bool MatchesPattern(const catalogue::Pattern& pattern, std::string_view key) {
@@ -217,6 +235,11 @@ struct Ingestor::State {
   std::string results;  // the verdicts, comma separated
   std::vector<uint32_t> accepted_offsets;
   std::string response;
+  // Per stored row, its event id and the key of its install (install_key.h), for the daily
+  // per-install counters; and the keys alone, counted when the request ends.
+  std::string row_installs;
+  std::vector<uint64_t> install_keys;
+  std::string install_counts;
   IdSet seen_ids;
   EventIdHasher event_id;
 
@@ -233,7 +256,9 @@ struct Ingestor::State {
     envelope_key = EnvelopeKey::None;
     saw_events = false;
     event_count = 0;
-    for (std::string* buffer : {&rows, &results, &response, &scratch, &text_buffer, &tape_text}) ReleaseIfLarge(*buffer);
+    for (std::string* buffer : {&rows, &results, &response, &scratch, &text_buffer, &tape_text, &row_installs}) ReleaseIfLarge(*buffer);
+    row_installs.clear();
+    install_keys.clear();
     rows.clear();
     chunks.clear();
     rejection_counts.clear();
@@ -722,6 +747,7 @@ struct Ingestor::State {
       return;
     }
     AppendRow();
+    NoteInstall(id);
     BeginVerdict();
     accepted_offsets.push_back(static_cast<uint32_t>(results.size()));
     results.append(kAcceptedToken);
@@ -761,6 +787,40 @@ struct Ingestor::State {
     rows.append(row);
     chunks.back().length = static_cast<uint32_t>(rows.size() + 1 - chunks.back().offset);  // with its ']'
     ++row_count;
+  }
+
+  // NoteInstall() records the stored row's event id and its install's key (null without one).
+  void NoteInstall(const EventIdHasher& id) {
+    row_installs.append(row_installs.empty() ? "[[\"" : ",[\"");
+    id.AppendHex(row_installs);
+    row_installs.append("\",");
+    const int field = column_field[static_cast<size_t>(Column::InstallId)];
+    if (field < 0 || !present[field]) {
+      row_installs.append("null]");
+      return;
+    }
+    const uint64_t key = InstallKey(JsonStringValue(slots[field], scratch));
+    install_keys.push_back(key);
+    row_installs.push_back('"');
+    AppendHex64(row_installs, key);
+    row_installs.append("\"]");
+  }
+
+  // AppendInstallCounts() writes {"key": rows, …}, one entry per install of the stored rows.
+  void AppendInstallCounts(std::string& out) {
+    std::sort(install_keys.begin(), install_keys.end());
+    out.push_back('{');
+    for (size_t i = 0; i < install_keys.size();) {
+      size_t run = i;
+      while (run < install_keys.size() && install_keys[run] == install_keys[i]) ++run;
+      if (i > 0) out.push_back(',');
+      out.push_back('"');
+      AppendHex64(out, install_keys[i]);
+      out.append("\":");
+      AppendInt(out, static_cast<int64_t>(run - i));
+      i = run;
+    }
+    out.push_back('}');
   }
 
   // AppendColumn() writes a column's value: the field feeding it, a fixed value, or null.
@@ -1368,6 +1428,11 @@ struct Ingestor::State {
     for (uint32_t& offset : accepted_offsets) offset += prefix;
     if (row_count > 0) rows.push_back(']');
     result.rows_json = rows;
+    row_installs.append(row_installs.empty() ? "[]" : "]");
+    result.row_installs_json = row_installs;
+    install_counts.clear();
+    AppendInstallCounts(install_counts);
+    result.install_counts_json = install_counts;
     result.row_count = row_count;
     result.chunk_count = static_cast<uint32_t>(chunks.size());
     static_assert(sizeof(RowChunk) == 3 * sizeof(uint32_t));

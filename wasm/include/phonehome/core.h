@@ -82,6 +82,11 @@ struct IngestResult {
   // Rejected events counted by product, event, code and version (when readable): a JSON array of
   // {"product","event","code","version","count"}, for the rejection counters. Holds no event data.
   std::string_view rejections_json;
+  // The daily per-install counters' input (install_key.h): for each stored row, in order,
+  // ["event_id", "install key"] (null without an install id), a JSON array; and the rows per
+  // install key, a JSON object. Both "[]"/"{}" when nothing is stored.
+  std::string_view row_installs_json = "[]";
+  std::string_view install_counts_json = "{}";
 };
 
 inline constexpr std::string_view kAcceptedToken = "\"accepted\" ";
