@@ -207,12 +207,23 @@ for (const [kind, marker, placeholder] of [['ipv4', '198.51.100.23', '<ip>'], ['
   add(`marker-${kind}-in-short-string`, `a ${kind} in a 32-byte string`, ['langflow', 'version'], { body: { ...LV.body, CacheType: marker } },
     accepted(LV, (row) => ({ ...row, properties: { ...row.properties, cache_type: placeholder } })));
 }
-// Map keys within the key pattern ^[A-Za-z0-9_.-]{1,64}$ that still name an address or a secret.
-for (const [kind, key] of [['ipv4', '198.51.100.23'], ['host', 'Zqmarkers-MacBook-Pro.local'], ['token', 'ghp_ZqMarkerToken0123456789abcdefghij'],
-  ['openai-token', 'sk-proj-ZqMarker0123456789abcdef'], ['card', '4111111111111111']]) {
+// Map keys within the key pattern ^[A-Za-z0-9_.-]{1,64}$ that still name an address or a secret:
+// refused, and named back to the sender scrubbed.
+for (const [kind, key, placeholder] of [['ipv4', '198.51.100.23', '<ip>'], ['host', 'Zqmarkers-MacBook-Pro.local', '<host>'],
+  ['token', 'ghp_ZqMarkerToken0123456789abcdefghij', '<secret>'], ['openai-token', 'sk-proj-ZqMarker0123456789abcdef', '<secret>'],
+  ['card', '4111111111111111', '<card>']]) {
   const body = structuredClone(AX.body);
   body.tasks.byType[key] = 1;
-  add(`marker-${kind}-in-map-key`, `a ${kind} as a map key is refused`, ['axon', 'heartbeat'], { body }, rejected('invalid_key', `tasks.by_type.${key}`));
+  add(`marker-${kind}-in-map-key`, `a ${kind} as a map key is refused`, ['axon', 'heartbeat'], { body }, rejected('invalid_key', `tasks.by_type.${placeholder}`));
+}
+add('marker-email-outside-key-pattern', 'a key outside the pattern is named back scrubbed too', ['axon', 'heartbeat'],
+  { body: { ...AX.body, tasks: { ...AX.body.tasks, byType: { 'zq@example.com': 1 } } } }, rejected('invalid_key', 'tasks.by_type.<email>'));
+add('marker-undeclared-key', 'an undeclared key holding an address is dropped and named back scrubbed', SESSION_ROUTE,
+  { body: { ...AS.body, 'zq.mailbox@example.com': 1 } }, accepted(AS, undefined, { dropped: ['<email>'] }));
+// Versions that only read as one once a prefix or a leading zero is gone are refused as sent.
+for (const [kind, version] of [['ssn', '078-05-1120'], ['aws-key', 'AKIAZQMARKERAWS12345'], ['dotted-card', '4111.1111.1111.1111']]) {
+  add(`marker-${kind}-as-version`, `${kind} sent as a version is refused`, SESSION_ROUTE, { body: { ...AS.body, version } },
+    { ...rejected('invalid_version', 'version'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_version', version: '', count: 1 }] });
 }
 // Versions: an address, or a key in the pre-release or build part.
 for (const [kind, version] of [['ipv4', '198.51.100.23'], ['ipv4-leading-zeros', '010.000.000.005'], ['phone', '415.555.2671'],

@@ -321,7 +321,9 @@ struct Ingestor::State {
     scratch.clear();
     AppendPath(scratch, nullptr);
     if (!scratch.empty()) scratch.push_back('.');
-    scratch.append(key.substr(0, normalize::Utf8Boundary(key, kMaxDroppedNameBytes)));
+    // The key goes back to the sender only, and even then scrubbed: a response holds nothing a
+    // row could not.
+    scrub::Scrub(key, kMaxDroppedNameBytes, scratch);
     if (!dropped.empty()) dropped.push_back(',');
     AppendString(dropped, scratch);
   }
@@ -557,6 +559,12 @@ struct Ingestor::State {
     path_suffix.append(key.substr(0, normalize::Utf8Boundary(key, kMaxDroppedNameBytes)));
   }
 
+  // SetScrubbedKeySuffix() names a refused key in a verdict scrubbed ("tasks.by_type.<ip>").
+  void SetScrubbedKeySuffix(std::string_view key) {
+    path_suffix.assign(".");
+    scrub::Scrub(key, kMaxDroppedNameBytes, path_suffix);
+  }
+
   void OnMapValue(Frame& frame, const JsonScalar& value) {
     const FieldSpec& field = Field(frame.field);
     SetKeySuffix(map_key);
@@ -574,13 +582,14 @@ struct Ingestor::State {
     if (++frame.items > field.max_items) {
       return Reject(Status::too_many_items, &field, "holds more keys than allowed");
     }
-    SetKeySuffix(key);
+    SetScrubbedKeySuffix(key);
     if (!MatchesPattern(*field.pattern, key)) {
       return Reject(Status::invalid_key, &field, "has a key that does not match its pattern", path_suffix);
     }
     if (scrub::Changes(key)) {
       return Reject(Status::invalid_key, &field, "has a key that looks like an address, a secret or a path", path_suffix);
     }
+    SetKeySuffix(key);
     for (const std::string& earlier : map_keys) {
       if (earlier == key) return Reject(Status::duplicate_key, &field, "repeats a key", path_suffix);
     }

@@ -174,6 +174,9 @@ Status Uuid(std::string_view in, std::string& out) {
 
 Status Version(std::string_view in, std::string& out) {
   in = Trim(in);
+  // As sent, too: a prefix dropped or a leading zero lost must not turn 078-05-1120 (an SSN) or
+  // AKIA…12345 (a key) into something that reads as a version.
+  if (scrub::Changes(in)) return in.size() > 128 ? Status::invalid_version : Status::sensitive_value;
   // A runtime's prefix: letters (and a '-' or '_' after them) before the first digit.
   size_t prefix = 0;
   while (prefix < in.size() && prefix < 16 && IsAlnum(in[prefix]) && !IsDigit(in[prefix])) ++prefix;

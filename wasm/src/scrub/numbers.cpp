@@ -76,7 +76,8 @@ constexpr size_t kMaxPhoneDigits = 15;  // E.164
 }  // namespace
 
 // 13 to 19 digits, plain or in groups of 3 to 6 joined by one kind of separator (4111 1111 1111
-// 1111, 3782-822463-10005), starting as card networks do (2 to 6), passing the Luhn check.
+// 1111, 3782-822463-10005, 4111.1111.1111.1111), starting as card networks do (2 to 6), passing
+// the Luhn check.
 bool TryCard(Scan& s) {
   char digits[kMaxCardDigits];
   size_t count = 0, groups = 0, p = s.i;
@@ -92,14 +93,14 @@ bool TryCard(Scan& s) {
     if (groups == 1 && group >= kMinCardDigits) break;
     if (group < 3 || group > 6) return false;
     const char c = s.At(p);
-    if ((c == ' ' || c == '-') && IsDigit(s.At(p + 1)) && (separator == '\0' || separator == c)) {
+    if ((c == ' ' || c == '-' || c == '.') && IsDigit(s.At(p + 1)) && (separator == '\0' || separator == c)) {
       separator = c;
       ++p;
       continue;
     }
     break;
   }
-  if (count < kMinCardDigits || s.Glued(p) || s.Continues(p, " -")) return false;
+  if (count < kMinCardDigits || s.Glued(p) || s.Continues(p, " -.")) return false;
   if (digits[0] < '2' || digits[0] > '6') return false;
   bool zeros = true;
   for (size_t k = 1; k < count; ++k) zeros = zeros && digits[k] == '0';
