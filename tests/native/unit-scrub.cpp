@@ -176,7 +176,8 @@ const std::vector<std::string>& AdversarialUnits() {
       "\\", "$a/", "/Users/a ", "C:\\Users\\a ", "password ", "password is ", "<password>", "\"password\": \"",
       "--password ", "token=", "Bearer ", "bearer a.", "-----BEGIN ", "eyJa.", "sk-", "AKIA", "+1 ", "(415) ", "415-",
       "123-", "4111 ", "1111-", "DE89 ", "aa:bb:", "fe80::", "0x1.", "a_1.1.1.", "Janes-", "a'", "DESKTOP-", "aaaa.",
-      "Aa1", "\xC3\xA9@", "\xE2\x80\x9C/", "a b ", "a.a@a.a/~1:%\\",
+      "Aa1", "\xC3\xA9@", "\xE2\x80\x9C/", "a b ", "a.a@a.a/~1:%\\", "C:\\a /Users/b ", "/home/a b b b b b ",
+      "C:\\Users\\a b b b b ", "a/home/b ",
   };
   return units;
 }

@@ -100,6 +100,31 @@ bool IsIdentifierList(std::string_view s) {
   return part > 0;
 }
 
+// IsPlainVersion() is true for "0.4.0", "v3.12", "2024.11.30": a "v" and at most three numeric
+// parts, fewer than 13 digits, not shaped as a phone number (3.3.4 digits) or a Cisco MAC address
+// (4.4.4). No scrubbing rule can match such a version, so it needs no scrubber pass: most versions
+// are these, and a pass costs more than the rest of the field.
+bool IsPlainVersion(std::string_view version) {
+  if (!version.empty() && (version.front() == 'v' || version.front() == 'V')) version.remove_prefix(1);
+  size_t parts = 0, digits = 0, length = 0;
+  size_t lengths[3] = {0, 0, 0};
+  for (size_t i = 0; i <= version.size(); ++i) {
+    if (i < version.size() && IsDigit(version[i])) {
+      ++length;
+      ++digits;
+    } else if (i == version.size() || version[i] == '.') {
+      if (length == 0 || parts == 3) return false;
+      lengths[parts++] = length;
+      length = 0;
+    } else {
+      return false;
+    }
+  }
+  const bool phone = parts == 3 && lengths[0] == 3 && lengths[1] == 3 && lengths[2] == 4;
+  const bool mac = parts == 3 && lengths[0] == 4 && lengths[1] == 4 && lengths[2] == 4;
+  return digits < 13 && !phone && !mac;
+}
+
 }  // namespace
 
 void CleanText(std::string_view in, std::string& out, bool keep_newlines) {
@@ -176,7 +201,8 @@ Status Version(std::string_view in, std::string& out) {
   in = Trim(in);
   // As sent, too: a prefix dropped or a leading zero lost must not turn 078-05-1120 (an SSN) or
   // AKIA…12345 (a key) into something that reads as a version.
-  if (scrub::Changes(in)) return in.size() > 128 ? Status::invalid_version : Status::sensitive_value;
+  const bool plain = IsPlainVersion(in);
+  if (!plain && scrub::Changes(in)) return in.size() > 128 ? Status::invalid_version : Status::sensitive_value;
   // A runtime's prefix: letters (and a '-' or '_' after them) before the first digit.
   size_t prefix = 0;
   while (prefix < in.size() && prefix < 16 && IsAlnum(in[prefix]) && !IsDigit(in[prefix])) ++prefix;
@@ -219,7 +245,7 @@ Status Version(std::string_view in, std::string& out) {
     out.push_back('+');
     out.append(build);
   }
-  if (scrub::Changes(std::string_view(out).substr(start))) {
+  if (!plain && scrub::Changes(std::string_view(out).substr(start))) {
     out.resize(start);
     return Status::sensitive_value;
   }

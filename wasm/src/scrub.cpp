@@ -22,9 +22,64 @@ void ReleaseIfLarge(std::string& buffer) {
 // only ever reach the stored result through a token longer than the window, which is cut anyway.
 size_t WindowFor(size_t max_output) { return 2 * max_output + 1024; }
 
+// Recent results for short texts. A batch repeats the same versions, names, list items and keys
+// in every event, and a scrubber pass over them costs more than the rest of their field; the
+// result depends only on the text and the bound.
+class Memo {
+ public:
+  static constexpr size_t kLongestText = 128;
+
+  const std::string* Find(std::string_view text, size_t max_output) const {
+    for (const Entry& entry : entries_) {
+      if (entry.used && entry.max_output == max_output && entry.text == text) return &entry.result;
+    }
+    return nullptr;
+  }
+  void Keep(std::string_view text, size_t max_output, std::string_view result) {
+    Entry& entry = entries_[next_];
+    next_ = (next_ + 1) % kEntries;
+    entry.used = true;
+    entry.text.assign(text);
+    entry.max_output = max_output;
+    entry.result.assign(result);
+  }
+
+ private:
+  static constexpr size_t kEntries = 16;
+  struct Entry {
+    bool used = false;
+    std::string text;
+    size_t max_output = 0;
+    std::string result;
+  };
+  Entry entries_[kEntries];
+  size_t next_ = 0;
+};
+
+Memo& RecentResults() {
+  static Memo memo;
+  return memo;
+}
+
+void ScrubUncached(std::string_view text, size_t max_output, std::string& out);
+
 }  // namespace
 
 void Scrub(std::string_view text, size_t max_output, std::string& out) {
+  if (text.size() > Memo::kLongestText) return ScrubUncached(text, max_output, out);
+  Memo& memo = RecentResults();
+  if (const std::string* known = memo.Find(text, max_output)) {
+    out.append(*known);
+    return;
+  }
+  const size_t start = out.size();
+  ScrubUncached(text, max_output, out);
+  memo.Keep(text, max_output, std::string_view(out).substr(start));
+}
+
+namespace {
+
+void ScrubUncached(std::string_view text, size_t max_output, std::string& out) {
   std::string_view window = text;
   bool cut = false;
   if (text.size() > WindowFor(max_output)) {
@@ -63,6 +118,8 @@ void Scrub(std::string_view text, size_t max_output, std::string& out) {
   ReleaseIfLarge(scanned);
   ReleaseIfLarge(again);
 }
+
+}  // namespace
 
 bool Changes(std::string_view text) {
   static std::string scrubbed;

@@ -348,7 +348,9 @@ bool TryHostName(Scan& s) {
   // Tried only at the first byte of a run, so each run is read once.
   if (!s.RunStart(s.i, IsHostChar)) return false;
   size_t end = s.i;
-  while (end < s.limit && IsHostChar(s.s[end])) ++end;
+  bool joined = false;  // every shape below has a '.' or a '-'
+  for (; end < s.limit && IsHostChar(s.s[end]); ++end) joined = joined || s.s[end] == '.' || s.s[end] == '-';
+  if (!joined || s.PlaceholderAt(end)) return false;  // (or the name ran on into what a first pass replaced)
   while (end > s.i && (s.s[end - 1] == '.' || s.s[end - 1] == '-')) --end;  // sentence punctuation
   return IsPersonalHost(s.s.substr(s.i, end - s.i)) && s.Emit(kHost, end);
 }

@@ -66,13 +66,29 @@ bool EmitPath(Scan& s, size_t end, char separator, size_t user_end) {
   return true;
 }
 
+// PathStop() is true for a byte that ends a path even after a space: neither a space nor a
+// character of the path's kind.
+bool PathStop(const Scan& s, size_t at, bool windows) {
+  const char c = s.s[at];
+  if (c == ' ') return false;
+  return s.t.Punct(at) || !(windows ? IsWindowsPathChar(c) : IsPosixPathChar(c));
+}
+
+// SeparatorAhead() is the first `separator` in s[from, from + most), if no stop comes before it,
+// else npos. Both callers read at most `most` bytes, and what they read up to a separator the path
+// then takes, so the scan stays linear.
+size_t SeparatorAhead(const Scan& s, size_t from, size_t most, char separator, bool windows) {
+  for (size_t at = from; at < s.limit && at < from + most; ++at) {
+    if (s.s[at] == separator) return at;
+    if (PathStop(s, at, windows)) return std::string_view::npos;
+  }
+  return std::string_view::npos;
+}
+
 // SpaceContinues() is true when the space at `at` is inside a path: another separator follows soon,
 // with only path characters and spaces before it ("C:\Program Files\…", "/Users/Jane Doe/…").
 bool SpaceContinues(const Scan& s, size_t at, char separator, bool windows) {
-  const Tables& t = s.t.Counts();
-  const uint32_t next = (separator == '/' ? t.next_slash : t.next_backslash)[at + 1];
-  const uint32_t stop = (windows ? t.windows_stop : t.posix_stop)[at + 1];
-  return next < s.limit && next <= at + kMaxSpacedSegment && next < stop;
+  return SeparatorAhead(s, at + 1, kMaxSpacedSegment, separator, windows) != std::string_view::npos;
 }
 
 // UserNameEnd() is where the user name that starts a home folder's segment ends. Names may hold
@@ -80,15 +96,13 @@ bool SpaceContinues(const Scan& s, size_t at, char separator, bool windows) {
 // the path, to the end of the line when that is as near (a name cannot be told from the words after
 // it, so both go); else over at most three words.
 size_t UserNameEnd(const Scan& s, size_t start, char separator, bool windows) {
-  const Tables& t = s.t.Counts();
-  const size_t next = (separator == '/' ? t.next_slash : t.next_backslash)[start];
-  size_t stop = (windows ? t.windows_stop : t.posix_stop)[start];
-  if (stop > s.limit) stop = s.limit;
-  if (next < stop && next <= start + kMaxUserName) return next;
-  size_t end = stop;
-  if (stop > start + kMaxUserName) {
+  const size_t next = SeparatorAhead(s, start, kMaxUserName + 1, separator, windows);
+  if (next != std::string_view::npos) return next;
+  size_t end = start;
+  while (end < s.limit && end <= start + kMaxUserName && !PathStop(s, end, windows)) ++end;
+  if (end > start + kMaxUserName) {
     end = start;
-    for (int spaces = 0; end < stop && !(s.s[end] == ' ' && ++spaces == 3);) ++end;
+    for (int spaces = 0; end < s.limit && !PathStop(s, end, windows) && !(s.s[end] == ' ' && ++spaces == 3);) ++end;
   }
   while (end > start && s.s[end - 1] == ' ') --end;
   return end;

@@ -49,13 +49,36 @@ constexpr std::string_view kNotSecrets[] = {
     "rejected", "denied", "in", "on", "at", "for", "from", "of", "to", "with", "by", "too_short",
 };
 
+// The secret names by their last letter: a key is compared with the few that end as it does.
+constexpr size_t kSecretKeyCount = sizeof(kSecretKeys) / sizeof(kSecretKeys[0]);
+struct NameIndex {
+  uint8_t first[27] = {};  // names ending in letter l are order[first[l], first[l + 1])
+  uint8_t order[kSecretKeyCount] = {};
+  constexpr NameIndex() {
+    size_t at = 0;
+    for (int letter = 0; letter < 26; ++letter) {
+      first[letter] = static_cast<uint8_t>(at);
+      for (size_t k = 0; k < kSecretKeyCount; ++k) {
+        if (kSecretKeys[k].back() - 'a' == letter) order[at++] = static_cast<uint8_t>(k);
+      }
+    }
+    first[26] = static_cast<uint8_t>(at);
+  }
+};
+constexpr NameIndex kNameIndex;
+
 bool IsSecretName(std::string_view key) {
+  const char last = Lower(key.back());
+  if (!IsLower(last)) return false;
+  const int letter = last - 'a';
+  if (kNameIndex.first[letter] == kNameIndex.first[letter + 1]) return false;
   // "public_key", "publicKeyToken", "public_token" name what anyone may see.
   if (key.size() > 6 && StartsWithIgnoreCase(key, 0, "public") &&
       (key[6] == '_' || key[6] == '-' || IsUpper(key[6]))) {
     return false;
   }
-  for (std::string_view name : kSecretKeys) {
+  for (size_t k = kNameIndex.first[letter]; k < kNameIndex.first[letter + 1]; ++k) {
+    const std::string_view name = kSecretKeys[kNameIndex.order[k]];
     if (!EndsWithIgnoreCase(key, name)) continue;
     const size_t at = key.size() - name.size();
     if (at == 0 || key[at - 1] == '_' || key[at - 1] == '-' || (IsLower(key[at - 1]) && IsUpper(key[at]))) return true;
@@ -160,13 +183,24 @@ constexpr TokenPrefix kTokenPrefixes[] = {
     {"AGE-SECRET-KEY-1", 30, Body::UpperAlnum},
 };
 
-struct FirstBytes {
-  bool any[256] = {};
-  constexpr FirstBytes() {
-    for (const TokenPrefix& token : kTokenPrefixes) any[static_cast<unsigned char>(token.prefix[0])] = true;
+// The prefixes by first byte: a token start tries only those that can match it.
+constexpr size_t kPrefixCount = sizeof(kTokenPrefixes) / sizeof(kTokenPrefixes[0]);
+struct PrefixIndex {
+  uint8_t first[257] = {};  // prefixes starting with byte b are order[first[b], first[b + 1])
+  uint8_t order[kPrefixCount] = {};
+  constexpr PrefixIndex() {
+    size_t at = 0;
+    for (int b = 0; b < 256; ++b) {
+      first[b] = static_cast<uint8_t>(at);
+      for (size_t k = 0; k < kPrefixCount; ++k) {
+        if (static_cast<unsigned char>(kTokenPrefixes[k].prefix[0]) == b) order[at++] = static_cast<uint8_t>(k);
+      }
+    }
+    first[256] = static_cast<uint8_t>(at);
   }
 };
-constexpr FirstBytes kFirstBytes;
+constexpr PrefixIndex kPrefixIndex;
+static_assert(kPrefixCount < 256);
 
 bool InBody(char c, Body body) {
   switch (body) {
@@ -180,7 +214,10 @@ bool InBody(char c, Body body) {
 
 }  // namespace
 
-bool StartsTokenPrefix(char c) { return kFirstBytes.any[static_cast<unsigned char>(c)]; }
+bool StartsTokenPrefix(char c) {
+  const auto b = static_cast<unsigned char>(c);
+  return kPrefixIndex.first[b + 1] > kPrefixIndex.first[b];
+}
 
 bool TryPemBlock(Scan& s) {
   if (s.Matches(s.i, "-----BEGIN")) return s.Emit(kSecret, BlockEnd(s, s.i + 10, "-----END", "-----"));
@@ -205,12 +242,6 @@ bool TryKeyValue(Scan& s) {
   if (tag || key_quote != '\0') ++p;
   const size_t key_end = s.End(s.t.token_end, p);
   if (key_end == p) return false;
-  // Every secret name ends in one of these letters: most words are ruled out here.
-  const char last = Lower(s.s[key_end - 1]);
-  if (last != 'd' && last != 's' && last != 'n' && last != 't' && last != 'y' && last != 'h' && last != 'e' &&
-      last != 'p' && last != 'l') {
-    return false;
-  }
   const std::string_view key = s.s.substr(p, key_end - p);
   if (!IsSecretName(key)) return false;
   size_t q = key_end;
@@ -297,8 +328,10 @@ bool TryAuthScheme(Scan& s) {
 }
 
 bool TryTokenPrefix(Scan& s) {
-  for (const TokenPrefix& token : kTokenPrefixes) {
-    if (s.s[s.i] != token.prefix[0] || !s.Matches(s.i, token.prefix)) continue;
+  const auto b = static_cast<unsigned char>(s.s[s.i]);
+  for (size_t k = kPrefixIndex.first[b]; k < kPrefixIndex.first[b + 1]; ++k) {
+    const TokenPrefix& token = kTokenPrefixes[kPrefixIndex.order[k]];
+    if (!s.Matches(s.i, token.prefix)) continue;
     const size_t rest = s.i + token.prefix.size();
     size_t end = rest;
     // A token's body is read at most once per prefix that matched: a bounded number of times.

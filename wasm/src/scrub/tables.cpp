@@ -76,7 +76,7 @@ const Tables& Tables::Counts() {
   counts_ready_ = true;
   const size_t n = text_.size();
   for (auto* v : {&domain_trim, &posix_trim, &last_dot, &non_hex, &upper, &lower, &digit, &high, &plus, &slash,
-                  &equals, &case_switch, &next_slash, &next_backslash, &posix_stop, &windows_stop}) {
+                  &equals, &case_switch}) {
     v->resize(n + 1);
   }
   domain_trim[0] = posix_trim[0] = 0;
@@ -99,17 +99,6 @@ const Tables& Tables::Counts() {
     equals[i + 1] = equals[i] + (c == '=');
     case_switch[i + 1] = case_switch[i] + (IsAlpha(c) && IsAlpha(previous) && IsUpper(c) != IsUpper(previous));
     previous = c;
-  }
-  const auto last = static_cast<uint32_t>(n);
-  next_slash[n] = next_backslash[n] = posix_stop[n] = windows_stop[n] = last;
-  for (size_t i = n; i-- > 0;) {
-    const char c = text_[i];
-    const auto here = static_cast<uint32_t>(i);
-    next_slash[i] = c == '/' ? here : next_slash[i + 1];
-    next_backslash[i] = c == '\\' ? here : next_backslash[i + 1];
-    const bool space = c == ' ';
-    posix_stop[i] = space || (IsPosixPathChar(c) && !Punct(i)) ? posix_stop[i + 1] : here;
-    windows_stop[i] = space || (IsWindowsPathChar(c) && !Punct(i)) ? windows_stop[i + 1] : here;
   }
   return *this;
 }

@@ -40,9 +40,6 @@ class Tables {
   std::vector<uint32_t> domain_trim, posix_trim, last_dot;
   // Prefix counts: count[j] - count[i] is the number in [i, j).
   std::vector<uint32_t> non_hex, upper, lower, digit, high, plus, slash, equals, case_switch;
-  // For spaces inside paths: the next '/' and '\\' at or after i, and the next byte that is neither
-  // a space nor a character of a POSIX or a Windows path (kNone-free: the text's size when none).
-  std::vector<uint32_t> next_slash, next_backslash, posix_stop, windows_stop;
 
   uint32_t Letters(size_t from, size_t to) const { return upper[to] - upper[from] + lower[to] - lower[from]; }
 
