@@ -3,6 +3,7 @@
 // non-empty string (or a number, for times) and returns the stored value, or a failure the
 // caller turns into a verdict.
 import { changes } from './scrub.mjs';
+import { utf8Length } from './text.mjs';
 
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DASHED_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,6 +34,8 @@ export const VERSION_SENSITIVE = 'sensitive_value';
 // one. A version is stored as sent, so one the scrubber would change (10.0.0.5 reads as an
 // address, 415.555.2671 as a phone number, 1.0.0-AKIA… holds a key) is VERSION_SENSITIVE.
 export function normalizeVersion(text) {
+  // As sent, too: a prefix or a leading zero dropped must not make 078-05-1120 or AKIA…12345 pass.
+  if (utf8Length(text) <= MAX_VERSION_LENGTH && changes(text)) return VERSION_SENSITIVE;
   const match = VERSION.exec(text);
   if (match === null) return undefined;
   const [, numbers, suffix] = match;

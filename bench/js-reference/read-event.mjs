@@ -6,7 +6,7 @@ import {
   TIME_OUT_OF_RANGE, VERSION_SENSITIVE, cutVersion, isModelName, isPathLike, normalizeUuid, normalizeVersion,
   timestampFromNumber, timestampFromText,
 } from './normalize.mjs';
-import { Rejection, keySuffix } from './rejection.mjs';
+import { Rejection, keySuffix, refusedKeySuffix } from './rejection.mjs';
 import { changes, scrubText } from './scrub.mjs';
 import { cleanText, trimAscii, utf8Length, utf8Prefix } from './text.mjs';
 
@@ -31,7 +31,8 @@ export class EventNotes {
 
   drop(objectPath, key) {
     if (this.droppedCount++ >= MAX_DROPPED_NAMES) return;
-    const name = utf8Prefix(key, MAX_DROPPED_NAME_BYTES);
+    // Named back to the sender scrubbed, as the core does.
+    const name = scrubText(key, MAX_DROPPED_NAME_BYTES);
     this.dropped.push(objectPath === '' ? name : `${objectPath}.${name}`);
   }
 
@@ -111,7 +112,7 @@ function readMap(field, map) {
   let hasNull = false;
   for (const key in map) {
     if (changes(key)) {
-      throw new Rejection('invalid_key', field.path + keySuffix(key), 'has a key that looks like an address, a secret or a path');
+      throw new Rejection('invalid_key', field.path + refusedKeySuffix(key), 'has a key that looks like an address, a secret or a path');
     }
     hasNull ||= map[key] === null;
   }

@@ -1,5 +1,6 @@
 // rejection.mjs: why an event is refused, worded as the core words it: a status code
 // (wasm/include/phonehome/status.def), the field's path and a message for people.
+import { scrubText } from './scrub.mjs';
 import { utf8Prefix } from './text.mjs';
 
 // Thrown while an event is read, caught per event. Not an Error: a rejection is an answer to
@@ -31,6 +32,8 @@ const KIND_DESCRIPTIONS = {
 // A map key in a path is cut to a printable length, as in the core.
 const MAX_KEY_BYTES = 64;
 export const keySuffix = (key) => `.${utf8Prefix(key, MAX_KEY_BYTES)}`;
+// A refused key is named back scrubbed, as the core does: a response holds nothing a row could not.
+export const refusedKeySuffix = (key) => `.${scrubText(key, MAX_KEY_BYTES)}`;
 
 // coreNumber() writes a bound as the core does: whole numbers up to 2^53 in digits, others as
 // the shortest round-trip text in nlohmann's layout (1e+18, 1.5e-05).
@@ -88,7 +91,7 @@ export function rejectionFromSchema(plan, error) {
     case 'maxProperties':
       return new Rejection('too_many_items', field.path, 'holds more keys than allowed');
     case 'pattern': // a map key failing propertyNames
-      return new Rejection('invalid_key', field.path + keySuffix(error.propertyName), 'has a key that does not match its pattern');
+      return new Rejection('invalid_key', field.path + refusedKeySuffix(error.propertyName), 'has a key that does not match its pattern');
     default:
       throw new Error(`no verdict for schema error "${error.keyword}" at ${error.instancePath || '/'}`);
   }

@@ -146,8 +146,8 @@ const IPV6 = `(?<!:)${HEX}{0,4}:`;
 // 13 to 19 digits, plain or in groups of 3 to 6 joined by one kind of separator; Luhn in scrub.mjs.
 // Bounds that a card cannot pass (six groups, 15 phone digits, 34 IBAN characters) keep a long run
 // of groups from being read again at each of its groups.
-const CARD = String.raw`(?:\d{13,19}(?!\d)|\d{3,6}(?!\d)(?<cardSeparator>[ -])\d{3,6}(?!\d)(?:\k<cardSeparator>\d{3,6}(?!\d)){0,4})` +
-  String.raw`(?!${GLUED}|[ -](?:\d|${PLACEHOLDER}))`;
+const CARD = String.raw`(?:\d{13,19}(?!\d)|\d{3,6}(?!\d)(?<cardSeparator>[ .-])\d{3,6}(?!\d)(?:\k<cardSeparator>\d{3,6}(?!\d)){0,4})` +
+  String.raw`(?!${GLUED}|[ .-](?:\d|${PLACEHOLDER}))`;
 const SSN = String.raw`\d{3}-\d{2}-\d{4}(?!${GLUED}|-(?:\d|${PLACEHOLDER}))`;
 // With a country code (+44 20 7946 0958, +1 (415) 555-2671), or North American with separators.
 const AREA = String.raw`[2-9]\d\d`;

@@ -147,7 +147,7 @@ const FINISH = {
     return end === -1 ? null : { end, out: '<ip>' };
   },
   card: (match) => {
-    const digits = match[0].replace(/[ -]/g, '');
+    const digits = match[0].replace(/[ .-]/g, '');
     const card = digits.length >= 13 && digits.length <= 19 && /^[2-6]/.test(digits) && !/^.0+$/.test(digits) && passesLuhn(digits);
     return card ? replaced('<card>', match) : null;
   },
