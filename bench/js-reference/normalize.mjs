@@ -35,7 +35,9 @@ export const VERSION_SENSITIVE = 'sensitive_value';
 // address, 415.555.2671 as a phone number, 1.0.0-AKIA… holds a key) is VERSION_SENSITIVE.
 export function normalizeVersion(text) {
   // As sent, too: a prefix or a leading zero dropped must not make 078-05-1120 or AKIA…12345 pass.
-  if (utf8Length(text) <= MAX_VERSION_LENGTH && changes(text)) return VERSION_SENSITIVE;
+  // Past any version's length (with its prefix of up to 17 characters) the scrubber is not run.
+  if (utf8Length(text) > MAX_VERSION_LENGTH + 17) return undefined;
+  if (changes(text)) return VERSION_SENSITIVE;
   const match = VERSION.exec(text);
   if (match === null) return undefined;
   const [, numbers, suffix] = match;

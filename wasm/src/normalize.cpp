@@ -199,16 +199,19 @@ Status Uuid(std::string_view in, std::string& out) {
 
 Status Version(std::string_view in, std::string& out) {
   in = Trim(in);
+  // Longer than any version (and than the scrubber should read for one: a megabyte "version" would
+  // cost its run tables in memory).
+  if (in.size() > kMaxVersionLength + 17) return Status::invalid_version;
   // As sent, too: a prefix dropped or a leading zero lost must not turn 078-05-1120 (an SSN) or
   // AKIA…12345 (a key) into something that reads as a version.
   const bool plain = IsPlainVersion(in);
-  if (!plain && scrub::Changes(in)) return in.size() > 128 ? Status::invalid_version : Status::sensitive_value;
+  if (!plain && scrub::Changes(in)) return Status::sensitive_value;
   // A runtime's prefix: letters (and a '-' or '_' after them) before the first digit.
   size_t prefix = 0;
   while (prefix < in.size() && prefix < 16 && IsAlnum(in[prefix]) && !IsDigit(in[prefix])) ++prefix;
   if (prefix > 0 && prefix < in.size() && (in[prefix] == '-' || in[prefix] == '_')) ++prefix;
   if (prefix < in.size() && IsDigit(in[prefix])) in.remove_prefix(prefix);
-  if (in.empty() || in.size() > 128) return Status::invalid_version;
+  if (in.empty() || in.size() > kMaxVersionLength) return Status::invalid_version;
 
   const size_t build_at = in.find('+');
   std::string_view build = build_at == std::string_view::npos ? std::string_view() : in.substr(build_at + 1);

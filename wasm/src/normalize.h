@@ -44,6 +44,7 @@ Status Uuid(std::string_view in, std::string& out);
 // address, 415.555.2671 as a phone number) is refused with sensitive_value.
 Status Version(std::string_view in, std::string& out);
 inline constexpr size_t kMaxVersionIdentifier = 40;  // a git commit in the build metadata fits
+inline constexpr size_t kMaxVersionLength = 128;     // after its prefix (at most 16 letters and a - or _)
 
 // IsModelName() is true for the name part of a model id ("Llama-3.1-8B-Instruct"): the characters
 // Hugging Face allows in repository names, at most 96 of them.
