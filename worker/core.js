@@ -118,8 +118,9 @@ export function createCore(instance) {
   let resultLength = 0;
 
   // ingest() runs one request through the core. `body` is a Uint8Array (already decompressed);
-  // `sentAt` the client's X-Sent-At header or ''; `nonce` two uint32 (tests pin it).
-  function ingest({ product, event, body, receivedAt, sentAt = '', nonce }) {
+  // `sentAt` the client's X-Sent-At header or ''; `nonce` two uint32 (tests pin it). With
+  // `withInstalls` the result also carries what the per-install counters need (storage.js).
+  function ingest({ product, event, body, receivedAt, sentAt = '', nonce, withInstalls = false }) {
     // Request layout in the buffer: product, event, sent_at, body. UTF-8 needs at most 3 bytes
     // per UTF-16 unit.
     reserve((product.length + event.length + sentAt.length) * 3 + body.length);
@@ -153,6 +154,7 @@ export function createCore(instance) {
     const rejectionsLength = words[header + 11];
     const responseAt = resultPtr + words[header + 5];
     const text = (word) => decoder.decode(bytes.subarray(resultPtr + words[header + word], resultPtr + words[header + word] + words[header + word + 1]));
+    const installs = withInstalls && rowCount > 0;
     return {
       outcome: statusNames[words[header]] ?? 'internal_error',
       eventCount: words[header + 1],
@@ -161,8 +163,8 @@ export function createCore(instance) {
       rejectionsJson: rejectionsLength === 2 ? '[]' : decoder.decode(bytes.subarray(rejectionsAt, rejectionsAt + rejectionsLength)),
       // For the per-install counters (storage.js): each stored row's [event id, install key], and
       // rows per install key.
-      rowInstallsJson: rowCount === 0 ? '[]' : text(12),
-      installCountsJson: rowCount === 0 ? '{}' : text(14),
+      rowInstallsJson: installs ? text(12) : '[]',
+      installCountsJson: installs ? text(14) : '{}',
       // A copy: the response outlives this call, the result buffer does not.
       response: bytes.slice(responseAt, responseAt + words[header + 6]),
       acceptedOffsets,

@@ -34,9 +34,11 @@ const STORAGE_RETRY_AFTER_S = 30;
 // Only D1's own answer sets it; a request that merely did not fit does not.
 const spent = { day: -1, budget: 0, at: -Infinity };
 
-// optedOut() honours the browser's and the user's "do not track" signals on the server too.
+// optedOut() honours the browser's and the user's "do not track" signals on the server too. A
+// header sent twice arrives as "1, 1": each value is read, and any "1" opts out.
+const SAYS_ONE = /(?:^|,)\s*1\s*(?:,|$)/;
 function optedOut(request, settings) {
-  return settings.honourDoNotTrack && (request.headers.get('dnt') === '1' || request.headers.get('sec-gpc') === '1');
+  return settings.honourDoNotTrack && (SAYS_ONE.test(request.headers.get('dnt') ?? '') || SAYS_ONE.test(request.headers.get('sec-gpc') ?? ''));
 }
 
 // handleIngest() answers one ingest request. `stores` are the event databases (stores.js). In
@@ -55,7 +57,7 @@ export async function handleIngest(request, env, ctx, core, settings, stores, pr
 
   const body = await readBody(request, settings.maxBodyBytes);
   const sentAt = request.headers.get('x-sent-at') ?? '';
-  const result = core.ingest({ product, event, body, receivedAt, sentAt });
+  const result = core.ingest({ product, event, body, receivedAt, sentAt, withInstalls: true });
   const status = OUTCOME_STATUS[result.outcome] ?? 500;
   if (result.rowCount === 0) {
     // Nothing to store: the rejection counters are updated after the answer, and a failure there

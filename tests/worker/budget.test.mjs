@@ -72,7 +72,7 @@ test('the core keys installs as the Worker does (forget and queued rows use the 
   const dir = process.env.PHONEHOME_WORKER_BUNDLE;
   const core = await instantiateCore(new WebAssembly.Module(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.wasm'))))));
   const ids = [installId(1), installId(2), '8A4F3B29-6A1E-4B5C-9D2F-0E1F2A3B4C5D'];
-  const result = core.ingest({ product: 'agentsonar', event: 'session', body: new TextEncoder().encode(JSON.stringify(ids.map((id) => ({ ...session(0), install_id: id })))), receivedAt: Date.now() });
+  const result = core.ingest({ product: 'agentsonar', event: 'session', body: new TextEncoder().encode(JSON.stringify(ids.map((id) => ({ ...session(0), install_id: id })))), receivedAt: Date.now(), withInstalls: true });
   assert.equal(result.rowCount, ids.length);
   const stored = JSON.parse(result.chunks[0].rowsJson).map((row) => row.install_id);
   assert.deepEqual(JSON.parse(result.rowInstallsJson).map(([, key]) => key), stored.map(installKey));
