@@ -33,8 +33,11 @@ const SESSION = JSON.stringify({
   version: '0.4.0',
 });
 
-// The size budget (issue 8): a Worker's module is fetched and compiled on every cold start.
-const SIZE_BUDGET_BYTES = 150 * 1024;
+// The size budget: a Worker's module is fetched and compiled on every cold start. It was 150 KB
+// (issue 8) until the privacy scrubber's rules (issue 13) took the module from 126 KB to 168 KB:
+// compiling and instantiating both measured the same 0.22 ms, and the scrubber built with -Os to
+// fit the old budget ran about 1.3 times slower (docs/PERFORMANCE.md).
+const SIZE_BUDGET_BYTES = 200 * 1024;
 
 test(`the module stays within its size budget of ${SIZE_BUDGET_BYTES} bytes`, () => {
   const size = readFileSync(process.env.PHONEHOME_WASM).length;
