@@ -201,8 +201,11 @@ const HEADERS = [
   header('X-Sent-At in the year 1900', { ...JSON_TYPE, 'x-sent-at': '1900-01-01T00:00:00Z' }, invalidSentAt),
   header('X-Sent-At with a Latin-1 byte', { ...JSON_TYPE, 'x-sent-at': '2025-01-01T00:00:00\u00ff' }, invalidSentAt),
   header('X-Sent-At of 60,000 characters', { ...JSON_TYPE, 'x-sent-at': '1'.repeat(60_000) }, invalidSentAt),
-  // DNT and Sec-GPC: exactly "1" opts out.
+  // DNT and Sec-GPC: "1" opts out, also when the header came twice.
   header('DNT: 1', { ...JSON_TYPE, dnt: '1' }, optedOut),
+  header('DNT sent twice (1, 1)', { ...JSON_TYPE, dnt: '1, 1' }, optedOut),
+  header('Sec-GPC sent twice (0, 1)', { ...JSON_TYPE, 'sec-gpc': '0, 1' }, optedOut),
+  header('DNT: 10 is not 1', { ...JSON_TYPE, dnt: '10' }, accepted),
   header('DNT: 1 padded with spaces', { ...JSON_TYPE, dnt: '  1  ' }, optedOut),
   header('Sec-GPC: 1', { ...JSON_TYPE, 'sec-gpc': '1' }, optedOut),
   header('DNT: 1 on a malformed path', { ...JSON_TYPE, dnt: '1' }, malformed, { path: '/v1/%/session' }),
