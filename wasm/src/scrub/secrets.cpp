@@ -49,35 +49,41 @@ constexpr std::string_view kNotSecrets[] = {
     "rejected", "denied", "in", "on", "at", "for", "from", "of", "to", "with", "by", "too_short",
 };
 
-// The secret names by their last letter: a key is compared with the few that end as it does.
-constexpr size_t kSecretKeyCount = sizeof(kSecretKeys) / sizeof(kSecretKeys[0]);
-struct NameIndex {
-  uint8_t first[27] = {};  // names ending in letter l are order[first[l], first[l + 1])
-  uint8_t order[kSecretKeyCount] = {};
-  constexpr NameIndex() {
+// ByteIndex groups the entries of a table by one byte of each (a token's first, a key name's
+// last): a lookup compares only the entries that share that byte with the text.
+template <size_t N>
+struct ByteIndex {
+  uint8_t first[257] = {};  // the entries with byte b are order[first[b], first[b + 1])
+  uint8_t order[N] = {};
+  template <typename ByteOf>
+  constexpr explicit ByteIndex(ByteOf byte_of) {
+    static_assert(N < 256);
     size_t at = 0;
-    for (int letter = 0; letter < 26; ++letter) {
-      first[letter] = static_cast<uint8_t>(at);
-      for (size_t k = 0; k < kSecretKeyCount; ++k) {
-        if (kSecretKeys[k].back() - 'a' == letter) order[at++] = static_cast<uint8_t>(k);
+    for (int b = 0; b < 256; ++b) {
+      first[b] = static_cast<uint8_t>(at);
+      for (size_t k = 0; k < N; ++k) {
+        if (byte_of(k) == b) order[at++] = static_cast<uint8_t>(k);
       }
     }
-    first[26] = static_cast<uint8_t>(at);
+    first[256] = static_cast<uint8_t>(at);
   }
+  constexpr bool Any(unsigned char b) const { return first[b + 1] > first[b]; }
 };
-constexpr NameIndex kNameIndex;
+
+// The secret names by their last letter: a key is compared with the few that end as it does.
+constexpr size_t kSecretKeyCount = sizeof(kSecretKeys) / sizeof(kSecretKeys[0]);
+constexpr ByteIndex<kSecretKeyCount> kNameIndex(
+    [](size_t k) { return static_cast<int>(static_cast<unsigned char>(kSecretKeys[k].back())); });
 
 bool IsSecretName(std::string_view key) {
-  const char last = Lower(key.back());
-  if (!IsLower(last)) return false;
-  const int letter = last - 'a';
-  if (kNameIndex.first[letter] == kNameIndex.first[letter + 1]) return false;
+  const auto last = static_cast<unsigned char>(Lower(key.back()));
+  if (!kNameIndex.Any(last)) return false;
   // "public_key", "publicKeyToken", "public_token" name what anyone may see.
   if (key.size() > 6 && StartsWithIgnoreCase(key, 0, "public") &&
       (key[6] == '_' || key[6] == '-' || IsUpper(key[6]))) {
     return false;
   }
-  for (size_t k = kNameIndex.first[letter]; k < kNameIndex.first[letter + 1]; ++k) {
+  for (size_t k = kNameIndex.first[last]; k < kNameIndex.first[last + 1]; ++k) {
     const std::string_view name = kSecretKeys[kNameIndex.order[k]];
     if (!EndsWithIgnoreCase(key, name)) continue;
     const size_t at = key.size() - name.size();
@@ -185,22 +191,8 @@ constexpr TokenPrefix kTokenPrefixes[] = {
 
 // The prefixes by first byte: a token start tries only those that can match it.
 constexpr size_t kPrefixCount = sizeof(kTokenPrefixes) / sizeof(kTokenPrefixes[0]);
-struct PrefixIndex {
-  uint8_t first[257] = {};  // prefixes starting with byte b are order[first[b], first[b + 1])
-  uint8_t order[kPrefixCount] = {};
-  constexpr PrefixIndex() {
-    size_t at = 0;
-    for (int b = 0; b < 256; ++b) {
-      first[b] = static_cast<uint8_t>(at);
-      for (size_t k = 0; k < kPrefixCount; ++k) {
-        if (static_cast<unsigned char>(kTokenPrefixes[k].prefix[0]) == b) order[at++] = static_cast<uint8_t>(k);
-      }
-    }
-    first[256] = static_cast<uint8_t>(at);
-  }
-};
-constexpr PrefixIndex kPrefixIndex;
-static_assert(kPrefixCount < 256);
+constexpr ByteIndex<kPrefixCount> kPrefixIndex(
+    [](size_t k) { return static_cast<int>(static_cast<unsigned char>(kTokenPrefixes[k].prefix[0])); });
 
 bool InBody(char c, Body body) {
   switch (body) {
@@ -214,10 +206,7 @@ bool InBody(char c, Body body) {
 
 }  // namespace
 
-bool StartsTokenPrefix(char c) {
-  const auto b = static_cast<unsigned char>(c);
-  return kPrefixIndex.first[b + 1] > kPrefixIndex.first[b];
-}
+bool StartsTokenPrefix(char c) { return kPrefixIndex.Any(static_cast<unsigned char>(c)); }
 
 bool TryPemBlock(Scan& s) {
   if (s.Matches(s.i, "-----BEGIN")) return s.Emit(kSecret, BlockEnd(s, s.i + 10, "-----END", "-----"));
