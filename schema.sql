@@ -70,6 +70,8 @@ CREATE TABLE IF NOT EXISTS rollup_daily (
 
 -- Rejected events, counted at ingest without keeping any of their data: which SDK release sends
 -- what kind of bad data. version is the event's version field when it could be read, else ''.
+-- The sender chooses it, so per day, product, event and code at most MAX_REJECTION_VERSIONS
+-- (worker/storage.js) versions have rows of their own; the others are counted under ''.
 CREATE TABLE IF NOT EXISTS rejections_daily (
   day     INTEGER NOT NULL,
   product TEXT    NOT NULL,

@@ -6,9 +6,14 @@
 import { requireToken } from './auth.js';
 import { HttpError, jsonBody } from './http.js';
 import { dayOf, dayString, DIMENSIONS, firstCompleteDay, readDay, rollupDays } from './maintenance.js';
+import { MAX_REJECTION_VERSIONS } from './storage.js';
 
 const MAX_RANGE_DAYS = 400;
 const MAX_ROLLUP_DAYS_PER_CALL = 20;
+// The rejections report answers at most this many rows (about 5 MB). Capped counts keep it far
+// smaller, but a product whose every event and code is flooded with versions every day holds more
+// over a long range: then the oldest are left out.
+export const MAX_REJECTION_ROWS = 50_000;
 
 function badRequest(message) {
   return new HttpError(400, 'invalid_stats_request', message);
@@ -192,11 +197,24 @@ const REPORTS = {
   // Reports also get { env, stores } (the bindings and the event stores).
   ingest: (db, url, catalogue, settings, { env, stores }) => ingestReport(env, stores),
 
+  // rejections: per day, event, code and version. Stored counts hold at most MAX_REJECTION_VERSIONS
+  // versions per day, event and code (storage.js); the same fold here, largest counts first, bounds
+  // rows written before that cap too. The most recent MAX_REJECTION_ROWS rows are answered, and
+  // `truncated` says whether older ones were left out.
   async rejections(db, url, catalogue) {
     const q = readQuery(url, catalogue);
-    const rows = await all(db, `SELECT day, event, code, version, count FROM rejections_daily
-      WHERE product = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day, event, code, version`, q.product, q.from, q.to);
-    return { product: q.product, from: dayString(q.from), to: dayString(q.to), rejections: rows.map((r) => ({ ...r, day: dayString(r.day) })) };
+    const rows = await all(db, `SELECT * FROM (
+        SELECT day, event, code, version, sum(count) AS count FROM (
+          SELECT day, event, code, count, CASE WHEN row_number() OVER (PARTITION BY day, event, code ORDER BY version = '', count DESC, version)
+            <= ?4 THEN version ELSE '' END AS version
+          FROM rejections_daily WHERE product = ?1 AND day BETWEEN ?2 AND ?3)
+        GROUP BY day, event, code, version ORDER BY day DESC, event DESC, code DESC, version DESC LIMIT ?5)
+      ORDER BY day, event, code, version`, q.product, q.from, q.to, MAX_REJECTION_VERSIONS, MAX_REJECTION_ROWS + 1);
+    const truncated = rows.length > MAX_REJECTION_ROWS;
+    return {
+      product: q.product, from: dayString(q.from), to: dayString(q.to), truncated,
+      rejections: rows.slice(truncated ? 1 : 0).map((r) => ({ ...r, day: dayString(r.day) })),
+    };
   },
 };
 

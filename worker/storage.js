@@ -145,14 +145,48 @@ const RESERVE_INSTALL_ROWS = `INSERT INTO install_writes (day, install, rows)
   SELECT ?1, i.key, i.value FROM json_each(?2) AS i WHERE changes() > 0
   ON CONFLICT (day, install) DO UPDATE SET rows = rows + excluded.rows`;
 
+// Per day, product, event and code, rejection counts keep at most this many versions on rows of
+// their own; counts of further versions go to the row of version '' (unknown), so totals stay
+// exact and the table holds at most MAX_REJECTION_VERSIONS + 1 rows per day, product, event and
+// code. The version of a rejected event is the sender's to choose (any semver, "1.0.0-<random>"):
+// without a cap every rejected event could add a row, budget spent or not. The releases in the
+// field that send one kind of bad event on one day are a handful; 20 leaves room for a long tail
+// and pre-releases, and keeps a day of the reference catalogue under 5,000 rows (12 events × 17
+// event codes × 21) however it is flooded.
+export const MAX_REJECTION_VERSIONS = 20;
+
+// addRejections() is the statement that adds rejection counts (rows { day, product, event, code,
+// version, n } of the SELECT `entries`) to rejections_daily, within the cap. A version keeps a row
+// of its own when it has one already, or when its rank among the statement's new versions of its
+// day, product, event and code (largest counts first) is within the room left there: the cap less
+// the versions stored before the statement (its SELECT reads the table it inserts into, so SQLite
+// runs it to completion first). The ranking keeps the bound within one statement, however many new
+// versions it brings. The room is read once per key and stops counting at the cap, so a key that
+// holds more (rows written before the cap) costs no more: a flood of rejected events, which spends
+// no budget, must not spend D1's rows read either.
+const addRejections = (entries) => `INSERT INTO rejections_daily (day, product, event, code, version, count)
+  WITH entry AS (${entries}),
+  summed AS (SELECT day, product, event, code, version, sum(n) AS n FROM entry GROUP BY day, product, event, code, version),
+  room AS (SELECT day, product, event, code, ${MAX_REJECTION_VERSIONS} - (SELECT count(*) FROM (SELECT 1 FROM rejections_daily AS d
+      WHERE d.day = s.day AND d.product = s.product AND d.event = s.event AND d.code = s.code AND d.version != ''
+      LIMIT ${MAX_REJECTION_VERSIONS})) AS free
+    FROM summed AS s GROUP BY day, product, event, code),
+  judged AS MATERIALIZED (SELECT s.*, s.version = '' OR EXISTS (SELECT 1 FROM rejections_daily AS d WHERE d.day = s.day AND d.product = s.product
+      AND d.event = s.event AND d.code = s.code AND d.version = s.version) AS known
+    FROM summed AS s),
+  ranked AS (SELECT j.*, known OR row_number() OVER (PARTITION BY day, product, event, code, known ORDER BY n DESC, version) <= free AS kept
+    FROM judged AS j LEFT JOIN room USING (day, product, event, code))
+  SELECT day, product, event, code, CASE WHEN kept THEN version ELSE '' END AS kept_version, sum(n) FROM ranked
+  WHERE true GROUP BY day, product, event, code, kept_version
+  ON CONFLICT (day, product, event, code, version) DO UPDATE SET count = count + excluded.count`;
+
 // Rejection counts of one request, from the core (no event data), added to the day's counters.
 // The guard keeps a refused request, and its retries, from counting more than once.
-const COUNT_REJECTIONS = `INSERT INTO rejections_daily (day, product, event, code, version, count)
-  SELECT ?1, json_extract(r.value, '$.product'), json_extract(r.value, '$.event'), json_extract(r.value, '$.code'),
-         json_extract(r.value, '$.version'), json_extract(r.value, '$.count')
+const COUNT_REJECTIONS = addRejections(`SELECT ?1 AS day, json_extract(r.value, '$.product') AS product,
+    json_extract(r.value, '$.event') AS event, json_extract(r.value, '$.code') AS code, json_extract(r.value, '$.version') AS version,
+    json_extract(r.value, '$.count') AS n
   FROM json_each(?2) AS r
-  WHERE ${fits('?1', '?3', '?4', '?5', '?6')}
-  ON CONFLICT (day, product, event, code, version) DO UPDATE SET count = count + excluded.count`;
+  WHERE ${fits('?1', '?3', '?4', '?5', '?6')}`);
 
 // BudgetRefused is a request the day's counters cannot take (nothing of it was written): `used`
 // rows were written before it, and `installOver` says whether one of its installs would pass its
@@ -264,12 +298,11 @@ const ADD_ROWS = `INSERT INTO write_budget (day, rows) VALUES (?1, ?2)
 
 // Rejection counts of queued messages are added once per message: each entry carries its day and
 // its message's receipt, and the receipts are recorded in the same transaction.
-const COUNT_QUEUED_REJECTIONS = `INSERT INTO rejections_daily (day, product, event, code, version, count)
-  SELECT json_extract(r.value, '$.day'), json_extract(r.value, '$.product'), json_extract(r.value, '$.event'),
-         json_extract(r.value, '$.code'), json_extract(r.value, '$.version'), json_extract(r.value, '$.count')
+const COUNT_QUEUED_REJECTIONS = addRejections(`SELECT json_extract(r.value, '$.day') AS day, json_extract(r.value, '$.product') AS product,
+    json_extract(r.value, '$.event') AS event, json_extract(r.value, '$.code') AS code, json_extract(r.value, '$.version') AS version,
+    json_extract(r.value, '$.count') AS n
   FROM json_each(?1) AS r
-  WHERE NOT EXISTS (SELECT 1 FROM queue_receipts WHERE receipt = json_extract(r.value, '$.receipt'))
-  ON CONFLICT (day, product, event, code, version) DO UPDATE SET count = count + excluded.count`;
+  WHERE NOT EXISTS (SELECT 1 FROM queue_receipts WHERE receipt = json_extract(r.value, '$.receipt'))`);
 
 const RECORD_RECEIPTS = `INSERT INTO queue_receipts (receipt, day)
   SELECT json_extract(r.value, '$.receipt'), json_extract(r.value, '$.day') FROM json_each(?1) AS r WHERE true
