@@ -104,6 +104,25 @@ TEST(Normalize, CleanTextTrimsAndDropsControls) {
   EXPECT_EQ(out, "abc d");
 }
 
+// An invisible character inside a key would hide it from every scanner, and it reads the same.
+TEST(Normalize, CleanTextDropsInvisibleCharacters) {
+  const std::string invisibles[] = {"\xC2\xAD", "\xCD\x8F", "\xD8\x9C", "\xE1\x85\x9F", "\xE1\xA0\x8E",
+                                    "\xE2\x80\x8B", "\xE2\x80\x8D", "\xE2\x80\xAE", "\xE2\x81\xA0", "\xE2\x81\xAF",
+                                    "\xE3\x85\xA4", "\xEF\xB8\x8F", "\xEF\xBB\xBF", "\xEF\xBE\xA0", "\xF0\x9D\x85\xB3",
+                                    "\xF3\xA0\x80\x81", "\xF3\xA0\x84\x80"};
+  for (const std::string& invisible : invisibles) {
+    std::string out;
+    CleanText("AKIA" + invisible + "IOSFODNN7EXAMPLE", out);
+    EXPECT_EQ(out, "AKIAIOSFODNN7EXAMPLE") << invisible.size();
+    std::string buffer;
+    EXPECT_EQ(CleanView("AKIA" + invisible + "IOSFODNN7EXAMPLE", buffer), "AKIAIOSFODNN7EXAMPLE");
+  }
+  // Visible neighbours stay: é, the euro sign, an emoji, a CJK character.
+  std::string out;
+  CleanText("\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xE4\xB8\xAD", out);
+  EXPECT_EQ(out, "\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xE4\xB8\xAD");
+}
+
 TEST(Normalize, Utf8BoundaryNeverSplitsACharacter) {
   const std::string text = "ab\xC3\xA9";  // "abé": é is two bytes
   EXPECT_EQ(Utf8Boundary(text, 4), 4u);

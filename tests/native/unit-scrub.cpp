@@ -67,6 +67,23 @@ std::string CaseName(const ::testing::TestParamInfo<ScrubCase>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Rules, ScrubVectorTest, ::testing::ValuesIn(AllScrubCases()), CaseName);
 
+// A window that ends inside grouped digits must not keep the groups before the cut: 12 of a card's
+// 16 digits, or an IBAN short of its last group, no longer match any rule. A long secret at the
+// start shrinks to a placeholder, which moves where the cut falls; every position is tried.
+TEST(ScrubWindow, ACutNeverLeavesPartOfAGroupedNumber) {
+  constexpr size_t kMaxOutput = 5000;
+  const std::string tail = " card 4111 1111 1111 1111 iban DE89 3704 0044 0532 0130 00 tel +44 20 7946 0958 ok";
+  std::string filler;
+  while (filler.size() < 2 * kMaxOutput + 1024) filler += "Ab1";
+  for (size_t n = 2 * kMaxOutput + 1024 - tail.size() - 8; n <= 2 * kMaxOutput + 1024 + 8; ++n) {
+    std::string out;
+    scrub::Scrub(filler.substr(0, n) + tail, kMaxOutput, out);
+    for (std::string_view part : {"1111", "3704", "0044", "0532", "0130", "7946", "+44"}) {
+      EXPECT_EQ(out.find(part), std::string::npos) << "filler of " << n << " bytes: " << out.substr(0, 200);
+    }
+  }
+}
+
 // ---- the property test --------------------------------------------------------------------------
 
 struct Planted {

@@ -125,6 +125,30 @@ bool IsPlainVersion(std::string_view version) {
   return digits < 13 && !phone && !mac;
 }
 
+// InvisibleLength() is the length of the character at in[i] when it is one of Unicode's default-
+// ignorable code points (soft hyphen, zero-width spaces and joiners, direction marks, variation
+// selectors, tags, Hangul fillers…), else 0. They render as nothing, so a token with one inside
+// reads the same to a person and escapes every scanner: they are removed before anything else.
+size_t InvisibleLength(std::string_view in, size_t i) {
+  auto byte = [&](size_t k) { return i + k < in.size() ? static_cast<unsigned char>(in[i + k]) : 0u; };
+  const unsigned b0 = byte(0), b1 = byte(1), b2 = byte(2), b3 = byte(3);
+  if (b0 < 0xC2) return 0;
+  if ((b0 == 0xC2 && b1 == 0xAD) || (b0 == 0xCD && b1 == 0x8F) || (b0 == 0xD8 && b1 == 0x9C)) return 2;  // U+00AD U+034F U+061C
+  if (b0 == 0xE1 && ((b1 == 0x85 && (b2 == 0x9F || b2 == 0xA0)) || (b1 == 0x9E && (b2 == 0xB4 || b2 == 0xB5)) ||
+                     (b1 == 0xA0 && b2 >= 0x8B && b2 <= 0x8F))) {
+    return 3;  // U+115F U+1160 U+17B4 U+17B5 U+180B-U+180F
+  }
+  if (b0 == 0xE2 && ((b1 == 0x80 && ((b2 >= 0x8B && b2 <= 0x8F) || (b2 >= 0xAA && b2 <= 0xAE))) || (b1 == 0x81 && b2 >= 0xA0))) {
+    return 3;  // U+200B-U+200F U+202A-U+202E U+2060-U+206F
+  }
+  if ((b0 == 0xE3 && b1 == 0x85 && b2 == 0xA4) || (b0 == 0xEF && ((b1 == 0xB8 && b2 <= 0x8F) || (b1 == 0xBB && b2 == 0xBF) ||
+                                                                 (b1 == 0xBE && b2 == 0xA0) || (b1 == 0xBF && b2 >= 0xB0 && b2 <= 0xB8)))) {
+    return 3;  // U+3164 U+FE00-U+FE0F U+FEFF U+FFA0 U+FFF0-U+FFF8
+  }
+  if ((b0 == 0xF0 && b1 == 0x9D && b2 == 0x85 && b3 >= 0xB3 && b3 <= 0xBA) || (b0 == 0xF3 && b1 == 0xA0)) return 4;  // U+1D173-U+1D17A U+E0000-U+E0FFF
+  return 0;
+}
+
 }  // namespace
 
 void CleanText(std::string_view in, std::string& out, bool keep_newlines) {
@@ -136,6 +160,10 @@ void CleanText(std::string_view in, std::string& out, bool keep_newlines) {
       continue;
     }
     if (c < 0x20 || c == 0x7F) continue;
+    if (const size_t invisible = InvisibleLength(in, i); invisible > 0) {
+      i += invisible - 1;
+      continue;
+    }
     // C1 controls are U+0080..U+009F, encoded as C2 80..C2 9F.
     if (c == 0xC2 && i + 1 < in.size()) {
       const auto next = static_cast<unsigned char>(in[i + 1]);
@@ -156,6 +184,8 @@ std::string_view CleanView(std::string_view in, std::string& buffer, bool keep_n
       clean = keep_newlines && (c == '\n' || c == '\t');
     } else if (c == 0x7F || (c == 0xC2 && i + 1 < in.size() && static_cast<unsigned char>(in[i + 1]) <= 0x9F)) {
       clean = false;  // DEL, or a C1 control (C2 80..C2 9F)
+    } else if (c >= 0xC2 && InvisibleLength(in, i) > 0) {
+      clean = false;
     }
   }
   if (clean || in.empty()) return in;

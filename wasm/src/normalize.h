@@ -19,9 +19,10 @@ inline constexpr int64_t kMinTimeMs = 946684800000;
 inline constexpr int64_t kMaxTimeMs = 4102444800000;
 inline constexpr int64_t kDayMs = 86400000;
 
-// CleanText() writes `in` without leading and trailing whitespace and without control
-// characters (C0, DEL and C1), which no stored string should hold. Free text keeps its line
-// breaks and tabs (keep_newlines), so a stack trace keeps its shape.
+// CleanText() writes `in` without leading and trailing whitespace, without control characters
+// (C0, DEL and C1) and without invisible ones (Unicode's default-ignorable code points: zero-width
+// spaces and joiners, soft hyphens, variation selectors…), which no stored string should hold. Free
+// text keeps its line breaks and tabs (keep_newlines), so a stack trace keeps its shape.
 void CleanText(std::string_view in, std::string& out, bool keep_newlines = false);
 
 // CleanView() is CleanText() without the copy when `in` is already clean (the common case):

@@ -92,12 +92,14 @@ void ScrubUncached(std::string_view text, size_t max_output, std::string& out) {
   tables.Build(window);
   Scan(window, scanned, tables).Run();
   if (cut) {
-    // The window may have cut a token in two, and half a secret is still a secret: drop the
-    // window's last word, unless it is far longer than any secret (then it is kept, and cut).
+    // The window may have cut something in two, and half a secret is still a secret: drop what
+    // the window's last 64 bytes began (a card or an IBAN in groups, a phone number with spaces),
+    // back to a space, unless it is far longer than any secret (then it is kept, and cut).
     constexpr size_t kLongestSecret = 1024;
-    size_t keep = scanned.size();
-    while (keep > 0 && !IsSpace(scanned[keep - 1])) --keep;
-    if (scanned.size() - keep <= kLongestSecret) scanned.resize(keep);
+    constexpr size_t kLongestGrouped = 64;
+    size_t keep = scanned.size() > kLongestGrouped ? scanned.size() - kLongestGrouped : 0;
+    while (keep > 0 && (IsContinuation(scanned[keep]) || !IsSpace(scanned[keep - 1]))) --keep;
+    if (scanned.size() - keep <= kLongestSecret + kLongestGrouped) scanned.resize(keep);
   }
   if (scanned.size() > max_output) {
     scanned.resize(normalize::Utf8Boundary(scanned, max_output));

@@ -27,7 +27,8 @@ namespace phonehome::scrub {
 
 // Scrub() appends the scrubbed form of `text` (valid UTF-8), at most max_output bytes of it, to
 // `out`. Text far beyond max_output is not read: a window of twice the output plus 1 KiB, whose
-// last word is dropped when the window cuts the text (half a secret is still a secret).
+// last 64 bytes, back to a space, are dropped when the window cuts the text (half a secret, or
+// half a card in groups, is still a secret).
 void Scrub(std::string_view text, size_t max_output, std::string& out);
 
 // Changes() is true when Scrub() would replace anything in `text`. A value that is stored exactly as
