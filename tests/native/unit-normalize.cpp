@@ -53,7 +53,12 @@ TEST(Normalize, VersionsCannotCarryAnAddressOrAKey) {
   std::string out;
   for (std::string_view sensitive : {"10.0.0.5", "010.000.000.005", "v192.168.1.20", "415.555.2671",
                                      "1.0.0-AKIAIOSFODNN7EXAMPLE", "1.0.0+0123456789abcdef0123456789abcdef",
-                                     "2.0.0-xoxb-123456789012"}) {
+                                     "2.0.0-xoxb-123456789012",
+                                     // Glued into a pre-release or build part, as an attacker sent them.
+                                     "1.0.0-Janes-MacBook-Pro", "1.0.0-DESKTOP-7QK2M3P", "go1.22.0-Janes-MacBook-Pro",
+                                     "1.0.0-10-0-0-5", "1.0.0-4a-00-04-10-9b-50", "4155552671", "1.0.0+4155552671",
+                                     "1.0.0-14155552671", "078051120", "1.0.0-078051120",
+                                     "1.0.0-Ab3dEfGh1jKlMn0pQrStUvWxYz01234567.Ab3dEfGh1jKlMn0pQrStUvWxYz01234567"}) {
     out.clear();
     EXPECT_EQ(Version(sensitive, out), Status::sensitive_value) << sensitive;
     EXPECT_EQ(out, "") << sensitive;
@@ -66,6 +71,12 @@ TEST(Normalize, VersionsCannotCarryAnAddressOrAKey) {
   EXPECT_EQ(VersionOf("v1.30.2-eks-4096722"), "1.30.2-eks-4096722");
   EXPECT_EQ(VersionOf("2.5.1+cu124"), "2.5.1+cu124");
   EXPECT_EQ(VersionOf("10.0.19045.3803"), "10.0.19045.3803");
+  // Go pseudo-versions carry a date and time, nightlies a date, not a phone number.
+  EXPECT_EQ(VersionOf("v0.0.0-20191109021931-daa7c04131f5"), "0.0.0-20191109021931-daa7c04131f5");
+  EXPECT_EQ(VersionOf("2.6.0-dev20241112"), "2.6.0-dev20241112");
+  EXPECT_EQ(VersionOf("20241112.1"), "20241112.1");
+  EXPECT_EQ(VersionOf("1.0.0-rc.1+build.20241112"), "1.0.0-rc.1+build.20241112");
+  EXPECT_EQ(VersionOf("v1.30.2-gke.1587003"), "1.30.2-gke.1587003");
 }
 
 TEST(Normalize, ModelNamesAreRepositoryNames) {
@@ -74,6 +85,8 @@ TEST(Normalize, ModelNamesAreRepositoryNames) {
   EXPECT_FALSE(IsModelName(""));
   EXPECT_FALSE(IsModelName("alice@example.com"));
   EXPECT_FALSE(IsModelName("a/b"));
+  EXPECT_FALSE(IsModelName("."));
+  EXPECT_FALSE(IsModelName(".."));
   EXPECT_FALSE(IsModelName(std::string(97, 'a')));
 }
 

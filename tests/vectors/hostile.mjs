@@ -202,6 +202,12 @@ for (const [kind, [marker, placeholder]] of Object.entries(MARKERS)) {
       ? accepted(AXU, (row) => ({ ...row, properties: { ...row.properties, base_model: '<path>' } }))
       : accepted(AXU, (row) => ({ ...row, properties: { ...row.properties, base_model: 'other' } }), { unknown_values: ['base_model'] }));
 }
+// Model names that only their shape gives away, or that name no repository.
+for (const [kind, name] of [['phone-digits', '4155552671'], ['dashed-ipv4', 'ip-10-0-0-5'], ['dots', '..'], ['glued-key', 'ft_AKIAIOSFODNN7EXAMPLE']]) {
+  add(`marker-${kind}-as-model-name`, `a model name that is ${kind} is not a model name`, ['axolotl', 'usage'],
+    { body: { ...AXU.body, base_model: `meta-llama/${name}` } },
+    accepted(AXU, (row) => ({ ...row, properties: { ...row.properties, base_model: 'other' } }), { unknown_values: ['base_model'] }));
+}
 // Short markers fit CacheType's 32 bytes.
 for (const [kind, marker, placeholder] of [['ipv4', '198.51.100.23', '<ip>'], ['email', 'zq@example.com', '<email>'], ['mac', '4a:00:04:10:9b:50', '<mac>']]) {
   add(`marker-${kind}-in-short-string`, `a ${kind} in a 32-byte string`, ['langflow', 'version'], { body: { ...LV.body, CacheType: marker } },
@@ -211,7 +217,9 @@ for (const [kind, marker, placeholder] of [['ipv4', '198.51.100.23', '<ip>'], ['
 // refused, and named back to the sender scrubbed.
 for (const [kind, key, placeholder] of [['ipv4', '198.51.100.23', '<ip>'], ['host', 'Zqmarkers-MacBook-Pro.local', '<host>'],
   ['token', 'ghp_ZqMarkerToken0123456789abcdefghij', '<secret>'], ['openai-token', 'sk-proj-ZqMarker0123456789abcdef', '<secret>'],
-  ['card', '4111111111111111', '<card>']]) {
+  ['card', '4111111111111111', '<card>'], ['underscored-card', '4111_1111_1111_1111', '<redacted>'],
+  ['glued-key', 'key_AKIAIOSFODNN7EXAMPLE', '<redacted>'], ['dashed-ipv4', 'ip-10-0-0-5', '<redacted>'],
+  ['phone-digits', '4155552671', '<redacted>'], ['split-key', 'Ab3dEfGh1jKlMn0pQrStUvWxYz', '<redacted>']]) {
   const body = structuredClone(AX.body);
   body.tasks.byType[key] = 1;
   add(`marker-${kind}-in-map-key`, `a ${kind} as a map key is refused`, ['axon', 'heartbeat'], { body }, rejected('invalid_key', `tasks.by_type.${placeholder}`));
@@ -228,7 +236,10 @@ for (const [kind, version] of [['ssn', '078-05-1120'], ['aws-key', 'AKIAZQMARKER
 // Versions: an address, or a key in the pre-release or build part.
 for (const [kind, version] of [['ipv4', '198.51.100.23'], ['ipv4-leading-zeros', '010.000.000.005'], ['phone', '415.555.2671'],
   ['aws-key-pre-release', '1.0.0-AKIAIOSFODNN7EXAMPLE'], ['hex-build', '1.0.0+0123456789abcdef0123456789abcdef'],
-  ['long-identifier', `1.0.0-${'a'.repeat(41)}`], ['slack-pre-release', '1.0.0-xoxb-123456789012']]) {
+  ['long-identifier', `1.0.0-${'a'.repeat(41)}`], ['slack-pre-release', '1.0.0-xoxb-123456789012'],
+  ['host-pre-release', '1.0.0-Janes-MacBook-Pro'], ['dashed-ipv4-pre-release', '1.0.0-10-0-0-5'], ['phone-digits', '4155552671'],
+  ['ssn-build', '1.0.0+078051120'], ['dashed-mac-pre-release', '1.0.0-4a-00-04-10-9b-50'],
+  ['split-key-pre-release', '1.0.0-Ab3dEfGh1jKlMn0pQrStUvWxYz01234567.Ab3dEfGh1jKlMn0pQrStUvWxYz01234567']]) {
   add(`marker-${kind}-in-version`, `a version holding ${kind} is refused`, SESSION_ROUTE, { body: { ...AS.body, version: version } },
     { ...rejected('invalid_version', 'version'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_version', version: '', count: 1 }] });
 }

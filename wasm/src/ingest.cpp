@@ -384,7 +384,7 @@ struct Ingestor::State {
         // what the scrubber would replace; any other string is stored scrubbed.
         const bool kept_as_sent = field.pattern != nullptr || (suffix.empty() && field.column != Column::Properties);
         if (kept_as_sent) {
-          if (scrub::Changes(text)) {
+          if (scrub::UnsafeAsSent(text)) {
             Reject(Status::sensitive_value, &field, "holds what looks like an address, a secret or a path", suffix);
             return false;
           }
@@ -500,7 +500,7 @@ struct Ingestor::State {
         }
         const size_t slash = text.find('/');
         if (slash == std::string_view::npos || !OwnerAllowed(field, text.substr(0, slash)) ||
-            !normalize::IsModelName(text.substr(slash + 1)) || scrub::Changes(text)) {
+            !normalize::IsModelName(text.substr(slash + 1)) || scrub::UnsafeAsSent(text)) {
           AppendString(out, "other");
           NoteKeptAsOther(field);
           return true;
@@ -586,7 +586,9 @@ struct Ingestor::State {
     if (!MatchesPattern(*field.pattern, key)) {
       return Reject(Status::invalid_key, &field, "has a key that does not match its pattern", path_suffix);
     }
-    if (scrub::Changes(key)) {
+    if (scrub::UnsafeAsSent(key)) {
+      // Named back scrubbed; a key refused for what only its shape gives away is not named at all.
+      if (path_suffix.size() == key.size() + 1) path_suffix.assign(".<redacted>");
       return Reject(Status::invalid_key, &field, "has a key that looks like an address, a secret or a path", path_suffix);
     }
     SetKeySuffix(key);

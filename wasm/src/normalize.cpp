@@ -101,7 +101,7 @@ bool IsIdentifierList(std::string_view s) {
 }
 
 // IsPlainVersion() is true for "0.4.0", "v3.12", "2024.11.30": a "v" and at most three numeric
-// parts, fewer than 13 digits, not shaped as a phone number (3.3.4 digits) or a Cisco MAC address
+// parts of at most 8 digits, fewer than 13 digits, not shaped as a phone number (3.3.4 digits) or a Cisco MAC address
 // (4.4.4). No scrubbing rule can match such a version, so it needs no scrubber pass: most versions
 // are these, and a pass costs more than the rest of the field.
 bool IsPlainVersion(std::string_view version) {
@@ -113,7 +113,7 @@ bool IsPlainVersion(std::string_view version) {
       ++length;
       ++digits;
     } else if (i == version.size() || version[i] == '.') {
-      if (length == 0 || parts == 3) return false;
+      if (length == 0 || length > 8 || parts == 3) return false;
       lengths[parts++] = length;
       length = 0;
     } else {
@@ -235,7 +235,7 @@ Status Version(std::string_view in, std::string& out) {
   // As sent, too: a prefix dropped or a leading zero lost must not turn 078-05-1120 (an SSN) or
   // AKIA…12345 (a key) into something that reads as a version.
   const bool plain = IsPlainVersion(in);
-  if (!plain && scrub::Changes(in)) return Status::sensitive_value;
+  if (!plain && scrub::UnsafeAsSent(in)) return Status::sensitive_value;
   // A runtime's prefix: letters (and a '-' or '_' after them) before the first digit.
   size_t prefix = 0;
   while (prefix < in.size() && prefix < 16 && IsAlnum(in[prefix]) && !IsDigit(in[prefix])) ++prefix;
@@ -278,7 +278,7 @@ Status Version(std::string_view in, std::string& out) {
     out.push_back('+');
     out.append(build);
   }
-  if (!plain && scrub::Changes(std::string_view(out).substr(start))) {
+  if (!plain && scrub::UnsafeAsSent(std::string_view(out).substr(start))) {
     out.resize(start);
     return Status::sensitive_value;
   }
@@ -287,10 +287,12 @@ Status Version(std::string_view in, std::string& out) {
 
 bool IsModelName(std::string_view name) {
   if (name.empty() || name.size() > 96) return false;
+  bool alnum = false;
   for (char c : name) {
     if (!IsAlnum(c) && c != '-' && c != '_' && c != '.') return false;
+    alnum = alnum || IsAlnum(c);
   }
-  return true;
+  return alnum;  // "." and ".." name no repository
 }
 
 std::string_view CutVersion(std::string_view version, int parts) {

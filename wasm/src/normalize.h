@@ -41,8 +41,9 @@ Status Uuid(std::string_view in, std::string& out);
 // metadata, and writes it without leading zeros. A runtime's own prefix is dropped: "v20.11.1",
 // "go1.22.0" and "python3.12" read as 20.11.1, 1.22.0 and 3.12. A version is stored as sent, so it
 // must not be able to carry anything else: its pre-release and build identifiers are at most
-// kMaxVersionIdentifier characters, and a version the scrubber would change (10.0.0.5 reads as an
-// address, 415.555.2671 as a phone number) is refused with sensitive_value.
+// kMaxVersionIdentifier characters, and a version that could carry something personal
+// (scrub::UnsafeAsSent(): 10.0.0.5 reads as an address, 415.555.2671 as a phone number,
+// 1.0.0-Janes-MacBook-Pro names a machine) is refused with sensitive_value.
 Status Version(std::string_view in, std::string& out);
 inline constexpr size_t kMaxVersionIdentifier = 40;  // a git commit in the build metadata fits
 inline constexpr size_t kMaxVersionLength = 128;     // after its prefix (at most 16 letters and a - or _)

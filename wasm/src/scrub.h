@@ -35,6 +35,13 @@ void Scrub(std::string_view text, size_t max_output, std::string& out);
 // sent (a version, a map key, a model id) is refused or replaced whole when it does.
 bool Changes(std::string_view text);
 
+// UnsafeAsSent() is true when a value stored exactly as sent (a version, a map key, a model id, a
+// column) could carry something personal: Changes() is true for it or for a part glued into it
+// (1.0.0-Janes-MacBook-Pro, key_AKIA…), or it holds a run of more than 8 digits that is no date and
+// time (a phone, an SSN, an account), four numbers of at most 255 joined by '-' or '_' (an IPv4
+// address as host names write it), or a random-looking run of 12 or more letters and digits.
+bool UnsafeAsSent(std::string_view value);
+
 }  // namespace phonehome::scrub
 
 #endif  // PHONEHOME_SCRUB_H

@@ -1,0 +1,42 @@
+// unit-as-sent.cpp: values stored exactly as sent (versions, map keys, model ids, columns) cannot
+// carry what the scrubber would replace, even glued into an identifier or cut into pieces.
+#include <gtest/gtest.h>
+
+#include <string_view>
+
+#include "scrub.h"
+
+namespace phonehome::testing {
+namespace {
+
+using scrub::UnsafeAsSent;
+
+// What an attacker stored through a map key, a model name or a version before this rule (each was
+// accepted and stored as sent).
+TEST(UnsafeAsSent, RefusesWhatAnAttackerGluedIntoIdentifiers) {
+  for (std::string_view value : {"4111_1111_1111_1111", "x_4111111111111111", "key_AKIAIOSFODNN7EXAMPLE",
+                                 "ip-10-0-0-5", "192-168-1-1", "10_0_0_5", "4155552671", "078051120",
+                                 "meta-llama/4155552671", "meta-llama/ip-10-0-0-5", "1.0.0-Janes-MacBook-Pro",
+                                 "1.0.0-DESKTOP-7QK2M3P", "1.0.0+jdoe@example.com", "task_alice@example.com",
+                                 "Ab3dEfGh1jKlMn0pQrStUvWxYz01234567", "tok_Ab3dEfGh1jKlMn0p", "x=ghp_0123456789abcdefABCDEF0123456789abcd"}) {
+    EXPECT_TRUE(UnsafeAsSent(value)) << value;
+  }
+}
+
+// What the seed products really send in those fields stays: platform strings, build tags, task
+// types, Hugging Face model ids, Go pseudo-versions, dates.
+TEST(UnsafeAsSent, KeepsWhatClientsReallySend) {
+  for (std::string_view value : {"x86_64", "self_hosted", "community_saas", "Linux-5.15.0-1057-azure-x86_64-with-glibc2.35",
+                                 "macOS-14.4-arm64-arm-64bit", "Windows-10-10.0.19045-SP0", "by_type", "Succeeded",
+                                 "meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen2.5-7B-Instruct",
+                                 "TheBloke/TinyLlama-1.1B-Chat-v1.0-GPTQ", "mistralai/Mixtral-8x7B-Instruct-v0.1",
+                                 "microsoft/Phi-3-mini-4k-instruct", "facebook/wav2vec2-base-960h", "GPT4AllJ13BSnoozy",
+                                 "0.0.0-20191109021931-daa7c04131f5", "1.30.2-eks-4096722", "1.30.2-gke.1587003",
+                                 "2.5.1+cu124", "1.0.0+9fceb02d0ae598e95dc970b74767f19372d61af8", "2024-11-30",
+                                 "nightly-20241130", "ubuntu-22.04", "python3.12", "release_2024_11_30"}) {
+    EXPECT_FALSE(UnsafeAsSent(value)) << value;
+  }
+}
+
+}  // namespace
+}  // namespace phonehome::testing

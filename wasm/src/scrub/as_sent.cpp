@@ -1,0 +1,118 @@
+// scrub/as_sent.cpp: whether a value that is stored exactly as sent could carry something personal.
+#include <string>
+
+#include "scrub.h"
+#include "scrub/chars.h"
+
+namespace phonehome::scrub {
+namespace {
+
+// Glued parts are at most this many: the values checked here are short (a version, a map key, a
+// model id, a column), and each part costs one scrubber pass.
+constexpr int kMaxGluedParts = 12;
+
+// IsDateTimeStamp() is true for 12 or 14 digits that read as YYYYMMDDhhmm[ss] in this century or
+// the last: Go's pseudo-versions (0.0.0-20191109021931-daa7c04131f5) and nightly builds carry one.
+bool IsDateTimeStamp(std::string_view digits) {
+  if (digits.size() != 12 && digits.size() != 14) return false;
+  auto number = [&](size_t at, size_t count) {
+    int value = 0;
+    for (size_t k = 0; k < count; ++k) value = value * 10 + (digits[at + k] - '0');
+    return value;
+  };
+  const int century = number(0, 2), month = number(4, 2), day = number(6, 2), hour = number(8, 2), minute = number(10, 2);
+  const int second = digits.size() == 14 ? number(12, 2) : 0;
+  return (century == 19 || century == 20) && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24 &&
+         minute < 60 && second < 60;
+}
+
+// HasLongNumber() is true for a run of more than 8 digits that is not a date and time: a phone
+// number, an SSN, an account or card number, whatever separators the scrubber's rules expect.
+bool HasLongNumber(std::string_view value) {
+  size_t run = 0;
+  for (size_t i = 0; i <= value.size(); ++i) {
+    if (i < value.size() && IsDigit(value[i])) {
+      ++run;
+      continue;
+    }
+    if (run > 8 && !IsDateTimeStamp(value.substr(i - run, run))) return true;
+    run = 0;
+  }
+  return false;
+}
+
+// HasSmallNumberQuad() is true for four numbers of at most 255 in a row, joined by '-' or '_':
+// an IPv4 address as host names and identifiers write it (ip-10-0-0-5, 192_168_1_1).
+bool HasSmallNumberQuad(std::string_view value) {
+  int in_row = 0;
+  size_t i = 0;
+  while (i < value.size()) {
+    if (!IsDigit(value[i])) {
+      if (value[i] != '-' && value[i] != '_') in_row = 0;
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    int number = 0;
+    while (i < value.size() && IsDigit(value[i]) && i - start < 4) number = number * 10 + (value[i++] - '0');
+    const bool small = i - start <= 3 && number <= 255 && (i == value.size() || !IsDigit(value[i]));
+    while (i < value.size() && IsDigit(value[i])) ++i;
+    const bool joined_before = start > 0 && (value[start - 1] == '-' || value[start - 1] == '_');
+    in_row = small ? (joined_before && in_row > 0 ? in_row + 1 : 1) : 0;
+    if (in_row == 4) return true;
+  }
+  return false;
+}
+
+// HasRandomRun() is true for a run of 12 or more letters and digits that mixes upper case, lower
+// case and digits and switches between them more often than every other character: a key cut into
+// pieces short enough for each rule. Names do not switch that often (TinyLlama1B, Wav2Vec2Base,
+// GPT4AllJ13BSnoozy), and hex commits have no upper case.
+bool HasRandomRun(std::string_view value) {
+  auto kind = [](char c) { return IsDigit(c) ? 0 : (c >= 'A' && c <= 'Z') ? 1 : 2; };
+  size_t i = 0;
+  while (i < value.size()) {
+    if (!IsAlnum(value[i])) {
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    int seen[3] = {0, 0, 0};
+    size_t switches = 0;
+    for (; i < value.size() && IsAlnum(value[i]); ++i) {
+      ++seen[kind(value[i])];
+      if (i > start && kind(value[i]) != kind(value[i - 1])) ++switches;
+    }
+    const size_t length = i - start;
+    if (length >= 12 && seen[0] > 0 && seen[1] > 0 && seen[2] > 0 && 2 * switches > length) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool UnsafeAsSent(std::string_view value) {
+  if (HasLongNumber(value) || HasSmallNumberQuad(value) || HasRandomRun(value) || Changes(value)) return true;
+  // The rules look for a token where a word starts, so one glued after a version, an owner or a
+  // prefix (1.0.0-Janes-MacBook-Pro, key_AKIA…, x_4111_1111_1111_1111) is read on its own too, with
+  // the joints that are no part of any token read as spaces.
+  std::string spaced(value);
+  bool joints = false;
+  for (char& c : spaced) {
+    if (c == '_' || c == '+' || c == '/' || c == '=') {
+      c = ' ';
+      joints = true;
+    }
+  }
+  if (joints && Changes(spaced)) return true;
+  int parts = 0;
+  for (size_t i = 0; i + 1 < spaced.size() && parts < kMaxGluedParts; ++i) {
+    if ((spaced[i] == '-' || spaced[i] == '.') && IsAlnum(spaced[i + 1])) {
+      ++parts;
+      if (Changes(std::string_view(spaced).substr(i + 1))) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace phonehome::scrub
