@@ -195,6 +195,10 @@ const std::vector<std::string>& AdversarialUnits() {
       "123-", "4111 ", "1111-", "DE89 ", "aa:bb:", "fe80::", "0x1.", "a_1.1.1.", "Janes-", "a'", "DESKTOP-", "aaaa.",
       "Aa1", "\xC3\xA9@", "\xE2\x80\x9C/", "a b ", "a.a@a.a/~1:%\\", "C:\\a /Users/b ", "/home/a b b b b b ",
       "C:\\Users\\a b b b b ", "a/home/b ",
+      // paths.cpp: namespaces, forward-slash shares, relative and bare homes, parentheses, names, routes
+      "\\\\?\\C:\\", "//a/b/", "//a/b/c:", " Users/a/", " home/a", "Users\\a\\", "~ab ", "~a(", "C:\\Users\\a (",
+      "(C:\\a\\b) ", "/Users/a'b ", "/Users/a\xC2\xA0", "GET /a/b ", "/usr/a/-", "/home/a/b c ", "%a%\\b ",
+      "\\Users\\a ", "/home/a/b c.", "/a/:a ", "/a/{",
   };
   return units;
 }
