@@ -111,7 +111,8 @@ std::vector<Planted> PlantedSecrets(std::mt19937& random) {
       {"~/" + user + "-notes/plan.txt", user},
       {user + "@example.com", user},
       {"first." + user + "@mail.example.org", user},
-      {std::to_string(10 + random() % 240) + "." + std::to_string(random() % 256) + "." +
+      {std::to_string([&] { const unsigned first = 10 + random() % 239; return first < 127 ? first : first + 1; }()) +  // not loopback
+           "." + std::to_string(random() % 256) + "." +
            std::to_string(random() % 256) + "." + std::to_string(1 + random() % 254),
        ""},  // filled below: the whole address is the secret
       {"2001:db8::" + word(4, kHex) + ":" + std::to_string(1000 + random() % 8999), ""},
@@ -199,6 +200,10 @@ const std::vector<std::string>& AdversarialUnits() {
       "\\\\?\\C:\\", "//a/b/", "//a/b/c:", " Users/a/", " home/a", "Users\\a\\", "~ab ", "~a(", "C:\\Users\\a (",
       "(C:\\a\\b) ", "/Users/a'b ", "/Users/a\xC2\xA0", "GET /a/b ", "/usr/a/-", "/home/a/b c ", "%a%\\b ",
       "\\Users\\a ", "/home/a/b c.", "/a/:a ", "/a/{",
+      // network.cpp: local-part punctuation and keys, dotless domains, personal host names, kept
+      // addresses, MAC shapes, home folders and hooks in URL paths, glued IPv6
+      "a'a@", "k=a@", "a/a@a-1 ", "a@a-1", "ip-1-1-1-", "x-DESKTOP-1", "win-", "Mac-de-", "a-PC-", "Chrome/1.1.1.0 ",
+      "127.0.0.1/8 ", "4a.00.", "0:1:", "https://a/home/b ", "https://a/hooks/", "x_2001:", "a@[IPv6:",
   };
   return units;
 }

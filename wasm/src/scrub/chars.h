@@ -32,8 +32,15 @@ constexpr int HexValue(char c) {
 constexpr bool IsTokenChar(char c) { return IsAlnum(c) || c == '_' || c == '-'; }
 constexpr bool IsBase64Char(char c) { return IsTokenChar(c) || c == '+' || c == '/' || c == '='; }
 constexpr bool IsSchemeChar(char c) { return IsAlnum(c) || c == '+' || c == '.' || c == '-'; }
-// E-mail local parts and domains; their non-ASCII letters are added by the tables.
-constexpr bool IsEmailLocal(char c) { return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'; }
+// E-mail local parts and domains; their non-ASCII letters are added by the tables. RFC 5322 lets a
+// local part hold more punctuation (o'brien@…, jane/doe@…); TryEmail() keeps it off its ends.
+constexpr bool IsEmailLocalPunct(char c) {
+  return c == '\'' || c == '!' || c == '#' || c == '$' || c == '&' || c == '*' || c == '/' || c == '=' || c == '?' ||
+         c == '^' || c == '`' || c == '~' || c == '{' || c == '}' || c == '|';
+}
+constexpr bool IsEmailLocal(char c) {
+  return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || IsEmailLocalPunct(c);
+}
 constexpr bool IsDomainChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
 // Host names as machines name themselves (no IDN: macOS and Windows transliterate).
 constexpr bool IsHostChar(char c) { return IsAlnum(c) || c == '.' || c == '-' || c == '_'; }
