@@ -204,6 +204,11 @@ const std::vector<std::string>& AdversarialUnits() {
       // addresses, MAC shapes, home folders and hooks in URL paths, glued IPv6
       "a'a@", "k=a@", "a/a@a-1 ", "a@a-1", "ip-1-1-1-", "x-DESKTOP-1", "win-", "Mac-de-", "a-PC-", "Chrome/1.1.1.0 ",
       "127.0.0.1/8 ", "4a.00.", "0:1:", "https://a/home/b ", "https://a/hooks/", "x_2001:", "a@[IPv6:",
+      // glued tokens, 2-part JWTs, value checks, passphrases, -p, CamelCase names, grouped numbers
+      "a_ghp_", "AAKIA2", "x_AKIA", "sntrys_a=_", "eyJa.eyJa", "token={", "pwd=/", "token: [", "token=$(",
+      "Password: correct ", "password a1b2 ", "-u a -p", "sshpass -p ", "Wav2Vec2", "Abcdefghij-", "x_4111 ",
+      "4111 - ",
+      "4111\xC2\xA0", "078 05 ", "078\xE2\x80\x93", "DE89-3704-", "DE89 370 ", "0044 20 ", "415 555 ", "x_+44 ",
   };
   return units;
 }

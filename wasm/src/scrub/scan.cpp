@@ -29,11 +29,19 @@ bool Scan::TryHere() {
   const char c = s[i];
   // A match never starts inside a character, so it never splits one.
   if (IsContinuation(c)) return false;
-  // Inside a word only an IPv4 address (ip_10.0.0.5) and a home folder (1120/home/alice/…) are
-  // looked for: they name someone whatever comes before them.
+  // Inside a word, what names someone or opens an account whatever comes before it: an IPv4
+  // address (ip_10.0.0.5), a home folder (1120/home/alice/…), an AWS key id (AWSAKIA…). After "_"
+  // also provider tokens, JWTs and account numbers (key_ghp_…, card_4111…, tel_+44…). Key names
+  // are not looked for there: "pad_token" must not be read as "token".
   if (!AtTokenStart()) {
-    if (IsDigit(c)) return TryGluedIpv4(*this);
-    return (c == '/' || c == '\\') && !in_url && TryGluedHomePath(*this);
+    if (IsDigit(c) && TryGluedIpv4(*this)) return true;
+    if (c == 'A' && TryTokenPrefix(*this)) return true;
+    if (s[i - 1] != '_' || i == after_match) return (c == '/' || c == '\\') && !in_url && TryGluedHomePath(*this);
+    if (c != 'A' && StartsTokenPrefix(c) && TryTokenPrefix(*this)) return true;
+    if (c == 'e' && TryJwt(*this)) return true;
+    if (IsDigit(c) && (TryCard(*this) || TrySsn(*this))) return true;
+    if ((IsDigit(c) || c == '+') && TryPhone(*this)) return true;
+    return IsAlpha(c) && TryIban(*this);
   }
   const bool alpha = IsAlpha(c);
   const bool digit = IsDigit(c);
