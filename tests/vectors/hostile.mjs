@@ -217,8 +217,8 @@ for (const [kind, marker, placeholder] of [['ipv4', '198.51.100.23', '<ip>'], ['
 // refused, and named back to the sender scrubbed.
 for (const [kind, key, placeholder] of [['ipv4', '198.51.100.23', '<ip>'], ['host', 'Zqmarkers-MacBook-Pro.local', '<host>'],
   ['token', 'ghp_ZqMarkerToken0123456789abcdefghij', '<secret>'], ['openai-token', 'sk-proj-ZqMarker0123456789abcdef', '<secret>'],
-  ['card', '4111111111111111', '<card>'], ['underscored-card', '4111_1111_1111_1111', '<redacted>'],
-  ['glued-key', 'key_AKIAIOSFODNN7EXAMPLE', '<redacted>'], ['dashed-ipv4', 'ip-10-0-0-5', '<ip>'], ['dashed-ipv4-bare', '192-168-1-1', '<redacted>'],
+  ['card', '4111111111111111', '<card>'], ['underscored-card', '4111_1111_1111_1111', '<card>'],
+  ['glued-key', 'key_AKIAIOSFODNN7EXAMPLE', 'key_<secret>'], ['dashed-ipv4', 'ip-10-0-0-5', '<ip>'], ['dashed-ipv4-bare', '192-168-1-1', '<redacted>'],
   ['phone-digits', '4155552671', '<redacted>'], ['split-key', 'Ab3dEfGh1jKlMn0pQrStUvWxYz', '<redacted>']]) {
   const body = structuredClone(AX.body);
   body.tasks.byType[key] = 1;
