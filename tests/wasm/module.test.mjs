@@ -36,8 +36,11 @@ const SESSION = JSON.stringify({
 // The size budget: a Worker's module is fetched and compiled on every cold start. It was 150 KB
 // (issue 8) until the privacy scrubber's rules (issue 13) took the module from 126 KB to 168 KB:
 // compiling and instantiating both measured the same 0.22 ms, and the scrubber built with -Os to
-// fit the old budget ran about 1.3 times slower (docs/PERFORMANCE.md).
-const SIZE_BUDGET_BYTES = 200 * 1024;
+// fit the old budget ran about 1.3 times slower (docs/PERFORMANCE.md). The attacker's findings
+// (more shapes of e-mails, hosts, paths, keys and numbers; values kept as sent) took it to 212 KB:
+// compiling and instantiating it measured 0.07 ms more than the 126 KB module (median of 40
+// alternating rounds), against the platform's 1 s start-up limit, so the budget is now 256 KB.
+const SIZE_BUDGET_BYTES = 256 * 1024;
 
 test(`the module stays within its size budget of ${SIZE_BUDGET_BYTES} bytes`, () => {
   const size = readFileSync(process.env.PHONEHOME_WASM).length;
