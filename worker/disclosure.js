@@ -5,9 +5,9 @@
 // What phonehome never keeps, whatever a product declares. Each line is enforced in code and
 // tested (DESIGN.md, "Privacy rules").
 export const NEVER_COLLECTED = [
-  'IP addresses: the collector never reads the client address headers, stores an address, or logs one.',
+  'IP addresses: the collector never reads the client address headers, stores the address a request came from, or logs one.',
   'Any field not declared below: undeclared fields are dropped before storage and only named back to the sender.',
-  'Personal details and secrets in any stored text, not only in error messages and stack traces: file paths and home-folder user names, e-mail addresses, IP and MAC addresses, the names of personal machines, phone, card, bank account (IBAN) and US social security numbers, URL credentials and query strings, API keys, tokens, private keys and passwords are replaced by placeholders such as <path>, <email>, <ip> and <secret> before storage. Fields stored exactly as sent (versions, model names, map keys, ids) are refused when they hold one.',
+  'Personal details and secrets in any stored text, not only in error messages and stack traces: file paths and home-folder user names, e-mail addresses, IP and MAC addresses, the names of personal machines, phone, card, bank account (IBAN) and US social security numbers, URL credentials and query strings, API keys, tokens, private keys and passwords are replaced by placeholders such as <path>, <email>, <ip> and <secret> before storage, in every form phonehome\'s scrubbing rules list (docs/SCRUBBING.md, with the forms they do not recognise). Fields stored exactly as sent (versions, model names, map keys, ids) are refused when they hold one of these forms.',
   'Cookies or browser fingerprints: the collector sets no cookie and reads no user agent.',
 ];
 
