@@ -1,261 +1,265 @@
 // scrub.mjs: free text scrubbed of paths, e-mails, addresses, machines, account numbers and secrets
 // (docs/SCRUBBING.md), each replaced by a stable placeholder so the same error from many machines
-// stays one message. The rules' expressions are in scrub-patterns.mjs; here is the scan around them
-// and what each match becomes.
+// stays one message. Here are the scan the rules share (wasm/src/scrub/scan.h, scan.cpp), the order
+// in which they are tried, and the window read (wasm/src/scrub.cpp); the rules are in
+// scrub-secrets.mjs, scrub-network.mjs, scrub-paths.mjs and scrub-numbers.mjs.
 import {
-  isIssuedSsn, isLongSecret, isNotSecret, isPersonalHost, gluedAt, ibanLength, ipv4End, ipv6End, looksLikeCredential,
-  looksLikeKey, passesLuhn, passesMod97, webhookSecretAt,
-} from './scrub-checks.mjs';
-import { gluedHomePath, tryPath } from './scrub-paths.mjs';
-import { ARMOURED_KEY, PLACEHOLDER_AT_END, TEXT_RULES, URL_RULES } from './scrub-patterns.mjs';
+  Tables, isAlnum, isAlpha, isContinuation, isDigit, isHex, isSpace, isTokenChar, isWord, placeholderBefore, placeholderLength,
+} from './scrub-chars.mjs';
+import {
+  tryDeviceName, tryEmail, tryGluedIpv4, tryHostName, tryIpv4, tryIpv6, tryMac, tryUrl,
+} from './scrub-network.mjs';
+import { tryCard, tryIban, tryPhone, trySsn } from './scrub-numbers.mjs';
+import { tryGluedHomePath, tryPath } from './scrub-paths.mjs';
+import {
+  startsTokenPrefix, tryAuthScheme, tryJwt, tryKeyValue, tryLongSecret, tryPemBlock, tryTokenPrefix,
+} from './scrub-secrets.mjs';
 import { utf8Length, utf8Prefix } from './text.mjs';
 
-const replaced = (placeholder, match) => ({ end: match.index + match[0].length, out: placeholder });
-const endsWithPlaceholder = (text) => text.endsWith('>') && PLACEHOLDER_AT_END.test(text.slice(-8));
-
-// ---- URLs ---------------------------------------------------------------------------------------
-
-// A URL's path: a webhook's secret part, or any segment that can only be a key, is <secret>; the
-// rest is scrubbed like text (addresses, e-mails, tokens).
-function scrubUrlPath(host, path) {
-  const secret = webhookSecretAt(host, path);
-  if (secret !== -1 && secret < path.length) return `${path.slice(0, secret)}<secret>`;
-  return path.split('/').map((segment) => (looksLikeKey(segment) ? '<secret>' : scan(segment, URL_RULES))).join('/');
-}
-
-// scheme://[credentials@]host[:port][/path][?query][#fragment]: credentials go, the host and path
-// are scrubbed, the query and fragment dropped.
-function url(match, text) {
-  const at = match.index;
-  const authority = at + match[0].indexOf('://') + 3;
-  if (authority - at === 7 && /^file/i.test(match[0])) {
-    // file://[host]/home/alice/x.py is a path, whatever its scheme and host.
-    let path = authority;
-    while (path < text.length && /[A-Za-z0-9._~+@%=,\u0080-\uffff-]/.test(text[path])) path++;
-    const found = tryPath(text, path, true);
-    return found === null ? { end: path, out: text.slice(at, path) } : { end: found.end, out: text.slice(at, path) + found.out };
+// Scan: one left-to-right pass. At each token start the rules that can start with the character
+// there are tried, most specific first; the first that matches writes its placeholder and moves the
+// scan past what it took. Each rule is a function of the scan: it reads s.s around s.i, and on a
+// match writes with copy() and emit() and returns true.
+export class Scan {
+  constructor(text, tables) {
+    this.s = text;
+    this.t = tables;
+    // The output, in pieces: joined once at the end, since reading the end of a string built by
+    // appending would copy all of it each time (what the rules read back is its last few characters).
+    this.pieces = [];
+    this.i = 0; // the scan position
+    this.begin = 0; // the range being scanned: [begin, limit)
+    this.limit = 0;
+    this.afterMatch = -1; // where the last match that wrote a placeholder ended
+    this.inUrl = false;
+    this.unwritten = -1; // where text read past, not yet written to out, starts
   }
-  let end = at + match[0].length;
-  while (end > authority && '.,);'.includes(text[end - 1])) end--; // a sentence's closing punctuation
-  let hostEnd = authority;
-  while (hostEnd < end && !'/?#'.includes(text[hostEnd])) hostEnd++;
-  const credentials = text.lastIndexOf('@', hostEnd - 1);
-  const host = credentials >= authority ? credentials + 1 : authority;
-  let query = hostEnd;
-  while (query < end && text[query] !== '?' && text[query] !== '#') query++;
-  const hostName = text.slice(host, hostEnd);
-  let out = text.slice(at, authority) + (host === authority ? '' : '<secret>@');
-  out += scan(hostName, URL_RULES) + scrubUrlPath(hostName, text.slice(hostEnd, query));
-  // An empty query ("…/page#" before "<query>" left by a first pass) has nothing to replace.
-  if (query < end) out += query + 1 < end ? `${text[query]}<query>` : text[query];
-  return { end, out };
-}
 
-// ---- e-mails -----------------------------------------------------------------------------------
+  // range() scrubs s[begin, end) with the rules that apply there; inside a URL (inUrl) its host
+  // and path are the URL's own: no nested URL, no file path.
+  range(begin, end, inUrl) {
+    this.flush();
+    const saved = [this.begin, this.limit, this.inUrl];
+    this.begin = begin;
+    this.limit = end;
+    this.inUrl = inUrl;
+    this.i = begin;
+    while (this.i < this.limit) {
+      if (tryHere(this)) {
+        // What follows a placeholder is glued to it, as a second pass will see it.
+        const last = this.writtenTail(8);
+        if (placeholderBefore(last, last.length)) this.afterMatch = this.i;
+        continue;
+      }
+      if (this.unwritten < 0) this.unwritten = this.i;
+      this.i++;
+    }
+    this.flush();
+    [this.begin, this.limit, this.inUrl] = saved;
+  }
 
-// A top-level domain is letters (ASCII or not), or punycode, of two bytes or more (テ is three).
-const TOP_LEVEL_DOMAIN = /^(?:[A-Za-z\u0080-\uffff]+|[Xx][Nn]--.*)$/s;
+  // Text the scan moved past is written when something else is about to be.
+  flush() {
+    if (this.unwritten < 0) return;
+    if (this.i > this.unwritten) this.pieces.push(this.s.slice(this.unwritten, this.i));
+    this.unwritten = -1;
+  }
 
-// local@domain: at a top-level domain, localhost, an address, or a personal machine (a shell
-// prompt's jane@jane-ThinkPad); not an image at 2x (logo@2x.png).
-function email(match, text) {
-  const domain = match.groups.emailDomain;
-  if (domain === undefined) return replaced('<email>', match); // an address literal: user@[10.0.0.1]
-  const start = match.index + match[0].length - domain.length;
-  let end = start + domain.length;
-  if (gluedAt(text, end)) return null; // the domain runs on into what a first pass replaced
-  while (end > start && (text[end - 1] === '.' || text[end - 1] === '-')) end--;
-  const name = text.slice(start, end);
-  if (name === '') return null;
-  const found = { end, out: '<email>' };
-  if (/^localhost$/i.test(name) || ipv4End(text, start) === end || isPersonalHost(name)) return found;
-  const dot = name.lastIndexOf('.');
-  const topLevel = name.slice(dot + 1);
-  if (dot <= 0 || utf8Length(topLevel) < 2 || !TOP_LEVEL_DOMAIN.test(topLevel) || /^\d\d?x/.test(name)) return null;
-  return found;
-}
+  // writtenTail() is the last `length` characters of the output so far (all of it when shorter),
+  // for the rules that read what was written before them.
+  writtenTail(length) {
+    this.flush();
+    let tail = '';
+    for (let k = this.pieces.length - 1; k >= 0 && tail.length < length; k--) {
+      const piece = this.pieces[k];
+      tail = piece.slice(Math.max(0, piece.length - (length - tail.length))) + tail;
+    }
+    return tail;
+  }
 
-// ---- key = value --------------------------------------------------------------------------------
-
-// Keys whose value runs to the end of the line: a header holds a scheme and a credential, or many
-// cookies, and all of it goes; the scheme word stays.
-const LINE_KEYS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
-const AUTH_SCHEMES = ['bearer ', 'basic ', 'token '];
-// A value: quoted (escaped quotes do not end it), an element's text, a header line, or a word.
-const QUOTED_VALUE = { '"': /(?:\\[^\n]|[^"\n\\]|\\)*/y, "'": /(?:\\[^\n]|[^'\n\\]|\\)*/y };
-const ELEMENT_VALUE = /[^<\n]*/y;
-const LINE_VALUE = /[^\n\r]*/y;
-const WORD_VALUE = /[^ \t\n\r&,;})\]"']*/y;
-const ARMOURED_VALUE = new RegExp(ARMOURED_KEY, 'y');
-
-const valueEnd = (pattern, text, at) => {
-  pattern.lastIndex = at;
-  pattern.test(text);
-  return pattern.lastIndex;
-};
-
-// The key and its separator stay, the value goes: password=<secret>, "token": "<secret>".
-function keyValue(match, text) {
-  const { kvTag, kvQuotedKey, kvKey, kvFlagKey, kvProse } = match.groups;
-  const key = kvTag ?? kvQuotedKey ?? kvKey ?? kvFlagKey;
-  const element = kvTag !== undefined;
-  let start = match.index + match[0].length;
-  const quote = text[start] === '"' || text[start] === "'" ? text[start] : '';
-  if (quote !== '') start++;
-  const wholeLine = LINE_KEYS.has(key.toLowerCase());
-  let end = valueEnd(quote !== '' ? QUOTED_VALUE[quote] : element ? ELEMENT_VALUE : wholeLine ? LINE_VALUE : WORD_VALUE, text, start);
-  if (end === start) return null;
-  // A private key as the value: the whole block goes, not its first line.
-  if (text.startsWith('-----BEGIN', start) || text.startsWith('---- BEGIN SSH2', start)) end = valueEnd(ARMOURED_VALUE, text, start);
-  if (kvProse !== undefined && isNotSecret(text.slice(start, end))) return null;
-  if (wholeLine) {
-    for (const scheme of AUTH_SCHEMES) {
-      if (text.slice(start, start + scheme.length).toLowerCase() === scheme && start + scheme.length < end) start += scheme.length;
+  // unwrite() takes the last `length` characters back from the output.
+  unwrite(length) {
+    this.flush();
+    for (let left = length; left > 0;) {
+      const piece = this.pieces.pop();
+      if (piece.length > left) this.pieces.push(piece.slice(0, piece.length - left));
+      left -= piece.length;
     }
   }
-  // An element's value counts only with its closing tag, so "<secret>" left by another rule is
-  // never read as an element named secret.
-  if (element && !text.startsWith(`</${key}>`, end)) return null;
-  return { end, out: `${text.slice(match.index, start)}<secret>` };
-}
 
-// ---- the rules ---------------------------------------------------------------------------------
-
-// finish() turns a rule's match into its replacement ({ end, out }), or null when the rule
-// declines after all. `written` is the output so far.
-const FINISH = {
-  pem: (match) => replaced('<secret>', match),
-  url,
-  email,
-  keyValue,
-  authScheme: (match) => (looksLikeCredential(match.groups.authCredential)
-    ? { end: match.index + match[0].length, out: `${match.groups.authWord}<secret>` } : null),
-  token: (match) => replaced('<secret>', match),
-  jwt: (match) => replaced('<secret>', match),
-  path: (match, text) => tryPath(text, match.index, false),
-  deviceName: (match) => replaced('<host>', match),
-  hostName: (match) => {
-    const name = match[0].replace(/[.-]+$/, ''); // sentence punctuation
-    return isPersonalHost(name) ? { end: match.index + name.length, out: '<host>' } : null;
-  },
-  mac: (match) => replaced('<mac>', match),
-  // .NET assembly identities write their version as four numbers: Version=4.0.0.0. The word is
-  // read from what was written, so a second pass sees what the first did.
-  ipv4: (match, text, written) => (/version[= ]$/i.test(written().slice(-8)) ? null : replaced('<ip>', match)),
-  ipv6: (match, text) => {
-    const end = ipv6End(text, match.index);
-    return end === -1 ? null : { end, out: '<ip>' };
-  },
-  card: (match) => {
-    const digits = match[0].replace(/[ .-]/g, '');
-    const card = digits.length >= 13 && digits.length <= 19 && /^[2-6]/.test(digits) && !/^.0+$/.test(digits) && passesLuhn(digits);
-    return card ? replaced('<card>', match) : null;
-  },
-  ssn: (match) => (isIssuedSsn(match[0]) ? replaced('<ssn>', match) : null),
-  phone: (match) => {
-    // With a country code: 8 to 15 digits (E.164); North American numbers are checked by shape.
-    const digits = match[0].replace(/\D/g, '').length;
-    return match[0][0] !== '+' || (digits >= 8 && digits <= 15) ? replaced('<phone>', match) : null;
-  },
-  iban: (match, text) => {
-    // Exactly the country's length, then no more of the word.
-    const length = ibanLength(match[0].slice(0, 2));
-    const iban = match[0].replaceAll(' ', '').slice(0, length);
-    if (length === 0 || iban.length < length) return null;
-    let end = match.index;
-    for (let count = 0; count < length; end++) if (text[end] !== ' ') count++;
-    return gluedAt(text, end) || !passesMod97(iban.toUpperCase()) ? null : { end, out: '<iban>' };
-  },
-  longSecret: (match) => (isLongSecret(match[0]) ? replaced('<secret>', match) : null),
-  gluedIpv4: (match) => replaced('<ip>', match),
-  gluedHome: (match, text) => gluedHomePath(text, match.index),
-};
-
-// ---- the scan -----------------------------------------------------------------------------------
-
-const isWordChar = (c) => /[A-Za-z0-9_]/.test(c);
-
-// A token starts anywhere but right after a word character, a match, or a placeholder in the text
-// (what follows is glued to it, as it was to what it replaced: scrubbing scrubbed text changes
-// nothing).
-function isTokenStart(text, at, afterMatch) {
-  if (at === 0) return true;
-  if (isWordChar(text[at - 1]) || at === afterMatch) return false;
-  return !(text[at - 1] === '>' && PLACEHOLDER_AT_END.test(text.slice(Math.max(0, at - 8), at)));
-}
-
-// replacementAt() is what the rules make of text[at…]: the search found the first rule that may
-// apply there; when it declines, the rules after it are tried alone at the same place. Glued rules
-// apply only where no token starts, the others only where one does.
-function replacementAt(match, text, rules, tokenStart, written) {
-  const at = match.index;
-  for (let k = rules.findIndex((rule) => match.groups[rule.name] !== undefined); k < rules.length; k++) {
-    const rule = rules[k];
-    if (rule.glued === tokenStart) continue;
-    rule.alone.lastIndex = at;
-    const own = match.groups[rule.name] !== undefined ? match : rule.alone.exec(text);
-    const found = own === null ? null : FINISH[rule.name](own, text, written);
-    if (found !== null) return found;
+  append(text) {
+    this.flush();
+    if (text !== '') this.pieces.push(text);
   }
-  return null;
-}
 
-function scan(text, { search, rules }) {
-  let out = '';
-  let copied = 0;
-  let afterMatch = -1;
-  search.lastIndex = 0;
-  for (let match = search.exec(text); match !== null; match = search.exec(text)) {
-    const at = match.index;
-    const written = () => out + text.slice(copied, at);
-    const found = replacementAt(match, text, rules, isTokenStart(text, at, afterMatch), written);
-    if (found === null) {
-      search.lastIndex = at + 1;
-      continue;
+  // output() is all that was written.
+  output() {
+    this.flush();
+    return this.pieces.join('');
+  }
+
+  // emit() writes a placeholder for s[i, end) and moves past it; it returns true for the caller.
+  emit(placeholder, end) {
+    this.append(placeholder);
+    this.i = end;
+    return true;
+  }
+
+  // copy() writes s[i, end) as it is and moves past it.
+  copy(end) {
+    this.append(this.s.slice(this.i, end));
+    this.i = end;
+  }
+
+  at(pos) {
+    return pos < this.limit && pos >= 0 ? this.s[pos] : '\0';
+  }
+
+  // end() clamps a run end of the tables (s.t.tokenEnd, …) to the range being scanned.
+  end(table, pos) {
+    return pos >= this.limit ? this.limit : Math.min(table[pos], this.limit);
+  }
+
+  matches(at, word) {
+    return at <= this.limit && this.limit - at >= word.length && this.s.startsWith(word, at);
+  }
+
+  matchesIgnoreCase(at, lower) {
+    if (at > this.limit || this.limit - at < lower.length) return false;
+    for (let k = 0; k < lower.length; k++) {
+      const c = this.s[at + k];
+      if ((c >= 'A' && c <= 'Z' ? String.fromCharCode(c.charCodeAt(0) + 32) : c) !== lower[k]) return false;
     }
-    out += text.slice(copied, at) + found.out;
-    copied = found.end;
-    if (endsWithPlaceholder(found.out)) afterMatch = copied;
-    search.lastIndex = copied;
+    return true;
   }
-  return copied === 0 ? text : out + text.slice(copied);
+
+  // placeholderLengthAt() is the length of a placeholder at pos that ends within the range, or 0.
+  placeholderLengthAt(pos) {
+    const length = placeholderLength(this.s, pos);
+    return pos + length <= this.limit ? length : 0;
+  }
+
+  // placeholderAt() is true when a placeholder, which stands for what a first pass found there,
+  // starts at pos.
+  placeholderAt(pos) {
+    return this.at(pos) === '<' && this.placeholderLengthAt(pos) > 0;
+  }
+
+  // glued() is true when the character at pos continues a word, so nothing may end before it. A
+  // placeholder counts as a word: it stands for what a match took, which a first pass saw there.
+  glued(pos) {
+    return isWord(this.at(pos)) || this.placeholderAt(pos);
+  }
+
+  // continues() is true when a separator at pos joins more of a number: a digit (of `digit`), or a
+  // placeholder.
+  continues(pos, separators, digit = isDigit) {
+    const c = this.at(pos);
+    return c !== '\0' && separators.includes(c) && (digit(this.at(pos + 1)) || this.placeholderAt(pos + 1));
+  }
+
+  // atTokenStart() is true when nothing glues the current character to the one before. What follows
+  // a match (or a placeholder, in text scrubbed before) is glued to it.
+  atTokenStart() {
+    const { i } = this;
+    if (i === this.begin) return true;
+    if (isWord(this.s[i - 1]) || i === this.afterMatch) return false;
+    return !placeholderBefore(this.s, i, this.begin);
+  }
+
+  // runStart() is true when pos begins a run of characters of inClass.
+  runStart(pos, inClass) {
+    return pos === this.begin || !inClass(this.s[pos - 1]);
+  }
 }
 
-// A window this much larger than what can be stored covers everything that can be kept, since
-// text beyond it could only reach the result through a token longer than the window.
+// tryHere() tries, in order, the rules that can start with this character.
+function tryHere(s) {
+  const c = s.s[s.i];
+  if (isContinuation(c)) return false;
+  // Inside a word, what names someone or opens an account whatever comes before it: an IPv4
+  // address (ip_10.0.0.5), a home folder (1120/home/alice/…), an AWS key id (AWSAKIA…). After "_"
+  // also provider tokens, JWTs and account numbers (key_ghp_…, card_4111…, tel_+44…).
+  if (!s.atTokenStart()) {
+    if (isDigit(c) && tryGluedIpv4(s)) return true;
+    if (c === 'A' && tryTokenPrefix(s)) return true;
+    if (s.s[s.i - 1] !== '_' || s.i === s.afterMatch) return (c === '/' || c === '\\') && !s.inUrl && tryGluedHomePath(s);
+    if (c !== 'A' && startsTokenPrefix(c) && tryTokenPrefix(s)) return true;
+    if (c === 'e' && tryJwt(s)) return true;
+    if (isDigit(c) && (tryCard(s) || trySsn(s))) return true;
+    if ((isDigit(c) || c === '+') && tryPhone(s)) return true;
+    return isAlpha(c) && tryIban(s);
+  }
+  const alpha = isAlpha(c);
+  const digit = isDigit(c);
+  // Blocks and URLs first: they contain what the other rules look for.
+  if ((c === '-' || c === 'P') && tryPemBlock(s)) return true;
+  if (!s.inUrl && alpha && s.at(s.end(s.t.schemeEnd, s.i)) === ':' && tryUrl(s)) return true;
+  if (s.at(s.end(s.t.localEnd, s.i)) === '@' && tryEmail(s)) return true;
+  // Secrets named by a key, a scheme or their own prefix.
+  if ((isTokenChar(c) || c === '"' || c === "'" || c === '<') && tryKeyValue(s)) return true;
+  if (alpha && tryAuthScheme(s)) return true;
+  if (startsTokenPrefix(c) && tryTokenPrefix(s)) return true;
+  if (c === 'e' && tryJwt(s)) return true;
+  // Places: file paths, machines, addresses.
+  if (!s.inUrl && ('/~.\\%$'.includes(c) || (alpha && s.at(s.i + 1) === ':')) && tryPath(s, false)) return true;
+  if (alpha && tryDeviceName(s)) return true;
+  if (isAlnum(c) && tryHostName(s)) return true;
+  if (isHex(c) && tryMac(s)) return true;
+  if (digit && tryIpv4(s)) return true;
+  if ((isHex(c) || c === ':') && tryIpv6(s)) return true;
+  // Numbers that name a person or an account.
+  if (digit && (tryCard(s) || trySsn(s))) return true;
+  if ((digit || c === '+' || c === '(') && tryPhone(s)) return true;
+  if (alpha && tryIban(s)) return true;
+  // Last, what only looks random.
+  return s.end(s.t.base64End, s.i) - s.i >= 32 && tryLongSecret(s);
+}
+
+function scan(text) {
+  const s = new Scan(text, new Tables(text));
+  s.range(0, text.length, false);
+  return s.output();
+}
+
+// The window scrubbed: a little over twice what can be stored. Text past it is not read: it could
+// only reach the stored result through a token longer than the window, which is cut anyway.
 const windowFor = (maxBytes) => 2 * maxBytes + 1024;
 const LONGEST_SECRET = 1024;
+const LONGEST_GROUPED = 64;
 const MAX_PASSES = 4;
-const isSpace = (c) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 const longerThan = (text, bytes) => text.length * 3 > bytes && utf8Length(text) > bytes;
+
+// dropCutEnd() drops what the window's last 64 bytes began, back to a space: the window may have
+// cut something in two (a card or an IBAN in groups, a phone number with spaces), and half a
+// secret is still a secret. What is far longer than any secret is kept, and cut.
+function dropCutEnd(scanned) {
+  const bytes = utf8Length(scanned);
+  let keep = utf8Prefix(scanned, Math.max(bytes - LONGEST_GROUPED, 0)).length;
+  while (keep > 0 && !isSpace(scanned[keep - 1])) keep--;
+  return bytes - utf8Length(scanned.slice(0, keep)) <= LONGEST_SECRET + LONGEST_GROUPED ? scanned.slice(0, keep) : scanned;
+}
 
 // scrubText() is the stored form of free text: scrubbed, then cut at maxBytes on a character
 // boundary.
 export function scrubText(text, maxBytes) {
-  const window = windowFor(maxBytes);
-  let cut = longerThan(text, window);
-  let out = scan(cut ? utf8Prefix(text, window) : text, TEXT_RULES);
-  if (cut) {
-    // The window may have cut a token in two, and half a secret is still a secret: drop the
-    // last word, unless it is far longer than any secret.
-    let keep = out.length;
-    while (keep > 0 && !isSpace(out[keep - 1])) keep--;
-    if (utf8Length(out.slice(keep)) <= LONGEST_SECRET) out = out.slice(0, keep);
-  }
+  let cut = longerThan(text, windowFor(maxBytes));
+  let out = scan(cut ? utf8Prefix(text, windowFor(maxBytes)) : text);
+  if (cut) out = dropCutEnd(out);
   if (longerThan(out, maxBytes)) {
     out = utf8Prefix(out, maxBytes);
     cut = true;
   }
   // A cut can leave the start of something a rule matches ("G://" cut to "G:/" reads as a drive):
-  // what is kept is scrubbed again until nothing changes.
+  // what is kept is scrubbed again until nothing changes, so scrubbing the result changes nothing.
   for (let pass = 0; cut && pass < MAX_PASSES; pass++) {
-    const again = utf8Prefix(scan(out, TEXT_RULES), maxBytes);
+    const again = utf8Prefix(scan(out), maxBytes);
     if (again === out) break;
     out = again;
   }
   return out;
 }
 
-// changes() is true when scrubbing would replace anything in `text`: a value stored exactly as sent
-// (a version, a map key, a model id, a column) is refused or replaced whole when it does.
-export const changes = (text) => scan(text, TEXT_RULES) !== text;
+// changes() is true when scrubbing would replace anything in `text`, given room for every
+// placeholder.
+export const changes = (text) => scrubText(text, 2 * utf8Length(text) + 64) !== text;
