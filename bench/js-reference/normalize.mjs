@@ -2,7 +2,7 @@
 // rules are more than a type check: uuids, versions, times and model ids. Each takes a cleaned,
 // non-empty string (or a number, for times) and returns the stored value, or a failure the
 // caller turns into a verdict.
-import { changes } from './scrub.mjs';
+import { unsafeAsSent } from './scrub-as-sent.mjs';
 import { utf8Length } from './text.mjs';
 
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -31,20 +31,20 @@ const MAX_VERSION_LENGTH = 128;
 export const VERSION_SENSITIVE = 'sensitive_value';
 
 // normalizeVersion() is the version without prefix and leading zeros; undefined when it is not
-// one. A version is stored as sent, so one the scrubber would change (10.0.0.5 reads as an
-// address, 415.555.2671 as a phone number, 1.0.0-AKIA… holds a key) is VERSION_SENSITIVE.
+// one. A version is stored as sent, so one that could carry something personal (10.0.0.5 reads as
+// an address, 415.555.2671 as a phone number, 1.0.0-AKIA… holds a key) is VERSION_SENSITIVE.
 export function normalizeVersion(text) {
   // As sent, too: a prefix or a leading zero dropped must not make 078-05-1120 or AKIA…12345 pass.
   // Past any version's length (with its prefix of up to 17 characters) the scrubber is not run.
   if (utf8Length(text) > MAX_VERSION_LENGTH + 17) return undefined;
-  if (changes(text)) return VERSION_SENSITIVE;
+  if (unsafeAsSent(text)) return VERSION_SENSITIVE;
   const match = VERSION.exec(text);
   if (match === null) return undefined;
   const [, numbers, suffix] = match;
   if (numbers.length + suffix.length > MAX_VERSION_LENGTH) return undefined;
   const stripped = numbers.replace(LEADING_ZERO, '$1');
   const version = suffix === '' ? stripped : stripped + suffix;
-  return changes(version) ? VERSION_SENSITIVE : version;
+  return unsafeAsSent(version) ? VERSION_SENSITIVE : version;
 }
 
 // cutVersion() keeps the first `parts` numeric parts: 1.30.2-eks-1 with 2 parts is 1.30. A cut
@@ -122,6 +122,7 @@ export function isPathLike(text) {
 }
 
 // isModelName() is true for the name part of a model id ("Llama-3.1-8B-Instruct"): the characters
-// Hugging Face allows in repository names, at most 96 of them.
+// Hugging Face allows in repository names, at most 96 of them, not only dots and dashes ("." and
+// ".." name no repository).
 const MODEL_NAME = /^[A-Za-z0-9._-]{1,96}$/;
-export const isModelName = (name) => MODEL_NAME.test(name);
+export const isModelName = (name) => MODEL_NAME.test(name) && /[A-Za-z0-9]/.test(name);

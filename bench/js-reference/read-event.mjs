@@ -1,13 +1,14 @@
 // read-event.mjs: one event, already checked by its schema, normalized field by field into the
 // values the row stores (docs/NORMALIZATION.md). A value the schema could not judge (an unknown
-// enum, a bad UUID, version or time, a value kept as sent that the scrubber would change) throws a
-// Rejection.
+// enum, a bad UUID, version or time, a value kept as sent that could carry something personal)
+// throws a Rejection.
 import {
   TIME_OUT_OF_RANGE, VERSION_SENSITIVE, cutVersion, isModelName, isPathLike, normalizeUuid, normalizeVersion,
   timestampFromNumber, timestampFromText,
 } from './normalize.mjs';
-import { Rejection, keySuffix, refusedKeySuffix } from './rejection.mjs';
-import { changes, scrubText } from './scrub.mjs';
+import { Rejection, keySuffix, unsafeKeySuffix } from './rejection.mjs';
+import { unsafeAsSent } from './scrub-as-sent.mjs';
+import { scrubText } from './scrub.mjs';
 import { cleanText, trimAscii, utf8Length, utf8Prefix } from './text.mjs';
 
 const MAX_DROPPED_NAMES = 16;
@@ -45,8 +46,8 @@ export class EventNotes {
 const pathOf = (field, index) => (index < 0 ? field.path : `${field.path}[${index}]`);
 
 // A string (or list item) as stored: over its bound in UTF-8 bytes it is refused unless the field
-// cuts it. A value kept exactly as sent (a column, a value with a pattern) is refused when it holds
-// what the scrubber would replace; any other string is scrubbed like text.
+// cuts it. A value kept exactly as sent (a column, a value with a pattern) is refused when it could
+// carry something personal (scrub-as-sent.mjs); any other string is scrubbed like text.
 function stringValue(field, text, index) {
   const fits = text.length * 3 <= field.maxLength || utf8Length(text) <= field.maxLength;
   if (!fits && !field.truncate) throw new Rejection('too_long', pathOf(field, index), `is longer than ${field.maxLength} bytes`);
@@ -54,7 +55,7 @@ function stringValue(field, text, index) {
     throw new Rejection('pattern_mismatch', pathOf(field, index), 'does not match the field\'s pattern');
   }
   if (field.pattern === null && (index >= 0 || field.column === null)) return scrubText(text, field.maxLength);
-  if (changes(text)) throw new Rejection('sensitive_value', pathOf(field, index), 'holds what looks like an address, a secret or a path');
+  if (unsafeAsSent(text)) throw new Rejection('sensitive_value', pathOf(field, index), 'holds what looks like an address, a secret or a path');
   return fits ? text : utf8Prefix(text, field.maxLength);
 }
 
@@ -72,11 +73,11 @@ function enumValue(field, text, index, notes) {
 
 function modelId(field, text, notes) {
   // A local path is never kept, whatever its owner; nor a name outside Hugging Face's alphabet,
-  // or one holding what the scrubber would replace.
+  // or one that could carry something personal.
   if (isPathLike(text)) return '<path>';
   const slash = text.indexOf('/');
   const owner = slash === -1 ? '' : text.slice(0, slash).toLowerCase();
-  if (!field.allowedOwners.has(owner) || !isModelName(text.slice(slash + 1)) || changes(text)) {
+  if (!field.allowedOwners.has(owner) || !isModelName(text.slice(slash + 1)) || unsafeAsSent(text)) {
     notes.keptAsOther(field.path);
     return 'other';
   }
@@ -106,13 +107,13 @@ function readList(field, items, notes) {
 }
 
 // A map's keys and values were checked by the schema: stored as sent, without null values, so a
-// key the scrubber would change is refused. A copy has no prototype, so a key such as "__proto__"
+// key that could carry something personal is refused. A copy has no prototype, so a key such as "__proto__"
 // stays a key.
 function readMap(field, map) {
   let hasNull = false;
   for (const key in map) {
-    if (changes(key)) {
-      throw new Rejection('invalid_key', field.path + refusedKeySuffix(key), 'has a key that looks like an address, a secret or a path');
+    if (unsafeAsSent(key)) {
+      throw new Rejection('invalid_key', field.path + unsafeKeySuffix(key), 'has a key that looks like an address, a secret or a path');
     }
     hasNull ||= map[key] === null;
   }

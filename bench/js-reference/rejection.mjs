@@ -1,7 +1,7 @@
 // rejection.mjs: why an event is refused, worded as the core words it: a status code
 // (wasm/include/phonehome/status.def), the field's path and a message for people.
 import { scrubText } from './scrub.mjs';
-import { utf8Prefix } from './text.mjs';
+import { utf8Length, utf8Prefix } from './text.mjs';
 
 // Thrown while an event is read, caught per event. Not an Error: a rejection is an answer to
 // the client, not a bug, and needs no stack trace.
@@ -34,6 +34,12 @@ const MAX_KEY_BYTES = 64;
 export const keySuffix = (key) => `.${utf8Prefix(key, MAX_KEY_BYTES)}`;
 // A refused key is named back scrubbed, as the core does: a response holds nothing a row could not.
 export const refusedKeySuffix = (key) => `.${scrubText(key, MAX_KEY_BYTES)}`;
+// A key refused as unsafe as sent is named back scrubbed; one refused for what only its shape
+// gives away (the scrubber leaves it whole: 4155552671, 192-168-1-1) is not named at all.
+export function unsafeKeySuffix(key) {
+  const suffix = refusedKeySuffix(key);
+  return utf8Length(suffix) === utf8Length(key) + 1 ? '.<redacted>' : suffix;
+}
 
 // coreNumber() writes a bound as the core does: whole numbers up to 2^53 in digits, others as
 // the shortest round-trip text in nlohmann's layout (1e+18, 1.5e-05).
