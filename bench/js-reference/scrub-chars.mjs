@@ -78,24 +78,40 @@ for (let u = 0; u < 128; u++) {
 
 export const NONE = -1;
 
+// The tables' arrays are reused from text to text, as the core reuses its tables: most texts are
+// short, and allocating seven arrays for each costs more than filling them. Each Tables is valid
+// until the next is built; arrays for texts over a million characters are not kept.
+const KEEP_CAPACITY = 1 << 20;
+const RUN_NAMES = ['schemeEnd', 'localEnd', 'domainEnd', 'tokenEnd', 'base64End', 'posixEnd'];
+const COUNT_NAMES = ['domainTrim', 'posixTrim', 'lastDot', 'nonHex', 'upper', 'lower', 'digit', 'high', 'plus', 'slash', 'equals', 'caseSwitch'];
+let kept = null;
+
+function arraysFor(length) {
+  if (kept !== null && kept.capacity >= length) return kept;
+  const capacity = Math.max(length, 1024);
+  const made = { capacity, punctuation: new Uint8Array(capacity), counts: null };
+  for (const name of RUN_NAMES) made[name] = new Int32Array(capacity);
+  if (capacity <= KEEP_CAPACITY) kept = made;
+  return made;
+}
+
 export class Tables {
   constructor(text) {
     this.text = text;
     const n = text.length;
     // Run ends: the first position at or after i outside the class.
-    this.schemeEnd = new Int32Array(n + 1);
-    this.localEnd = new Int32Array(n + 1);
-    this.domainEnd = new Int32Array(n + 1);
-    this.tokenEnd = new Int32Array(n + 1);
-    this.base64End = new Int32Array(n + 1);
-    this.posixEnd = new Int32Array(n + 1);
-    this.punctuation = new Uint8Array(n + 1);
+    this.arrays = arraysFor(n + 1);
+    ({
+      schemeEnd: this.schemeEnd, localEnd: this.localEnd, domainEnd: this.domainEnd, tokenEnd: this.tokenEnd,
+      base64End: this.base64End, posixEnd: this.posixEnd, punctuation: this.punctuation,
+    } = this.arrays);
     this.schemeEnd[n] = this.localEnd[n] = this.domainEnd[n] = this.tokenEnd[n] = this.base64End[n] = this.posixEnd[n] = n;
     for (let i = n - 1; i >= 0; i--) {
       const u = text.charCodeAt(i);
       let bits;
       if (u < 0x80) {
         bits = ASCII_CLASSES[u];
+        this.punctuation[i] = 0;
       } else {
         // Non-ASCII letters belong to e-mail local parts, domains (IDN) and paths; punctuation ends them.
         const punct = isPunct(text[i]);
@@ -125,19 +141,14 @@ export class Tables {
     this.countsReady = true;
     const { text } = this;
     const n = text.length;
-    const table = () => new Int32Array(n + 1);
-    this.domainTrim = table();
-    this.posixTrim = table();
-    this.lastDot = table();
-    this.nonHex = table();
-    this.upper = table();
-    this.lower = table();
-    this.digit = table();
-    this.high = table();
-    this.plus = table();
-    this.slash = table();
-    this.equals = table();
-    this.caseSwitch = table();
+    if (this.arrays.counts === null) {
+      this.arrays.counts = {};
+      for (const name of COUNT_NAMES) this.arrays.counts[name] = new Int32Array(this.arrays.capacity);
+    }
+    Object.assign(this, this.arrays.counts);
+    this.domainTrim[0] = this.posixTrim[0] = 0;
+    this.nonHex[0] = this.upper[0] = this.lower[0] = this.digit[0] = this.high[0] = 0;
+    this.plus[0] = this.slash[0] = this.equals[0] = this.caseSwitch[0] = 0;
     this.lastDot[0] = NONE;
     let previous = '\0';
     for (let i = 0; i < n; i++) {
@@ -170,11 +181,21 @@ export const count = (prefix, from, to) => prefix[to] - prefix[from];
 
 // ASCII case only: the core's Lower(), unlike toLowerCase(), leaves the Kelvin sign alone.
 export const lowerAscii = (text) => text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
-export const startsWithIgnoreCase = (text, at, lower) =>
-  at <= text.length && text.length - at >= lower.length && lowerAscii(text.substr(at, lower.length)) === lower;
-export const equalsIgnoreCase = (text, lower) => text.length === lower.length && lowerAscii(text) === lower;
-export const endsWithIgnoreCase = (text, lower) => text.length >= lower.length && lowerAscii(text.slice(text.length - lower.length)) === lower;
-export const isOneOf = (word, words) => words.includes(lowerAscii(word));
+export const lowerChar = (c) => (isUpper(c) ? String.fromCharCode(c.charCodeAt(0) + 32) : c);
+
+// startsWithIgnoreCase() compares text at `at` with a lower-case `lower`, ignoring ASCII case.
+export function startsWithIgnoreCase(text, at, lower) {
+  if (at > text.length || text.length - at < lower.length) return false;
+  for (let k = 0; k < lower.length; k++) {
+    const u = text.charCodeAt(at + k);
+    if ((u >= 65 && u <= 90 ? u + 32 : u) !== lower.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+export const equalsIgnoreCase = (text, lower) => text.length === lower.length && startsWithIgnoreCase(text, 0, lower);
+export const endsWithIgnoreCase = (text, lower) => text.length >= lower.length && startsWithIgnoreCase(text, text.length - lower.length, lower);
+export const isOneOf = (word, words) => words.some((candidate) => equalsIgnoreCase(word, candidate));
 
 export function allDigits(word) {
   for (const c of word) if (!isDigit(c)) return false;

@@ -3,7 +3,7 @@
 // password rule.
 import {
   SECRET, count, endsWithIgnoreCase, isAlpha, isBase64Char, isDigit, isHex, isHigh,
-  isLower, isSpace, isTokenChar, isUpper, isWord, lowerAscii, startsWithIgnoreCase,
+  isLower, isSpace, isTokenChar, isUpper, isWord, lowerAscii, lowerChar, startsWithIgnoreCase,
 } from './scrub-chars.mjs';
 
 // ---- private key blocks ----------------------------------------------------------------------
@@ -45,7 +45,9 @@ const SECRET_KEYS = [
   'pgpassword', 'credential', 'credentials', 'creds', 'account_key', 'accountkey', 'cookie', 'otp',
   'sessionid', 'session_id', 'jsessionid', 'phpsessid', 'csrftoken', 'secret_key_base', 'pin', 'ssn',
 ];
-const SECRET_KEY_LAST_LETTERS = new Set(SECRET_KEYS.map((name) => name.at(-1)));
+// The secret names by their last letter, in order: a key is compared with the few that end as it does.
+const SECRET_KEYS_BY_LAST = new Map();
+for (const name of SECRET_KEYS) SECRET_KEYS_BY_LAST.set(name.at(-1), [...(SECRET_KEYS_BY_LAST.get(name.at(-1)) ?? []), name]);
 
 // Tokenizer settings name a vocabulary entry, not a credential: bos_token, pad_token, eosToken,
 // additional_special_token. The word before "token" says which.
@@ -83,10 +85,11 @@ const AUTH_SCHEMES = ['bearer ', 'basic ', 'token '];
 
 // secretName() is the entry of SECRET_KEYS that `key` ends with, or '' when it names no secret.
 function secretName(key) {
-  if (key === '' || !SECRET_KEY_LAST_LETTERS.has(lowerAscii(key.at(-1)))) return '';
+  const names = key === '' ? undefined : SECRET_KEYS_BY_LAST.get(lowerChar(key.at(-1)));
+  if (names === undefined) return '';
   // "public_key", "publicKeyToken", "public_token" name what anyone may see.
   if (key.length > 6 && startsWithIgnoreCase(key, 0, 'public') && (key[6] === '_' || key[6] === '-' || isUpper(key[6]))) return '';
-  for (const name of SECRET_KEYS) {
+  for (const name of names) {
     if (!endsWithIgnoreCase(key, name)) continue;
     const at = key.length - name.length;
     const camel = at > 0 && isLower(key[at - 1]) && isUpper(key[at]);
@@ -525,9 +528,11 @@ const TOKEN_PREFIXES = [
   ['pplx-', 40, 'token'], ['rubygems_', 40, 'hex'], ['ATATT3', 40, 'token'],
   ['AGE-SECRET-KEY-1', 30, 'upper'],
 ].map(([prefix, minRest, body]) => ({ prefix, minRest, body }));
-const PREFIX_FIRSTS = new Set(TOKEN_PREFIXES.map((token) => token.prefix[0]));
+// The prefixes by first character, in order: a token start tries only those that can match it.
+const PREFIXES_BY_FIRST = new Map();
+for (const token of TOKEN_PREFIXES) PREFIXES_BY_FIRST.set(token.prefix[0], [...(PREFIXES_BY_FIRST.get(token.prefix[0]) ?? []), token]);
 
-export const startsTokenPrefix = (c) => PREFIX_FIRSTS.has(c);
+export const startsTokenPrefix = (c) => PREFIXES_BY_FIRST.has(c);
 
 // AWS key ids are AKIA (ASIA, ABIA, ACCA) and 16 characters of base32: inside a word
 // (AWSAKIAIOSFODNN7EXAMPLE) only that exact shape is looked for.
@@ -541,7 +546,7 @@ export function tryTokenPrefix(s) {
   // as glued to a letter, so a second pass sees what the first did.
   const glued = !s.atTokenStart();
   const afterUnderscore = glued && s.i !== s.afterMatch && s.s[s.i - 1] === '_';
-  for (const token of TOKEN_PREFIXES) {
+  for (const token of PREFIXES_BY_FIRST.get(s.s[s.i]) ?? []) {
     if (!s.matches(s.i, token.prefix)) continue;
     const rest = s.i + token.prefix.length;
     let end = rest;

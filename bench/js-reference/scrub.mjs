@@ -4,7 +4,7 @@
 // in which they are tried, and the window read (wasm/src/scrub.cpp); the rules are in
 // scrub-secrets.mjs, scrub-network.mjs, scrub-paths.mjs and scrub-numbers.mjs.
 import {
-  Tables, isAlnum, isAlpha, isContinuation, isDigit, isHex, isSpace, isTokenChar, isWord, placeholderBefore, placeholderLength,
+  Tables, isAlnum, isAlpha, isContinuation, isDigit, isHex, isSpace, isTokenChar, isWord, placeholderBefore, placeholderLength, startsWithIgnoreCase,
 } from './scrub-chars.mjs';
 import {
   tryDeviceName, tryEmail, tryGluedIpv4, tryHostName, tryIpv4, tryIpv6, tryMac, tryUrl,
@@ -125,12 +125,7 @@ export class Scan {
   }
 
   matchesIgnoreCase(at, lower) {
-    if (at > this.limit || this.limit - at < lower.length) return false;
-    for (let k = 0; k < lower.length; k++) {
-      const c = this.s[at + k];
-      if ((c >= 'A' && c <= 'Z' ? String.fromCharCode(c.charCodeAt(0) + 32) : c) !== lower[k]) return false;
-    }
-    return true;
+    return at <= this.limit && this.limit - at >= lower.length && startsWithIgnoreCase(this.s, at, lower);
   }
 
   // placeholderLengthAt() is the length of a placeholder at pos that ends within the range, or 0.
