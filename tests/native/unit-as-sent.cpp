@@ -2,6 +2,8 @@
 // carry what the scrubber would replace, even glued into an identifier or cut into pieces.
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
 #include <string_view>
 
 #include "scrub.h"
@@ -35,6 +37,39 @@ TEST(UnsafeAsSent, KeepsWhatClientsReallySend) {
                                  "2.5.1+cu124", "1.0.0+9fceb02d0ae598e95dc970b74767f19372d61af8", "2024-11-30",
                                  "nightly-20241130", "ubuntu-22.04", "python3.12", "release_2024_11_30"}) {
     EXPECT_FALSE(UnsafeAsSent(value)) << value;
+  }
+}
+
+// Random hex ids hold runs of digits: 3% of random UUIDs have nine or more in a row, and 1 in 280
+// Go pseudo-version or git-describe commits is all digits. None of them may be refused.
+TEST(UnsafeAsSent, KeepsEveryRandomHexId) {
+  std::mt19937 random(13);  // a fixed seed: the same 100,000 ids on every run
+  auto hex = [&](size_t count) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (size_t i = 0; i < count; ++i) out += kHex[random() % 16];
+    return out;
+  };
+  int refused = 0;
+  for (int n = 0; n < 100000; ++n) {
+    const std::string uuid = hex(8) + "-" + hex(4) + "-" + hex(4) + "-" + hex(4) + "-" + hex(12);
+    const std::string pseudo_version = "v0.0.0-20191109021931-" + hex(12);
+    const std::string described = "1.2.3.dev4+g" + hex(12);
+    for (const std::string& id : {uuid, pseudo_version, described}) {
+      if (UnsafeAsSent(id)) {
+        ADD_FAILURE() << id;
+        if (++refused == 5) return;
+      }
+    }
+  }
+}
+
+// What the hex allowances above must not let through: a long number not inside a hex id.
+TEST(UnsafeAsSent, HexAllowancesStillRefuseLongNumbers) {
+  for (std::string_view value : {"x-4155551234", "4155551234", "g4155551234", "1.0.0-20191109021931-41555512345",
+                                 "1.0.0-2019110902193-415555123456", "3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b-4155551234",
+                                 "3f1c2a9e-5b7d-4e8f-9a0b-4155551234"}) {
+    EXPECT_TRUE(UnsafeAsSent(value)) << value;
   }
 }
 

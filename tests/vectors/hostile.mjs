@@ -208,6 +208,10 @@ for (const [kind, name] of [['phone-digits', '4155552671'], ['dashed-ipv4', 'ip-
     { body: { ...AXU.body, base_model: `meta-llama/${name}` } },
     accepted(AXU, (row) => ({ ...row, properties: { ...row.properties, base_model: 'other' } }), { unknown_values: ['base_model'] }));
 }
+// Random hex ids hold long digit runs (3% of UUIDs); an id kept as sent is still stored.
+add('uuid-with-digit-run', 'a UUID whose last group is all digits is an id, not a phone number', ['axolotl', 'usage'],
+  { body: { ...AXU.body, run_id: '5d6e7f80-1a2b-4c3d-8e9f-094167365774' } },
+  accepted(AXU, (row) => ({ ...row, session_id: '5d6e7f80-1a2b-4c3d-8e9f-094167365774' })));
 // Short markers fit CacheType's 32 bytes.
 for (const [kind, marker, placeholder] of [['ipv4', '198.51.100.23', '<ip>'], ['email', 'zq@example.com', '<email>'], ['mac', '4a:00:04:10:9b:50', '<mac>']]) {
   add(`marker-${kind}-in-short-string`, `a ${kind} in a 32-byte string`, ['langflow', 'version'], { body: { ...LV.body, CacheType: marker } },

@@ -26,8 +26,25 @@ bool IsDateTimeStamp(std::string_view digits) {
          minute < 60 && second < 60;
 }
 
+bool IsHexLetter(char c) { return IsHex(c) && !IsDigit(c); }
+
+// IsPseudoVersionCommit() is true for the 12-hex commit of a Go pseudo-version
+// (v0.0.0-20191109021931-daa7c04131f5) when all twelve happen to be digits (1 in 280).
+bool IsPseudoVersionCommit(std::string_view value, size_t start, size_t run) {
+  return run == 12 && start >= 15 && value[start - 1] == '-' && IsDateTimeStamp(value.substr(start - 15, 14)) &&
+         (start == 15 || !IsDigit(value[start - 16]));
+}
+
+// IsDescribedCommit() is true for digits after the 'g' that git describe and setuptools-scm put
+// before a commit (1.2.3-4-g0a1b2c3, 1.2.3.dev4+g0a1b2c3).
+bool IsDescribedCommit(std::string_view value, size_t start) {
+  return start >= 2 && value[start - 1] == 'g' && (value[start - 2] == '-' || value[start - 2] == '+' || value[start - 2] == '.');
+}
+
 // HasLongNumber() is true for a run of more than 8 digits that is not a date and time: a phone
-// number, an SSN, an account or card number, whatever separators the scrubber's rules expect.
+// number, an SSN, an account or card number, whatever separators the scrubber's rules expect. A run
+// touching a hex letter is part of a hex id (a UUID or commit group such as 948454193fe9, 3% of
+// random UUIDs hold one), not a number.
 bool HasLongNumber(std::string_view value) {
   size_t run = 0;
   for (size_t i = 0; i <= value.size(); ++i) {
@@ -35,10 +52,23 @@ bool HasLongNumber(std::string_view value) {
       ++run;
       continue;
     }
-    if (run > 8 && !IsDateTimeStamp(value.substr(i - run, run))) return true;
+    const size_t start = i - run;
+    const bool in_hex = (start > 0 && IsHexLetter(value[start - 1])) || (i < value.size() && IsHexLetter(value[i])) ||
+                        IsDescribedCommit(value, start);
+    if (run > 8 && !in_hex && !IsDateTimeStamp(value.substr(start, run)) && !IsPseudoVersionCommit(value, start, run)) return true;
     run = 0;
   }
   return false;
+}
+
+// IsCanonicalUuid() is true for 8-4-4-4-12 hex digits: an id that can hold nothing but itself.
+bool IsCanonicalUuid(std::string_view value) {
+  if (value.size() != 36) return false;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? value[i] != '-' : !IsHex(value[i])) return false;
+  }
+  return true;
 }
 
 // HasSmallNumberQuad() is true for four numbers of at most 255 in a row, joined by '-' or '_':
@@ -92,6 +122,7 @@ bool HasRandomRun(std::string_view value) {
 }  // namespace
 
 bool UnsafeAsSent(std::string_view value) {
+  if (IsCanonicalUuid(value)) return false;
   if (HasLongNumber(value) || HasSmallNumberQuad(value) || HasRandomRun(value) || Changes(value)) return true;
   // The rules look for a token where a word starts, so one glued after a version, an owner or a
   // prefix (1.0.0-Janes-MacBook-Pro, key_AKIA…, x_4111_1111_1111_1111) is read on its own too, with
