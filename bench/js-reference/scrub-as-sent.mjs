@@ -19,8 +19,23 @@ function isDateTimeStamp(digits) {
     minute < 60 && second < 60;
 }
 
+const isHexLetter = (c) => (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+
+// isPseudoVersionCommit() is true for the 12-hex commit of a Go pseudo-version
+// (v0.0.0-20191109021931-daa7c04131f5) when all twelve happen to be digits (1 in 280).
+function isPseudoVersionCommit(value, start, run) {
+  return run === 12 && start >= 15 && value[start - 1] === '-' && isDateTimeStamp(value.slice(start - 15, start - 1)) &&
+    (start === 15 || !isDigit(value[start - 16]));
+}
+
+// isDescribedCommit() is true for digits after the 'g' that git describe and setuptools-scm put
+// before a commit (1.2.3-4-g0a1b2c3, 1.2.3.dev4+g0a1b2c3).
+const isDescribedCommit = (value, start) => start >= 2 && value[start - 1] === 'g' && '-+.'.includes(value[start - 2]);
+
 // hasLongNumber() is true for a run of more than 8 digits that is not a date and time: a phone
-// number, an SSN, an account or card number, whatever separators the scrubber's rules expect.
+// number, an SSN, an account or card number, whatever separators the scrubber's rules expect. A run
+// touching a hex letter is part of a hex id (a UUID or commit group such as 948454193fe9), not a
+// number.
 function hasLongNumber(value) {
   let run = 0;
   for (let i = 0; i <= value.length; i++) {
@@ -28,11 +43,17 @@ function hasLongNumber(value) {
       run++;
       continue;
     }
-    if (run > 8 && !isDateTimeStamp(value.slice(i - run, i))) return true;
+    const start = i - run;
+    const inHex = (start > 0 && isHexLetter(value[start - 1])) || (i < value.length && isHexLetter(value[i])) ||
+      isDescribedCommit(value, start);
+    if (run > 8 && !inHex && !isDateTimeStamp(value.slice(start, i)) && !isPseudoVersionCommit(value, start, run)) return true;
     run = 0;
   }
   return false;
 }
+
+// isCanonicalUuid() is true for 8-4-4-4-12 hex digits: an id that can hold nothing but itself.
+const CANONICAL_UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
 // hasSmallNumberQuad() is true for four numbers of at most 255 in a row, joined by '-' or '_': an
 // IPv4 address as host names and identifiers write it (ip-10-0-0-5, 192_168_1_1).
@@ -86,6 +107,7 @@ function hasRandomRun(value) {
 // it or a part glued into it, or it holds a long number, an address written with '-' or '_', or a
 // run that looks random.
 export function unsafeAsSent(value) {
+  if (CANONICAL_UUID.test(value)) return false;
   if (hasLongNumber(value) || hasSmallNumberQuad(value) || hasRandomRun(value) || changes(value)) return true;
   // The rules look for a token where a word starts, so one glued after a version, an owner or a
   // prefix (1.0.0-Janes-MacBook-Pro, key_AKIA…, x_4111_1111_1111_1111) is read on its own too, with
