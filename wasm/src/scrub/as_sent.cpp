@@ -119,10 +119,51 @@ bool HasRandomRun(std::string_view value) {
   return false;
 }
 
+// Recent verdicts. A batch repeats its versions, model ids and keys in every event, and one
+// verdict costs several scrubber passes; it depends only on the value.
+class RecentVerdicts {
+ public:
+  static constexpr size_t kLongestValue = 128;
+
+  const bool* Find(std::string_view value) const {
+    for (const Entry& entry : entries_) {
+      if (entry.used && entry.value == value) return &entry.unsafe;
+    }
+    return nullptr;
+  }
+  bool Keep(std::string_view value, bool unsafe) {
+    Entry& entry = entries_[next_];
+    next_ = (next_ + 1) % kEntries;
+    entry = {true, std::string(value), unsafe};
+    return unsafe;
+  }
+
+ private:
+  static constexpr size_t kEntries = 8;
+  struct Entry {
+    bool used = false;
+    std::string value;
+    bool unsafe = false;
+  };
+  Entry entries_[kEntries];
+  size_t next_ = 0;
+};
+
+bool UnsafeAsSentUncached(std::string_view value);
+
 }  // namespace
 
 bool UnsafeAsSent(std::string_view value) {
   if (IsCanonicalUuid(value)) return false;
+  if (value.size() > RecentVerdicts::kLongestValue) return UnsafeAsSentUncached(value);
+  static RecentVerdicts recent;
+  if (const bool* known = recent.Find(value)) return *known;
+  return recent.Keep(value, UnsafeAsSentUncached(value));
+}
+
+namespace {
+
+bool UnsafeAsSentUncached(std::string_view value) {
   if (HasLongNumber(value) || HasSmallNumberQuad(value) || HasRandomRun(value) || Changes(value)) return true;
   // The rules look for a token where a word starts, so one glued after a version, an owner or a
   // prefix (1.0.0-Janes-MacBook-Pro, key_AKIA…, x_4111_1111_1111_1111) is read on its own too, with
@@ -145,5 +186,7 @@ bool UnsafeAsSent(std::string_view value) {
   }
   return false;
 }
+
+}  // namespace
 
 }  // namespace phonehome::scrub
