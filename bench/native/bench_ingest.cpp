@@ -3,36 +3,18 @@
 // batch of 100 distinct events. items_per_second is events per second.
 #include <benchmark/benchmark.h>
 
-#include <fstream>
-#include <sstream>
+#include <cstdio>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "phonehome/core.h"
+#include "reference_batch.h"
 
 namespace {
 
-struct Case {
-  std::string id, product, event, body;
-};
-
-std::vector<Case> ReferenceCases() {
-  std::ifstream in(PHONEHOME_REFERENCE_VECTORS);
-  std::stringstream text;
-  text << in.rdbuf();
-  const auto doc = nlohmann::ordered_json::parse(text.str(), nullptr, false);
-  std::vector<Case> cases;
-  if (!doc.is_object()) return cases;
-  for (const auto& c : doc["cases"]) {
-    const std::string id = c["id"].get<std::string>();
-    if (id.size() < 10 || id.compare(id.size() - 10, 10, "-reference") != 0) continue;
-    cases.push_back({id.substr(0, id.size() - 10), c["product"].get<std::string>(), c["event"].get<std::string>(),
-                     c["body"].dump()});
-  }
-  return cases;
-}
+using phonehome::bench::Case;
+using phonehome::bench::DistinctBatch;
+using phonehome::bench::ReferenceCases;
 
 void Ingest(benchmark::State& state, const Case& c, const std::string& body, uint32_t events) {
   phonehome::Ingestor ingestor;
@@ -54,25 +36,6 @@ void Ingest(benchmark::State& state, const Case& c, const std::string& body, uin
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
 }
 
-// DistinctCopy() makes copy `n` of an event distinct from the others, so a batch is 100 events to
-// store and not one event and 99 duplicates (which cost less): the last four hex digits of every
-// UUID in it become n. bench/node/reference-cases.mjs applies the same rule.
-std::string DistinctCopy(std::string body, int n) {
-  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); };
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (size_t i = 0; i + 36 <= body.size(); ++i) {
-    bool uuid = true;
-    for (size_t k = 0; k < 36 && uuid; ++k) {
-      const bool dash = k == 8 || k == 13 || k == 18 || k == 23;
-      uuid = dash ? body[i + k] == '-' : hex(body[i + k]);
-    }
-    if (!uuid) continue;
-    for (int k = 0; k < 4; ++k) body[i + 35 - k] = kDigits[(n >> (4 * k)) & 15];
-    i += 35;
-  }
-  return body;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,11 +46,7 @@ int main(int argc, char** argv) {
   }
   static std::vector<std::string> batches;
   batches.reserve(cases.size());
-  for (const Case& c : cases) {
-    std::string batch = "[";
-    for (int n = 0; n < 100; ++n) batch += (n ? "," : "") + DistinctCopy(c.body, n);
-    batches.push_back(batch + "]");
-  }
+  for (const Case& c : cases) batches.push_back(DistinctBatch(c.body, 100));
   for (size_t i = 0; i < cases.size(); ++i) {
     const Case& c = cases[i];
     benchmark::RegisterBenchmark(("single/" + c.id).c_str(), [&c](benchmark::State& s) { Ingest(s, c, c.body, 1); });
