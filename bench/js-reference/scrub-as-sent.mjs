@@ -2,6 +2,7 @@
 // id, a column) could carry something personal (wasm/src/scrub/as_sent.cpp). It cannot be
 // scrubbed, only refused, so it is held to more than "the scrubber would change nothing".
 import { isAlnum, isDigit, isUpper } from './scrub-chars.mjs';
+import { LONGEST_REMEMBERED, Recent } from './recent.mjs';
 import { changes } from './scrub.mjs';
 
 // Glued parts are at most this many: the values checked here are short, and each part costs one
@@ -108,6 +109,14 @@ function hasRandomRun(value) {
 // run that looks random.
 export function unsafeAsSent(value) {
   if (CANONICAL_UUID.test(value)) return false;
+  if (value.length > LONGEST_REMEMBERED) return unsafeAsSentUncached(value);
+  const known = recentVerdicts.get(value);
+  return known ?? recentVerdicts.keep(value, unsafeAsSentUncached(value));
+}
+
+const recentVerdicts = new Recent(8);
+
+function unsafeAsSentUncached(value) {
   if (hasLongNumber(value) || hasSmallNumberQuad(value) || hasRandomRun(value) || changes(value)) return true;
   // The rules look for a token where a word starts, so one glued after a version, an owner or a
   // prefix (1.0.0-Janes-MacBook-Pro, key_AKIA…, x_4111_1111_1111_1111) is read on its own too, with

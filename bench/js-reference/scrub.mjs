@@ -14,6 +14,7 @@ import { tryGluedHomePath, tryPath } from './scrub-paths.mjs';
 import {
   startsTokenPrefix, tryAuthScheme, tryJwt, tryKeyValue, tryLongSecret, tryPemBlock, tryTokenPrefix,
 } from './scrub-secrets.mjs';
+import { LONGEST_REMEMBERED, Recent } from './recent.mjs';
 import { utf8Length, utf8Prefix } from './text.mjs';
 
 // Scan: one left-to-right pass. At each token start the rules that can start with the character
@@ -235,9 +236,17 @@ function dropCutEnd(scanned) {
   return bytes - utf8Length(scanned.slice(0, keep)) <= LONGEST_SECRET + LONGEST_GROUPED ? scanned.slice(0, keep) : scanned;
 }
 
+const recentResults = new Recent(16);
+
 // scrubText() is the stored form of free text: scrubbed, then cut at maxBytes on a character
 // boundary.
 export function scrubText(text, maxBytes) {
+  if (text.length > LONGEST_REMEMBERED) return scrubUncached(text, maxBytes);
+  const key = `${maxBytes}\u0000${text}`;
+  return recentResults.get(key) ?? recentResults.keep(key, scrubUncached(text, maxBytes));
+}
+
+function scrubUncached(text, maxBytes) {
   let cut = longerThan(text, windowFor(maxBytes));
   let out = scan(cut ? utf8Prefix(text, windowFor(maxBytes)) : text);
   if (cut) out = dropCutEnd(out);
