@@ -10,7 +10,7 @@ import { BudgetRefused, countRejections, installsOfResult, logLostRejectionCount
 
 // The HTTP status of each request outcome the core can return (status.def, scope "request").
 export const OUTCOME_STATUS = {
-  ok: 202,
+  ok: 200,
   all_rejected: 400,
   malformed_json: 400,
   invalid_utf8: 400,
@@ -48,7 +48,7 @@ function optedOut(request, settings) {
 export async function handleIngest(request, env, ctx, core, settings, stores, product, event) {
   if (optedOut(request, settings)) {
     // Nothing is read, nothing stored: the answer only says why.
-    return jsonBody(JSON.stringify({ results: [], opted_out: true }), 202);
+    return jsonBody(JSON.stringify({ results: [], opted_out: true }), 200);
   }
   const receivedAt = Date.now();
   const budget = settings.dailyWriteBudget;

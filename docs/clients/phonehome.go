@@ -121,6 +121,6 @@ func (t *Telemetry) post(body []byte) (time.Duration, bool) {
 	case resp.StatusCode >= 500:
 		return 2 * time.Second, true
 	default:
-		return 0, false // 202 stored; any other 4xx will fail again the same way
+		return 0, false // 200 stored; any other 4xx will fail again the same way
 	}
 }

@@ -75,7 +75,7 @@ class Telemetry:
             headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_S):
-                return None  # 202: stored (each event's verdict is in the body)
+                return None  # 200: stored (each event's verdict is in the body)
         except urllib.error.HTTPError as error:
             # 429 and 503 say "retry later"; any other 4xx will fail again the same way.
             if error.code in (429, 503):

@@ -51,7 +51,7 @@ async function refused(response, status, code) {
 
 async function accepted(response, n) {
   const body = await response.json();
-  assert.equal(response.status, 202, JSON.stringify(body));
+  assert.equal(response.status, 200, JSON.stringify(body));
   assert.equal(body.results.filter((r) => r.status === 'accepted').length, n);
 }
 
@@ -91,7 +91,7 @@ describe('direct mode: a request that does not fit is refused alone', () => {
   after(async () => { await worker?.close(); });
   beforeEach(async () => { await worker.clear(); });
 
-  test('two full batches, a third that does not fit (429, alone), then one event (202), then all-invalid (400 with verdicts)', async () => {
+  test('two full batches, a third that does not fit (429, alone), then one event (200), then all-invalid (400 with verdicts)', async () => {
     await accepted(await post(worker, sessionsOf(1, BATCH)), BATCH);
     await accepted(await post(worker, sessionsOf(2, BATCH)), BATCH);
     await refused(await post(worker, sessionsOf(3, BATCH)), 429, 'daily_budget_low');
@@ -187,7 +187,7 @@ describe('direct mode: each install\'s share', () => {
     assert.equal(await count(worker, `SELECT count(*) AS n FROM events WHERE install_id = '${installId(B)}'`), 1);
     // Rows without an install id (langflow's) count against the budget alone.
     const runs = Array.from({ length: share + 1 }, () => ({ product: 'langflow', event: 'shutdown', TimeRunning: 60 }));
-    assert.equal((await worker.post('/v1/batch', { events: runs })).status, 202);
+    assert.equal((await worker.post('/v1/batch', { events: runs })).status, 200);
     assert.equal(await budgetUsed(worker), 2 * share + 2);
   });
 
@@ -253,7 +253,7 @@ describe('queue mode: the producer refuses against a reading of D1; the consumer
   }
 
   test('an install at its share is refused (429) while another is accepted', async () => {
-    assert.equal((await post(worker, sessionsOf(A, share))).status, 202);
+    assert.equal((await post(worker, sessionsOf(A, share))).status, 200);
     await waitFor(async () => (await count(worker, 'SELECT coalesce(sum(rows), 0) AS n FROM install_writes')) === share, { what: 'the consumer to count A\'s rows' });
     await refusedOnceRead(() => [session(A)], 429, 'install_share_spent');
     await accepted(await post(worker, [session(B)]), 1);
@@ -270,6 +270,6 @@ describe('queue mode: the producer refuses against a reading of D1; the consumer
     assert.equal((await rejected.json()).results[0].code, 'invalid_uuid');
     await setBudgetUsed(worker, budget - 1);
     await refusedOnceRead(() => [session(B), session(B)], 429, 'daily_budget_low');
-    await waitFor(async () => (await post(worker, [session(B)])).status === 202, { ms: 20_000, what: 'the room to be read' });
+    await waitFor(async () => (await post(worker, [session(B)])).status === 200, { ms: 20_000, what: 'the room to be read' });
   });
 });

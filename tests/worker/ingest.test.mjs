@@ -12,7 +12,7 @@ describe('ingest', () => {
   test('the AgentSonar session event lands as one row with the expected columns', async () => {
     const before = Date.now();
     const response = await worker.post('/v1/agentsonar/session', SESSION);
-    assert.equal(response.status, 202);
+    assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type'), /^application\/json/);
     assert.deepEqual(await response.json(), { results: [{ index: 0, status: 'accepted' }] });
 
@@ -39,9 +39,9 @@ describe('ingest', () => {
 
   test('posting the same session twice stores one row and answers duplicate', async () => {
     const first = await worker.post('/v1/agentsonar/session', SESSION);
-    assert.equal(first.status, 202);
+    assert.equal(first.status, 200);
     const second = await worker.post('/v1/agentsonar/session', SESSION);
-    assert.equal(second.status, 202);
+    assert.equal(second.status, 200);
     assert.deepEqual(await second.json(), { results: [{ index: 0, status: 'duplicate' }] });
     assert.equal((await worker.rows()).length, 1);
   });
@@ -50,7 +50,7 @@ describe('ingest', () => {
     await worker.post('/v1/agentsonar/session', SESSION);
     const other = { ...SESSION, session_id: 'b1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d' };
     const response = await worker.post('/v1/agentsonar/session', [SESSION, { version: '1.0.0' }, other]);
-    assert.equal(response.status, 202);
+    assert.equal(response.status, 200);
     const { results } = await response.json();
     assert.deepEqual(results.map((r) => r.status), ['duplicate', 'rejected', 'accepted']);
     assert.equal(results[1].code, 'missing_field');
@@ -99,7 +99,7 @@ describe('ingest', () => {
 
   test('the unknown fields of an event are dropped, named, and never stored', async () => {
     const response = await worker.post('/v1/agentsonar/session', { ...SESSION, prompt: 'my secret prompt' });
-    assert.equal(response.status, 202);
+    assert.equal(response.status, 200);
     assert.deepEqual((await response.json()).results[0].dropped, ['prompt']);
     const [row] = await worker.rows();
     assert.ok(!JSON.stringify(row).includes('secret'), 'the dropped value must not be stored');

@@ -77,11 +77,11 @@ describe('a marker address, with the database on disk and the logs captured', ()
 
   test('appears nowhere in the D1 files or the worker log, even when errors are logged', async () => {
     const headers = { 'content-type': 'application/json', ...Object.fromEntries(IP_HEADERS.map((h) => [h, MARKER])) };
-    assert.equal((await worker.post('/v1/agentsonar/session', JSON.stringify(SESSION), headers)).status, 202);
+    assert.equal((await worker.post('/v1/agentsonar/session', JSON.stringify(SESSION), headers)).status, 200);
     await worker.setFault('fail');
     assert.equal((await worker.post('/v1/agentsonar/session', JSON.stringify({ ...SESSION, session_id: 'b1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d' }), headers)).status, 503);
     await worker.setFault('none');
-    assert.equal((await worker.post('/v1/langflow/run', '{"Success":false,"ErrorMessage":"from 203.0.113.199"}', headers)).status, 202);
+    assert.equal((await worker.post('/v1/langflow/run', '{"Success":false,"ErrorMessage":"from 203.0.113.199"}', headers)).status, 200);
     const rows = await worker.rows('SELECT * FROM events');
     assert.equal(rows.length, 2);
     await worker.close();

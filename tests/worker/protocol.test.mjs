@@ -36,7 +36,7 @@ describe('the ingest contract', () => {
       named('agentsonar', 'session', session(3)),
     ], { sent_at: new Date().toISOString() });
     const response = await worker.post('/v1/batch', body);
-    assert.equal(response.status, 202);
+    assert.equal(response.status, 200);
     const { results } = await response.json();
     assert.deepEqual(results.map((r) => [r.index, r.status, r.code]), [
       [0, 'duplicate', undefined], [1, 'rejected', 'invalid_uuid'], [2, 'accepted', undefined],
@@ -78,7 +78,7 @@ describe('the ingest contract', () => {
       const response = await worker.post('/v1/agentsonar/session', compress(JSON.stringify(session(i))), {
         'content-type': 'application/json', 'content-encoding': encoding,
       });
-      assert.equal(response.status, 202, encoding);
+      assert.equal(response.status, 200, encoding);
     }
     assert.equal((await worker.rows()).length, 2);
   });
@@ -134,13 +134,13 @@ describe('the ingest contract', () => {
     assert.ok(status === 413 || status === 'connection closed', `answered ${status}`);
     assert.ok(sentAtAnswer < 32 * MIB, `the client had sent ${sentAtAnswer} bytes when the answer came`);
     // And the worker is none the worse for it.
-    assert.equal((await worker.post('/v1/agentsonar/session', session(7))).status, 202);
+    assert.equal((await worker.post('/v1/agentsonar/session', session(7))).status, 200);
   });
 
   test('a batch of exactly 1000 events is accepted; 1001 is 413 and stores nothing', async () => {
     const exactly = Array.from({ length: 1000 }, (_, i) => session(100 + i));
     const ok = await worker.post('/v1/agentsonar/session', exactly);
-    assert.equal(ok.status, 202);
+    assert.equal(ok.status, 200);
     assert.equal((await ok.json()).results.length, 1000);
     assert.equal((await worker.rows()).length, 1000);
     await worker.clear();
@@ -152,7 +152,7 @@ describe('the ingest contract', () => {
 
   test('navigator.sendBeacon bodies (text/plain) are accepted', async () => {
     const response = await worker.post('/v1/agentsonar/session', JSON.stringify(SESSION), { 'content-type': 'text/plain;charset=UTF-8' });
-    assert.equal(response.status, 202);
+    assert.equal(response.status, 200);
   });
 
   test('CORS: preflight answers the ingest routes; responses carry the allowed origin', async () => {
@@ -170,10 +170,10 @@ describe('the ingest contract', () => {
     assert.equal(error.headers.get('access-control-allow-origin'), '*', 'errors carry CORS too, so browsers can read them');
   });
 
-  test('DNT: 1 and Sec-GPC: 1 are answered 202 and nothing is stored', async () => {
+  test('DNT: 1 and Sec-GPC: 1 are answered 200 and nothing is stored', async () => {
     for (const header of ['dnt', 'sec-gpc']) {
       const response = await worker.post('/v1/agentsonar/session', session(20), { 'content-type': 'application/json', [header]: '1' });
-      assert.equal(response.status, 202);
+      assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), { results: [], opted_out: true });
     }
     assert.equal((await worker.rows()).length, 0);
@@ -204,7 +204,7 @@ describe('the ingest contract', () => {
     assert.equal((await worker.rows()).length, 0);
     await worker.setFault('none');
     const retried = await worker.post('/v1/agentsonar/session', batch);
-    assert.equal(retried.status, 202);
+    assert.equal(retried.status, 200);
     assert.deepEqual((await retried.json()).results.map((r) => r.status), ['accepted', 'accepted', 'accepted']);
     assert.equal((await worker.rows()).length, 3);
   });
@@ -215,7 +215,7 @@ describe('the ingest contract', () => {
     assert.equal((await worker.post('/v1/agentsonar/session', batch)).status, 503);
     await worker.setFault('none');
     const retried = await worker.post('/v1/agentsonar/session', batch);
-    assert.equal(retried.status, 202);
+    assert.equal(retried.status, 200);
     assert.deepEqual((await retried.json()).results.map((r) => r.status), ['duplicate', 'duplicate']);
     assert.equal((await worker.rows()).length, 2);
   });
@@ -228,7 +228,7 @@ describe('the ingest contract', () => {
       })])],
     ];
     for (const [path, body] of requests) {
-      assert.equal((await worker.post(path, body)).status, 202);
+      assert.equal((await worker.post(path, body)).status, 200);
       const again = await worker.post(path, body);
       assert.ok((await again.json()).results.every((r) => r.status === 'duplicate'));
     }
@@ -243,7 +243,7 @@ describe('the daily write budget', () => {
 
   test('past the budget: 429 for a request larger than what is left, 503 once spent, Retry-After until the next UTC day, nothing stored', async () => {
     const secondsLeftToday = () => Math.ceil((Math.floor(Date.now() / 86_400_000 + 1) * 86_400_000 - Date.now()) / 1000);
-    assert.equal((await worker.post('/v1/agentsonar/session', [session(1), session(2)])).status, 202);
+    assert.equal((await worker.post('/v1/agentsonar/session', [session(1), session(2)])).status, 200);
     // Two more would make four rows: the whole request is refused, not half of it.
     const over = await worker.post('/v1/agentsonar/session', [session(3), session(4)]);
     assert.equal(over.status, 429);
@@ -252,7 +252,7 @@ describe('the daily write budget', () => {
     assert.ok(retryAfter > 0 && retryAfter <= secondsLeftToday() + 1, `Retry-After ${retryAfter}`);
     assert.equal((await worker.rows()).length, 2);
     // One more fits; after it nothing does.
-    assert.equal((await worker.post('/v1/agentsonar/session', session(5))).status, 202);
+    assert.equal((await worker.post('/v1/agentsonar/session', session(5))).status, 200);
     const spent = await worker.post('/v1/agentsonar/session', session(6));
     assert.equal(spent.status, 503);
     assert.equal((await spent.json()).error.code, 'daily_budget_spent');

@@ -49,7 +49,7 @@ describe('queue mode', () => {
   after(async () => { await worker?.close(); });
   beforeEach(async () => { await worker.setFault('none'); await worker.clear(); });
 
-  test('answers 202 once queued; the consumer stores the same rows direct mode stores', async () => {
+  test('answers 200 once queued; the consumer stores the same rows direct mode stores', async () => {
     const direct = await startWorker();
     try {
       const requests = [
@@ -108,7 +108,7 @@ describe('queue mode', () => {
     await worker.setFault('sequence', { steps: 'ok,fail,commit-then-fail' });
     const run = await runLoad({ url: worker.url.href, requests: 24, concurrency: 4, batchSize: 1000, mix: 'batch', invalidEvery: 500 });
     console.log(summaryLine(run));
-    assert.deepEqual(Object.keys(run.status), ['202']);
+    assert.deepEqual(Object.keys(run.status), ['200']);
     await landed(worker, run.acknowledged.size, run.runSessions, 120_000);
     await worker.setFault('none');
     await consumerIdle(worker);
@@ -142,7 +142,7 @@ describe('queue mode', () => {
       ...Array.from({ length: 600 }, (_, n) => session(2000 + n, { version: `1.${n}.0`, session_id: 'not-a-uuid' })),
     ];
     const answer = await worker.post('/v1/agentsonar/session', events);
-    assert.equal(answer.status, 202, await answer.clone().text());
+    assert.equal(answer.status, 200, await answer.clone().text());
     await landed(worker, 400);
     await consumerIdle(worker);
     const [rejected] = await worker.rows('SELECT sum(count) AS n, count(*) AS versions FROM rejections_daily');
@@ -151,7 +151,7 @@ describe('queue mode', () => {
   });
 
   test('GET /v1/stats/ingest reports the consumer\'s lag and backlog per minute', async () => {
-    for (let n = 10; n < 20; n++) assert.equal((await worker.post('/v1/agentsonar/session', session(n))).status, 202);
+    for (let n = 10; n < 20; n++) assert.equal((await worker.post('/v1/agentsonar/session', session(n))).status, 200);
     await landed(worker, 10);
     const report = await (await worker.fetch('/v1/stats/ingest', { headers: auth })).json();
     assert.equal(report.mode, 'queue');
@@ -183,8 +183,8 @@ describe('queue mode with D1 down', () => {
     const ip = '203.0.113.77';
     const response = await worker.post('/v1/agentsonar/session', [...events, session(199, { version: '??' })],
       { 'content-type': 'application/json', 'cf-connecting-ip': ip, 'x-forwarded-for': ip, 'x-real-ip': ip });
-    assert.equal(response.status, 202, 'D1 being down does not reach the client');
-    assert.equal((await worker.post('/v1/agentsonar/session', session(200))).status, 202);
+    assert.equal(response.status, 200, 'D1 being down does not reach the client');
+    assert.equal((await worker.post('/v1/agentsonar/session', session(200))).status, 200);
     const letters = await waitFor(async () => {
       const list = await worker.deadLetters();
       return list.length >= 3 && list;
