@@ -220,11 +220,11 @@ describe('the ingest contract', () => {
     assert.equal((await worker.rows()).length, 2);
   });
 
-  test('a retry of any accepted request never produces a duplicate row', async () => {
+  test('a retry of any accepted request of events with a dedup key never produces a duplicate row', async () => {
     const requests = [
       ['/v1/agentsonar/session', session(60)],
-      ['/v1/batch', envelope([named('agentsonar', 'session', session(61)), named('axonflow', 'sdk_init', {
-        sdk: 'go', sdk_version: '3.8.0', instance_id: '3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b',
+      ['/v1/batch', envelope([named('agentsonar', 'session', session(61)), named('axolotl', 'usage', {
+        run_id: '5d6e7f80-1a2b-4c3d-8e9f-a0b1c2d3e4f5', base_model: 'meta-llama/Llama-3.1-8B', adapter: 'qlora',
       })])],
     ];
     for (const [path, body] of requests) {
