@@ -1,4 +1,4 @@
-// replay.test.mjs: requests rebuilt from the seed products' real clients (tests/vectors/wire/*.json,
+// replay.test.mjs: requests rebuilt from the seed products' real clients (tests/replay/*.json,
 // each case naming the client's source file and commit), sent to the real Worker exactly as the
 // client sends them (method, path under the configured base, headers, body), must be answered as
 // that client counts success and land in D1 as the rows the case expects.
@@ -9,7 +9,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { startWorker } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
-const wireDir = `${root}tests/vectors/wire/`;
+const wireDir = `${root}tests/replay/`;
 const files = readdirSync(wireDir).filter((name) => name.endsWith('.json')).sort();
 
 // requestInit() is the request as the client sends it: the body serialized (and gzipped when its
