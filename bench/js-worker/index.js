@@ -22,6 +22,6 @@ export default {
       await storeRows(env.DB, [{ rowsJson: result.rowsJson, firstRow: 0 }], result.rowCount,
         { budget: Number(env.DAILY_WRITE_BUDGET), now: receivedAt });
     }
-    return new Response(result.response, { status: result.rowCount > 0 ? 202 : 400, headers: { 'content-type': 'application/json' } });
+    return new Response(result.response, { status: result.rowCount > 0 ? 200 : 400, headers: { 'content-type': 'application/json' } });
   },
 };
