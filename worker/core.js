@@ -3,7 +3,9 @@
 // It knows the C ABI of wasm/abi/abi.h and nothing of HTTP or D1. Environment specifics (how the
 // module is obtained) stay with the caller: pass a WebAssembly.Module to instantiateCore().
 
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
+// ph_ingest()'s flags (wasm/abi/abi.h).
+const VALUES_ARE_TEXT = 1;
 
 // WASI errno "function not supported": the core never does I/O, so the few WASI calls libc keeps
 // around (for abort messages on stderr) answer that they cannot.
@@ -120,7 +122,9 @@ export function createCore(instance) {
   // ingest() runs one request through the core. `body` is a Uint8Array (already decompressed);
   // `sentAt` the client's X-Sent-At header or ''; `nonce` two uint32 (tests pin it). With
   // `withInstalls` the result also carries what the per-install counters need (storage.js).
-  function ingest({ product, event, body, receivedAt, sentAt = '', nonce, withInstalls = false }) {
+  // `valuesAreText` says the body is a query string read as an object: a boolean or numeric field
+  // reads its string as that kind.
+  function ingest({ product, event, body, receivedAt, sentAt = '', nonce, withInstalls = false, valuesAreText = false }) {
     // Request layout in the buffer: product, event, sent_at, body. UTF-8 needs at most 3 bytes
     // per UTF-16 unit.
     reserve((product.length + event.length + sentAt.length) * 3 + body.length);
@@ -135,7 +139,8 @@ export function createCore(instance) {
 
     nonceCounter = (nonceCounter + 1) >>> 0;
     core.ph_ingest(bufferPtr, productLength, eventPtr, eventLength, bodyPtr, body.length, sentAtPtr, sentAtLength,
-      receivedAt, nonce ? nonce[0] : nonceBase[0], nonce ? nonce[1] : (nonceBase[1] + nonceCounter) >>> 0);
+      receivedAt, nonce ? nonce[0] : nonceBase[0], nonce ? nonce[1] : (nonceBase[1] + nonceCounter) >>> 0,
+      valuesAreText ? VALUES_ARE_TEXT : 0);
 
     resultPtr = core.ph_result_ptr();
     resultLength = core.ph_result_len();

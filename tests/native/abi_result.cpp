@@ -33,7 +33,8 @@ AbiResult CallIngest(const IngestRequest& request) {
                          static_cast<uint32_t>(request.event.size()), body_copy.get(),
                          static_cast<uint32_t>(request.body.size()), sent_at_copy.get(),
                          static_cast<uint32_t>(request.sent_at.size()), request.received_at_ms,
-                         static_cast<uint32_t>(request.nonce >> 32), static_cast<uint32_t>(request.nonce));
+                         static_cast<uint32_t>(request.nonce >> 32), static_cast<uint32_t>(request.nonce),
+                         request.values_are_text ? PH_VALUES_ARE_TEXT : 0u);
   const uint8_t* data = ph_result_ptr();
   const uint32_t length = ph_result_len();
   r.raw.assign(reinterpret_cast<const char*>(data), length);

@@ -144,5 +144,36 @@ TEST(Normalize, Utf8BoundaryNeverSplitsACharacter) {
   EXPECT_EQ(Utf8Boundary("\xF0\x9F\x98\x80", 3), 0u);  // an emoji is cut whole or kept whole
 }
 
+// Query strings carry every value as text; a numeric field reads it in JSON's grammar.
+TEST(Normalize, NumbersFromQueryText) {
+  double number = 0;
+  bool is_integer = false;
+  int64_t integer = 0;
+  ASSERT_TRUE(NumberFromText("42", number, is_integer, integer));
+  EXPECT_TRUE(is_integer);
+  EXPECT_EQ(integer, 42);
+  ASSERT_TRUE(NumberFromText("-0.5", number, is_integer, integer));
+  EXPECT_FALSE(is_integer);
+  EXPECT_EQ(number, -0.5);
+  ASSERT_TRUE(NumberFromText("2E+3", number, is_integer, integer));
+  EXPECT_EQ(number, 2000);
+  // 19 digits may not fit an int64_t: read as a double, as a JSON number would be.
+  ASSERT_TRUE(NumberFromText("9999999999999999999", number, is_integer, integer));
+  EXPECT_FALSE(is_integer);
+  for (std::string_view bad : {"", " ", "-", "1.", ".5", "1e", "1e+", "00", "-01", "+1", "0x1F", "1_000", "Infinity", "NaN",
+                               "1e999", "1 2"}) {
+    EXPECT_FALSE(NumberFromText(bad, number, is_integer, integer)) << bad;
+  }
+}
+
+TEST(Normalize, BooleansFromQueryText) {
+  bool value = false;
+  EXPECT_TRUE(BoolFromText("True", value));
+  EXPECT_TRUE(value);
+  EXPECT_TRUE(BoolFromText(" false ", value));
+  EXPECT_FALSE(value);
+  for (std::string_view bad : {"", "1", "0", "yes", "on", "truee"}) EXPECT_FALSE(BoolFromText(bad, value)) << bad;
+}
+
 }  // namespace
 }  // namespace phonehome::normalize

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
         {"nonce_low", static_cast<uint32_t>(c.nonce)},
         {"body_hex", Hex(c.body)},
         {"sent_at", c.sent_at},
+        {"values_are_text", c.values_are_text},
         {"result_hex", Hex(r.raw)},
     };
     std::printf("%s\n", line.dump().c_str());

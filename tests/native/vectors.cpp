@@ -171,6 +171,9 @@ bool LoadVectors(const std::string& dir, std::vector<VectorCase>& cases, std::st
       c.received_at_ms = received->get<double>();
       c.nonce = nonce->get<uint64_t>();
       if (item.contains("sent_at") && item["sent_at"].is_string()) c.sent_at = item["sent_at"].get<std::string>();
+      if (item.contains("values_are_text") && item["values_are_text"].is_boolean()) {
+        c.values_are_text = item["values_are_text"].get<bool>();
+      }
       if (item.contains("body")) {
         c.body = item["body"].dump();
       } else if (item.contains("body_parts") && item["body_parts"].is_array()) {

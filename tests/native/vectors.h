@@ -23,12 +23,14 @@ struct VectorCase {
   uint64_t nonce = 0;
   std::string body;  // the exact request bytes
   std::string sent_at;  // the X-Sent-At header, empty when absent
+  bool values_are_text = false;  // the body is a query string read as an object (GET)
   nlohmann::ordered_json expect;
 
   // Request() views this case as the core's input.
   IngestRequest Request() const {
     IngestRequest request = MakeRequest(product, event, body, received_at_ms, nonce);
     request.sent_at = sent_at;
+    request.values_are_text = values_are_text;
     return request;
   }
 };

@@ -21,6 +21,7 @@ test(`every vector gives the native result byte for byte (${build})`, async () =
     const body = Buffer.from(c.body_hex, 'hex');
     const result = core.ingest({
       product: c.product, event: c.event, body, receivedAt: c.received_at, sentAt: c.sent_at, nonce: [c.nonce_high, c.nonce_low],
+      valuesAreText: c.values_are_text,
     });
     assert.ok(result.outcome);
     const raw = Buffer.from(core.lastResult()).toString('hex');

@@ -55,7 +55,7 @@ PH_EXPORT(ph_ingest)
 int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t* event,
                   uint32_t event_length, const uint8_t* body, uint32_t body_length,
                   const uint8_t* sent_at, uint32_t sent_at_length, double received_at_ms,
-                  uint32_t nonce_high, uint32_t nonce_low) {
+                  uint32_t nonce_high, uint32_t nonce_low, uint32_t flags) {
   phonehome::IngestRequest request;
   request.product = View(product, product_length);
   request.event = View(event, event_length);
@@ -63,6 +63,7 @@ int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t
   request.sent_at = View(sent_at, sent_at_length);
   request.received_at_ms = received_at_ms;
   request.nonce = (static_cast<uint64_t>(nonce_high) << 32) | nonce_low;
+  request.values_are_text = (flags & PH_VALUES_ARE_TEXT) != 0;
 #ifdef PHONEHOME_TEST_TRAP
   // Test builds only (preset wasm-trap): the product "__trap__" traps, so the Worker's recovery
   // from a trap can be tested end to end. Never in a shipped module.

@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 /* The version of this interface; bumped whenever a signature or the result layout changes. */
-#define PH_ABI_VERSION 2
+#define PH_ABI_VERSION 3
 uint32_t ph_abi_version(void);
 
 uint8_t* ph_alloc(uint32_t size);
@@ -49,11 +49,13 @@ void ph_free(uint8_t* pointer);
 /* ph_ingest() processes one request. product, event, body and sent_at are UTF-8 byte ranges in
  * memory the caller owns (sent_at: the client's X-Sent-At header, length 0 when absent);
  * received_at_ms is the server receive time in UTC milliseconds; nonce_high and nonce_low are a
- * random 64-bit value per request. Returns the outcome status code. */
+ * random 64-bit value per request. flags: PH_VALUES_ARE_TEXT when the body is a query string read
+ * as an object (every value a string, read as its field's kind). Returns the outcome status code. */
+#define PH_VALUES_ARE_TEXT 1u
 int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t* event,
                   uint32_t event_length, const uint8_t* body, uint32_t body_length,
                   const uint8_t* sent_at, uint32_t sent_at_length, double received_at_ms,
-                  uint32_t nonce_high, uint32_t nonce_low);
+                  uint32_t nonce_high, uint32_t nonce_low, uint32_t flags);
 
 const uint8_t* ph_result_ptr(void);
 uint32_t ph_result_len(void);

@@ -344,12 +344,41 @@ struct Ingestor::State {
 
   // ---- values -------------------------------------------------------------------------------
 
+  // NormalizeFromText() reads a query-string value as the boolean or number its field declares,
+  // then normalizes that. An empty value is absent, as "" is in JSON.
+  bool NormalizeFromText(const FieldSpec& field, Kind kind, std::string_view text, std::string& out,
+                         std::string_view suffix) {
+    JsonScalar typed;
+    if (text.find_first_not_of(" \t\n\r\f\v") == std::string_view::npos) {
+      if (field.required && suffix.empty()) Reject(Status::empty_value, &field, "is empty");
+      return false;
+    }
+    bool read = false;
+    if (kind == Kind::Bool) {
+      typed.type = JsonScalar::Type::Bool;
+      read = normalize::BoolFromText(text, typed.boolean);
+    } else {
+      bool is_integer = false;
+      read = normalize::NumberFromText(text, typed.floating, is_integer, typed.integer);
+      typed.type = is_integer ? JsonScalar::Type::Integer : JsonScalar::Type::Float;
+    }
+    if (!read) {
+      RejectWrongType(field, kind, suffix);
+      return false;
+    }
+    return Normalize(field, kind, typed, out, suffix);
+  }
+
   // Normalize() turns one scalar into the stored JSON text of `kind`, with `field`'s bounds,
   // appended to `out`. It returns false when the value is absent (null, or a string empty after
   // trimming) or rejected (then the event has its error).
   bool Normalize(const FieldSpec& field, Kind kind, const JsonScalar& value, std::string& out,
                  std::string_view suffix = {}) {
     if (value.type == JsonScalar::Type::Null) return false;
+    if (request.values_are_text && value.type == JsonScalar::Type::String &&
+        (kind == Kind::Bool || kind == Kind::Integer || kind == Kind::Number)) {
+      return NormalizeFromText(field, kind, value.text, out, suffix);
+    }
     const bool is_text = value.type == JsonScalar::Type::String;
     const bool wants_text = kind != Kind::Bool && kind != Kind::Integer && kind != Kind::Number &&
                             kind != Kind::Timestamp;

@@ -405,6 +405,57 @@ Status TimestampFromHeader(std::string_view in, int64_t& ms) {
   return TimestampFromNumber(std::strtod(text, nullptr), ms);
 }
 
+bool BoolFromText(std::string_view in, bool& value) {
+  in = Trim(in);
+  if (EqualsIgnoreCase(in, "true")) {
+    value = true;
+    return true;
+  }
+  if (EqualsIgnoreCase(in, "false")) {
+    value = false;
+    return true;
+  }
+  return false;
+}
+
+bool NumberFromText(std::string_view in, double& number, bool& is_integer, int64_t& integer) {
+  in = Trim(in);
+  constexpr size_t kLongestNumber = 64;
+  if (in.empty() || in.size() > kLongestNumber) return false;
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t start = i;
+    while (i < in.size() && IsDigit(in[i])) ++i;
+    return i - start;
+  };
+  if (in[i] == '-') ++i;
+  const size_t first_digit = i;
+  const size_t whole = digits();
+  if (whole == 0 || (whole > 1 && in[first_digit] == '0')) return false;
+  bool plain = true;
+  if (i < in.size() && in[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+    plain = false;
+  }
+  if (i < in.size() && (in[i] == 'e' || in[i] == 'E')) {
+    ++i;
+    if (i < in.size() && (in[i] == '+' || in[i] == '-')) ++i;
+    if (digits() == 0) return false;
+    plain = false;
+  }
+  if (i != in.size()) return false;
+  char text[kLongestNumber + 1];
+  std::memcpy(text, in.data(), in.size());
+  text[in.size()] = '\0';
+  number = std::strtod(text, nullptr);
+  if (!std::isfinite(number)) return false;
+  // 18 digits always fit an int64_t; longer whole numbers are read as doubles, as JSON's are.
+  is_integer = plain && whole <= 18;
+  if (is_integer) integer = std::strtoll(text, nullptr, 10);
+  return true;
+}
+
 int EnumIndex(const catalogue::EnumSpec& spec, std::string_view in) {
   in = Trim(in);
   for (uint16_t i = 0; i < spec.value_count; ++i) {

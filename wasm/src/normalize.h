@@ -72,6 +72,15 @@ Status TimestampFromText(std::string_view in, int64_t& ms);
 // milliseconds, as in an X-Sent-At header) or an RFC 3339 date-time.
 Status TimestampFromHeader(std::string_view in, int64_t& ms);
 
+// BoolFromText() reads a query-string boolean: true or false in any case (Python's str(True) is
+// "True"). False for anything else.
+bool BoolFromText(std::string_view in, bool& value);
+
+// NumberFromText() reads a query-string number in JSON's grammar (-12, 1.5, 2e-05; no inf, nan,
+// hex or leading zeros). `integer` is set, and `is_integer` true, when it is a whole number that
+// fits an int64_t and is written without a fraction or an exponent.
+bool NumberFromText(std::string_view in, double& number, bool& is_integer, int64_t& integer);
+
 // How far ahead of the server's clock an event time may be before it is replaced by the receive
 // time (PostHog's rule): a client clock a day fast cannot put events in tomorrow.
 inline constexpr int64_t kMaxFutureMs = 23LL * 3600 * 1000;

@@ -60,6 +60,9 @@ struct IngestRequest {
   // The client's clock when it sent the request (epoch seconds or milliseconds, or RFC 3339), from
   // the X-Sent-At header; empty when absent. Event times are shifted by received - sent.
   std::string_view sent_at;
+  // True for a query string read as an object (GET /v1/{product}/{event}?…): every value arrives
+  // as a string, and a boolean or numeric field reads it as its kind ("true", "3", "1.5").
+  bool values_are_text = false;
 };
 
 // IngestResult views buffers owned by the Ingestor; they stay valid until its next Ingest().
