@@ -377,7 +377,7 @@ function checkProduct(raw, ctx) {
   const { problems, file } = ctx;
   const c = at(problems, file, '');
   if (!isObject(raw)) return c.fail('a product file must hold one JSON object');
-  c.keys(raw, ['$schema', 'product', 'title', 'description', 'opt_out', 'fixed_columns', 'events']);
+  c.keys(raw, ['$schema', 'product', 'title', 'description', 'opt_out', 'fixed_columns', 'default_event', 'events']);
   const product = c.string(raw.product, 'product', { pattern: PRODUCT_NAME, max: 64 });
   // These names are routes of their own: /v1/batch, /v1/forget, /v1/schema, /v1/stats/….
   if (['batch', 'forget', 'schema', 'stats'].includes(product)) c.fail(`"${product}" is reserved for a route`, 'product');
@@ -395,8 +395,14 @@ function checkProduct(raw, ctx) {
   const events = raw.events.map((e, i) => checkEvent(e, ctx, `events[${i}]`, fixed)).filter(Boolean);
   const names = events.map((e) => e.name);
   names.forEach((n, i) => { if (n && names.indexOf(n) !== i) c.fail(`event "${n}" is declared twice`, 'events'); });
+  // The event a bare product path means (/v1/{product}): Langflow sends its version event to the
+  // base URL it is given, with no event segment.
+  if (raw.default_event !== undefined && !names.includes(raw.default_event)) {
+    c.fail(`default_event must name one of the product's events (${names.join(', ')})`, 'default_event');
+  }
   return {
-    product, title: raw.title, description: raw.description, opt_out: raw.opt_out, events,
+    product, title: raw.title, description: raw.description, opt_out: raw.opt_out,
+    ...(raw.default_event !== undefined ? { default_event: raw.default_event } : {}), events,
   };
 }
 
@@ -597,6 +603,7 @@ export function publicCatalogue(products) {
       title: p.title,
       description: p.description,
       opt_out: p.opt_out,
+      ...(p.default_event ? { default_event: p.default_event } : {}),
       events: p.events.map((e) => ({
         name: e.name,
         description: e.description,

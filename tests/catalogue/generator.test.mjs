@@ -152,3 +152,11 @@ test('the CMake build fails on a malformed catalogue, with the generator message
   assert.notEqual(run.status, 0, 'the build should fail');
   assert.ok(`${run.stdout}${run.stderr}`.includes('kind "integr" is not one of'), run.stdout + run.stderr);
 });
+
+test('default_event names the event a bare product path means, and the public JSON says it', () => {
+  const { status, stderr, json } = generate(catalogueWith((product, event) => { product.default_event = event.name; }));
+  assert.equal(status, 0, stderr);
+  assert.equal(JSON.parse(readFileSync(json, 'utf8')).products[0].default_event, GOOD_EVENT.name);
+  expectProblem(catalogueWith((product) => { product.default_event = 'nope'; }),
+    'products/demo.json: default_event: default_event must name one of the product\'s events');
+});
