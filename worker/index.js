@@ -13,6 +13,7 @@ import { handleForget } from './forget.js';
 import { errorResponse, HttpError, jsonBody, methodNotAllowed, notFound } from './http.js';
 import { handleIngest } from './ingest.js';
 import { runMaintenance } from './maintenance.js';
+import { queryBody } from './query.js';
 import { consumeBatch } from './queue.js';
 import { handleStats } from './stats.js';
 import { eventStores } from './stores.js';
@@ -26,6 +27,9 @@ function getCore() {
 }
 
 const EVENT_PATH = /^\/v1\/([^/]{1,64})\/([^/]{1,64})$/;
+// A bare product path means the product's default_event (catalogue/README.md). /v1/schema is a
+// page of its own; the catalogue reserves the other route names.
+const PRODUCT_PATH = /^\/v1\/([^/]{1,64})$/;
 
 // Routes SDKs call, from servers and from browsers: CORS applies to these alone. Event segments
 // stay encoded here; routeIngest() decodes them, so a malformed one is answered with CORS.
@@ -33,7 +37,20 @@ function ingestRoute(pathname) {
   if (pathname === '/v1/batch') return { kind: 'batch' };
   if (pathname === '/v1/forget') return { kind: 'forget' };
   const match = EVENT_PATH.exec(pathname);
-  return match ? { kind: 'event', product: match[1], event: match[2] } : null;
+  if (match) return { kind: 'event', product: match[1], event: match[2] };
+  const bare = PRODUCT_PATH.exec(pathname);
+  return bare && bare[1] !== 'schema' ? { kind: 'product', product: bare[1] } : null;
+}
+
+// defaultEvent() is the event a bare product path means. An unknown product is left to the core,
+// which answers unknown_product.
+function defaultEvent(product) {
+  const declared = catalogue.products.find((p) => p.product === product);
+  if (!declared) return '';
+  if (!declared.default_event) {
+    throw new HttpError(404, 'no_default_event', `${product} declares no default event: send to /v1/${product}/{event}`);
+  }
+  return declared.default_event;
 }
 
 // decodeSegment() percent-decodes one path segment. A malformed escape is the client's mistake,
@@ -49,13 +66,24 @@ function decodeSegment(segment) {
 
 async function routeIngest(request, env, ctx, settings, target) {
   // An empty product tells the core the body is a batch envelope.
-  const [product, event] = target.kind === 'event' ? [decodeSegment(target.product), decodeSegment(target.event)] : ['', ''];
+  let product = '';
+  let event = '';
+  if (target.kind === 'event') [product, event] = [decodeSegment(target.product), decodeSegment(target.event)];
+  if (target.kind === 'product') product = decodeSegment(target.product);
   if (request.method === 'OPTIONS') return preflight(request, settings);
-  if (request.method !== 'POST') return methodNotAllowed(['POST', 'OPTIONS']);
+  const takesQueries = target.kind === 'event' || target.kind === 'product';
+  const isQuery = takesQueries && request.method === 'GET';
+  if (request.method !== 'POST' && !isQuery) return methodNotAllowed(takesQueries ? ['GET', 'POST', 'OPTIONS'] : ['POST', 'OPTIONS']);
+  if (target.kind === 'product') event = defaultEvent(product);
   const stores = eventStores(env, settings);
   if (target.kind === 'forget') return handleForget(request, stores);
   const core = await getCore();
-  return handleIngest(request, env, ctx, core, settings, stores, product, event);
+  if (!isQuery) return handleIngest(request, env, ctx, core, settings, stores, product, event);
+  const body = queryBody(new URL(request.url));
+  const response = await handleIngest(request, env, ctx, core, settings, stores, product, event, { body, valuesAreText: true });
+  // An answer to a GET must never be served from a cache: each one stored an event.
+  response.headers.set('cache-control', 'no-store');
+  return response;
 }
 
 const STATS_PATH = /^\/v1\/stats\/([a-z_]{1,32})$/;
