@@ -86,9 +86,9 @@ describe('reference payloads give the core\'s rows and response', () => {
 const REJECTIONS = [
   { name: 'a required field is missing', code: 'missing_field', id: 'agentsonar-session', change: (b) => delete b.install_id },
   { name: 'a required field is null', code: 'missing_field', id: 'axolotl-usage', change: (b) => { b.run_id = null; } },
-  { name: 'a required field known by its alias is missing', code: 'missing_field', id: 'langflow-run', change: (b) => delete b.Success },
+  { name: 'a required field known by its alias is missing', code: 'missing_field', id: 'langflow-run', change: (b) => delete b.runSuccess },
   { name: 'a number given as a string', code: 'wrong_type', id: 'axolotl-system_info', change: (b) => { b.cpu_count = '32'; } },
-  { name: 'a whole number with a fraction', code: 'wrong_type', id: 'langflow-shutdown', change: (b) => { b.TimeRunning = 1.5; } },
+  { name: 'a whole number with a fraction', code: 'wrong_type', id: 'langflow-shutdown', change: (b) => { b.timeRunning = 1.5; } },
   { name: 'a list item of the wrong type', code: 'wrong_type', id: 'axolotl-system_info', change: (b) => { b.gpu_models = ['H100', 7]; } },
   { name: 'a nested map value of the wrong type', code: 'wrong_type', id: 'axon-heartbeat', change: (b) => { b.tasks.byType.codex = 'ten'; } },
   { name: 'an object where a string belongs', code: 'wrong_type', id: 'axonflow-sdk_init', change: (b) => { b.sdk_version = { major: 3 }; } },

@@ -14,7 +14,19 @@ const out = `${root}tests/vectors/hostile/hostile.json`;
 const reference = JSON.parse(readFileSync(`${root}tests/vectors/catalogue/reference.json`, 'utf8'));
 const ref = (id) => reference.cases.find((c) => c.id === id);
 const AS = ref('agentsonar-session-reference');
-const LC = ref('langflow-component-reference');
+// Langflow's component and version events in the documentation page's PascalCase shape, with no
+// common fields: a small body whose row every case below can state in full.
+const documented = (event, body, columns, properties) => ({
+  body,
+  expect: {
+    rows: [{
+      product: 'langflow', event, install_id: null, session_id: null, version: null, os: null, arch: null, runtime: 'python',
+      runtime_version: null, occurred_at: 1795240900000, received_at: 1795240900000, time_source: 'server', ...columns, properties,
+    }],
+  },
+});
+const LC = documented('component', { Name: 'OpenAIModel', Seconds: 0.31, Success: false, ErrorMessage: '...' }, {},
+  { name: 'OpenAIModel', seconds: 0.31, success: false, error_message: '...' });
 const AX = ref('axon-heartbeat-reference');
 
 const cases = [];
@@ -178,7 +190,8 @@ for (const [name, unit] of Object.entries({
 const AXS = ref('axolotl-system_info-reference');
 const AXE = ref('axolotl-error-reference');
 const AXU = ref('axolotl-usage-reference');
-const LV = ref('langflow-version-reference');
+const LV = documented('version', { Version: '1.4.2', Python: '3.11', Arch: 'x86_64', AutoLogin: true, CacheType: 'async', BackendOnly: false },
+  { version: '1.4.2', arch: 'x86_64', runtime_version: '3.11' }, { auto_login: true, cache_type: 'async', backend_only: false });
 const MARKERS = {
   email: ['zqmail.marker@example.com', '<email>'], ipv4: ['198.51.100.23', '<ip>'], ipv6: ['2001:db8::2323:77', '<ip>'],
   token: ['ghp_ZqMarkerToken0123456789abcdefghij', '<secret>'], card: ['4111 1111 1111 1111', '<card>'],
