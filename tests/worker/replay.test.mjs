@@ -12,10 +12,11 @@ const root = new URL('../../', import.meta.url).pathname;
 const wireDir = `${root}tests/replay/`;
 const files = readdirSync(wireDir).filter((name) => name.endsWith('.json')).sort();
 
-// requestInit() is the request as the client sends it: the body serialized (and gzipped when its
-// headers say so), the query string in the client's order.
+// requestOf() is the request as the client sends it: the body serialized (and gzipped when its
+// headers say so), the query string in the client's order (or exactly as query_text gives it).
 function requestOf(c) {
-  const query = c.query ? `?${c.query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` : '';
+  const pairs = c.query?.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  const query = c.query_text !== undefined ? `?${c.query_text}` : pairs !== undefined ? `?${pairs}` : '';
   const headers = { ...c.headers };
   let body;
   if (c.body !== undefined) {
