@@ -85,9 +85,9 @@ describe('ingest', () => {
   });
 
   test('a wrong method is 405 and says which methods are allowed', async () => {
-    const response = await worker.fetch('/v1/agentsonar/session', { method: 'GET' });
+    const response = await worker.fetch('/v1/agentsonar/session', { method: 'PUT', body: '{}' });
     assert.equal(response.status, 405);
-    assert.equal(response.headers.get('allow'), 'POST, OPTIONS');
+    assert.equal(response.headers.get('allow'), 'GET, POST, OPTIONS');
     assert.equal((await response.json()).error.code, 'method_not_allowed');
   });
 
