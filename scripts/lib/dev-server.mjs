@@ -35,8 +35,12 @@ async function startServer(command, args, env, port) {
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${command} exited with ${code}:\n${log}`)); });
   });
   child.removeAllListeners('exit');
+  let exited = null;
+  child.on('exit', (code, signal) => { exited = signal ?? code; });
   return {
     url: `http://127.0.0.1:${port}`,
+    // logTail() is what wrangler printed last, and whether it has exited: for a test's failure message.
+    logTail: () => `${exited === null ? '' : `[exited: ${exited}]\n`}${log.slice(-4000)}`,
     stop: () => { try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ } },
   };
 }
