@@ -373,11 +373,60 @@ function checkFixed(raw, ctx, path) {
   return raw;
 }
 
+// A PostHog event name: what posthog clients capture. A trailing * matches any start
+// (`*-error` for Axolotl's `<module>.<function>-error`).
+const POSTHOG_EVENT = /^\*?[A-Za-z0-9_.:$-]{1,128}$/;
+
+// checkPosthog() checks a product's `posthog` section: how PostHog capture requests
+// (docs/PROTOCOL.md, "PostHog capture") become its events. `api_keys` are the project keys that
+// name the product when the path does not; `distinct_id` the top-level field distinct_id fills;
+// `events` maps each captured event name to an event of the product, as a name or as
+// {"event": name, "name_field": field} when the captured name itself is stored in a field.
+function checkPosthog(raw, ctx, events) {
+  const c = at(ctx.problems, ctx.file, 'posthog');
+  if (!isObject(raw)) return c.fail('posthog must be an object');
+  c.keys(raw, ['api_keys', 'distinct_id', 'events']);
+  const apiKeys = raw.api_keys ?? [];
+  if (!Array.isArray(apiKeys) || apiKeys.some((k) => typeof k !== 'string' || !/^[A-Za-z0-9_-]{8,128}$/.test(k))) {
+    c.fail('api_keys must list project keys (8 to 128 letters, digits, _ or -)', 'posthog.api_keys');
+  }
+  const topLevel = (event, name) => event?.fields.find((f) => f.name === name);
+  const mapping = [];
+  if (!isObject(raw.events) || Object.keys(raw.events).length === 0) {
+    c.fail('events must map captured event names to events of the product', 'posthog.events');
+  } else {
+    for (const [captured, target] of Object.entries(raw.events)) {
+      const where = `posthog.events.${captured}`;
+      if (!POSTHOG_EVENT.test(captured)) c.fail(`"${captured}" is not a PostHog event name (a trailing * may start it)`, where);
+      const name = typeof target === 'string' ? target : target?.event;
+      const event = events.find((e) => e.name === name);
+      if (!event) {
+        c.fail(`"${name}" is not an event of the product`, where);
+        continue;
+      }
+      const nameField = isObject(target) ? target.name_field : undefined;
+      if (isObject(target)) c.keys(target, ['event', 'name_field']);
+      if (nameField !== undefined && topLevel(event, nameField)?.kind !== 'string') {
+        c.fail(`name_field "${nameField}" must be a top-level string field of ${name}`, where);
+      }
+      mapping.push({ captured, event: name, ...(nameField ? { name_field: nameField } : {}) });
+    }
+  }
+  if (raw.distinct_id !== undefined) {
+    for (const { event } of mapping) {
+      if (!topLevel(events.find((e) => e.name === event), raw.distinct_id)) {
+        c.fail(`distinct_id "${raw.distinct_id}" must be a top-level field of every mapped event (${event} has none)`, 'posthog.distinct_id');
+      }
+    }
+  }
+  return { api_keys: apiKeys, ...(raw.distinct_id ? { distinct_id: raw.distinct_id } : {}), events: mapping };
+}
+
 function checkProduct(raw, ctx) {
   const { problems, file } = ctx;
   const c = at(problems, file, '');
   if (!isObject(raw)) return c.fail('a product file must hold one JSON object');
-  c.keys(raw, ['$schema', 'product', 'title', 'description', 'opt_out', 'fixed_columns', 'default_event', 'events']);
+  c.keys(raw, ['$schema', 'product', 'title', 'description', 'opt_out', 'fixed_columns', 'default_event', 'posthog', 'events']);
   const product = c.string(raw.product, 'product', { pattern: PRODUCT_NAME, max: 64 });
   // These names are routes of their own: /v1/batch, /v1/forget, /v1/schema, /v1/stats/….
   if (['batch', 'forget', 'schema', 'stats'].includes(product)) c.fail(`"${product}" is reserved for a route`, 'product');
@@ -400,9 +449,11 @@ function checkProduct(raw, ctx) {
   if (raw.default_event !== undefined && !names.includes(raw.default_event)) {
     c.fail(`default_event must name one of the product's events (${names.join(', ')})`, 'default_event');
   }
+  const posthog = raw.posthog === undefined ? undefined : checkPosthog(raw.posthog, ctx, events);
   return {
     product, title: raw.title, description: raw.description, opt_out: raw.opt_out,
-    ...(raw.default_event !== undefined ? { default_event: raw.default_event } : {}), events,
+    ...(raw.default_event !== undefined ? { default_event: raw.default_event } : {}),
+    ...(posthog ? { posthog } : {}), events,
   };
 }
 
@@ -433,6 +484,14 @@ export function loadCatalogue(dir) {
   }
   const names = products.map((p) => p.product);
   names.forEach((n, i) => { if (names.indexOf(n) !== i) problems.add(dir, '', `product "${n}" is declared twice`); });
+  // A PostHog project key names one product.
+  const keyOwners = new Map();
+  for (const p of products) {
+    for (const key of p.posthog?.api_keys ?? []) {
+      if (keyOwners.has(key)) problems.add(dir, '', `PostHog api key ${key} is declared by ${keyOwners.get(key)} and ${p.product}`);
+      keyOwners.set(key, p.product);
+    }
+  }
   return { products, problems: problems.list };
 }
 
@@ -604,6 +663,7 @@ export function publicCatalogue(products) {
       description: p.description,
       opt_out: p.opt_out,
       ...(p.default_event ? { default_event: p.default_event } : {}),
+      ...(p.posthog ? { posthog: p.posthog } : {}),
       events: p.events.map((e) => ({
         name: e.name,
         description: e.description,

@@ -160,3 +160,27 @@ test('default_event names the event a bare product path means, and the public JS
   expectProblem(catalogueWith((product) => { product.default_event = 'nope'; }),
     'products/demo.json: default_event: default_event must name one of the product\'s events');
 });
+
+test('posthog maps captured event names to events, and the public JSON carries the mapping', () => {
+  const posthog = { api_keys: ['phc_demo_key_1'], distinct_id: 'id', events: { 'app-ping': 'ping', '*-error': { event: 'ping', name_field: 'label' } } };
+  const { status, stderr, json } = generate(catalogueWith((product, event) => {
+    product.posthog = posthog;
+    event.fields.push({ name: 'label', kind: 'string', max_length: 128, description: 'Where.' });
+  }));
+  assert.equal(status, 0, stderr);
+  assert.deepEqual(JSON.parse(readFileSync(json, 'utf8')).products[0].posthog, {
+    api_keys: ['phc_demo_key_1'], distinct_id: 'id',
+    events: [{ captured: 'app-ping', event: 'ping' }, { captured: '*-error', event: 'ping', name_field: 'label' }],
+  });
+});
+
+test('a posthog mapping to no event, a distinct_id no event has, or a name_field that is no string field is refused', () => {
+  expectProblem(catalogueWith((product) => { product.posthog = { events: { 'app-ping': 'nope' } }; }),
+    'products/demo.json: posthog.events.app-ping: "nope" is not an event of the product');
+  expectProblem(catalogueWith((product) => { product.posthog = { distinct_id: 'who', events: { 'app-ping': 'ping' } }; }),
+    'posthog.distinct_id: distinct_id "who" must be a top-level field of every mapped event');
+  expectProblem(catalogueWith((product) => { product.posthog = { events: { '*-error': { event: 'ping', name_field: 'count' } } }; }),
+    'name_field "count" must be a top-level string field of ping');
+  expectProblem(catalogueWith((product) => { product.posthog = { api_keys: ['short'], events: { 'app-ping': 'ping' } }; }),
+    'posthog.api_keys: api_keys must list project keys');
+});
