@@ -9,10 +9,12 @@ import { CoreTrap, instantiateCore } from './core.js';
 import { preflight, withCors } from './cors.js';
 import { dashboardPage } from './dashboard.js';
 import { disclosurePage, schemaDocument } from './disclosure.js';
+import { readBody } from './body.js';
 import { handleForget } from './forget.js';
 import { errorResponse, HttpError, jsonBody, methodNotAllowed, notFound } from './http.js';
 import { handleIngest } from './ingest.js';
 import { runMaintenance } from './maintenance.js';
+import { captureAnswer, captureRoute, nativeEnvelope } from './posthog.js';
 import { queryBody } from './query.js';
 import { consumeBatch } from './queue.js';
 import { handleStats } from './stats.js';
@@ -86,16 +88,29 @@ async function routeIngest(request, env, ctx, settings, target) {
   return response;
 }
 
+// routeCapture() answers a PostHog capture request (posthog.js) as the native batch it stands for.
+async function routeCapture(request, env, ctx, settings, target) {
+  const product = decodeSegment(target.product);
+  if (request.method === 'OPTIONS') return preflight(request, settings);
+  if (request.method !== 'POST') return methodNotAllowed(['POST', 'OPTIONS']);
+  const body = nativeEnvelope(await readBody(request, settings.maxBodyBytes), catalogue, product);
+  const core = await getCore();
+  const stores = eventStores(env, settings);
+  return captureAnswer(await handleIngest(request, env, ctx, core, settings, stores, '', '', { body }));
+}
+
 const STATS_PATH = /^\/v1\/stats\/([a-z_]{1,32})$/;
 
 async function route(request, env, ctx, settings) {
   const url = new URL(request.url);
   const stats = STATS_PATH.exec(url.pathname);
   if (stats) return handleStats(request, env, settings, catalogue, eventStores(env, settings), stats[1]);
-  const target = ingestRoute(url.pathname);
-  if (target) {
+  const capture = captureRoute(url.pathname);
+  const target = capture ? null : ingestRoute(url.pathname);
+  if (capture || target) {
     try {
-      return withCors(await routeIngest(request, env, ctx, settings, target), request, settings);
+      const response = capture ? await routeCapture(request, env, ctx, settings, capture) : await routeIngest(request, env, ctx, settings, target);
+      return withCors(response, request, settings);
     } catch (error) {
       if (error instanceof HttpError) {
         return withCors(errorResponse(error.status, error.code, error.message, error.headers), request, settings);

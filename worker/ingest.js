@@ -1,4 +1,5 @@
-// ingest.js: POST /v1/{product}/{event}, POST /v1/batch and the query-string GETs (query.js).
+// ingest.js: POST /v1/{product}/{event}, POST /v1/batch, the query-string GETs (query.js) and
+// PostHog capture requests (posthog.js).
 // Bytes go to the core, rows to D1, the core's verdicts back to the client. Every decision about
 // validity belongs to the core; this file only applies the HTTP contract (docs/PROTOCOL.md).
 
@@ -45,9 +46,9 @@ function optedOut(request, settings) {
 // queue mode (env.INGEST_QUEUE bound) accepted rows go to the queue instead of D1. The daily
 // budget and the installs' shares apply only to requests with rows to store: a request whose
 // every event was rejected gets the core's verdicts, whatever is left of the day.
-// With `query` ({ body, valuesAreText }) the body comes from a query string (query.js), not the
-// request.
-export async function handleIngest(request, env, ctx, core, settings, stores, product, event, query = null) {
+// With `given` ({ body, valuesAreText }) the body is one the route made (a query string, query.js;
+// a PostHog capture request, posthog.js), not the request's own.
+export async function handleIngest(request, env, ctx, core, settings, stores, product, event, given = null) {
   if (optedOut(request, settings)) {
     // Nothing is read, nothing stored: the answer only says why.
     return jsonBody(JSON.stringify({ results: [], opted_out: true }), 200);
@@ -57,9 +58,9 @@ export async function handleIngest(request, env, ctx, core, settings, stores, pr
   const share = settings.installDailyShare;
   const queue = env.INGEST_QUEUE;
 
-  const body = query ? query.body : await readBody(request, settings.maxBodyBytes);
+  const body = given ? given.body : await readBody(request, settings.maxBodyBytes);
   const sentAt = request.headers.get('x-sent-at') ?? '';
-  const result = core.ingest({ product, event, body, receivedAt, sentAt, withInstalls: true, valuesAreText: Boolean(query?.valuesAreText) });
+  const result = core.ingest({ product, event, body, receivedAt, sentAt, withInstalls: true, valuesAreText: Boolean(given?.valuesAreText) });
   const status = OUTCOME_STATUS[result.outcome] ?? 500;
   if (result.rowCount === 0) {
     // Nothing to store: the rejection counters are updated after the answer, and a failure there
