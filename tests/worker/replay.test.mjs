@@ -21,15 +21,23 @@ function requestOf(c) {
   let body;
   if (c.body !== undefined) {
     body = typeof c.body === 'string' ? c.body : JSON.stringify(c.body);
-    if (/gzip/i.test(headers['content-encoding'] ?? '')) body = gzipSync(body);
+    const encoding = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-encoding')?.[1] ?? '';
+    if (/gzip/i.test(encoding)) body = gzipSync(body);
   }
   return { path: `${c.path}${query}`, init: { method: c.method, headers, body } };
 }
 
-// stored() is a row as the case writes it: the columns that do not depend on when the test ran.
+// stored() is a row as the case writes it: the columns that do not depend on when the test ran. A
+// client time corrected by the request's send time moves with the receive time: the case gives how
+// long before its receipt the event happened.
 function stored(row) {
-  const { event_id: _id, received_at: _r, occurred_at: occurredAt, properties, ...columns } = row;
-  return { ...columns, ...(row.time_source === 'server' ? {} : { occurred_at: occurredAt }), properties: JSON.parse(properties) };
+  const { event_id: _id, received_at: receivedAt, occurred_at: occurredAt, properties, ...columns } = row;
+  const when = {
+    server: {},
+    client: { occurred_at: occurredAt },
+    client_corrected: { occurred_ms_before_receipt: receivedAt - occurredAt },
+  }[row.time_source];
+  return { ...columns, ...when, properties: JSON.parse(properties) };
 }
 
 describe('real clients replayed through the worker', () => {
