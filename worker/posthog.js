@@ -76,6 +76,19 @@ function mappingOf(posthog, name) {
     posthog.events.find((m) => m.captured.startsWith('*') && name.length > m.captured.length - 1 && name.endsWith(m.captured.slice(1)));
 }
 
+// pathOf() is the field path a flat property fills (the catalogue's posthog.paths), as segments:
+// exact names first, then "prefix_*" patterns, whose rest of the name is a map key.
+function pathOf(paths, key) {
+  if (!paths) return undefined;
+  if (Object.hasOwn(paths, key) && !key.endsWith('*')) return paths[key].split('.');
+  for (const [flat, path] of Object.entries(paths)) {
+    if (flat.endsWith('*') && key.length > flat.length - 1 && key.startsWith(flat.slice(0, -1))) {
+      return [...path.slice(0, -2).split('.'), key.slice(flat.length - 1)];
+    }
+  }
+  return undefined;
+}
+
 // eventText() writes one captured event as a native event, key by key: a property that collides
 // with a filled field stays beside it, and the core answers duplicate_key, as it would in JSON.
 function eventText(product, message, events) {
@@ -94,8 +107,28 @@ function eventText(product, message, events) {
   if (mapping?.name_field && !filled.has(mapping.name_field)) fill(mapping.name_field, message.event);
   const occurredAt = event?.fields.find((f) => f.column === 'occurred_at')?.name;
   if (occurredAt && !filled.has(occurredAt)) fill(occurredAt, message.timestamp);
+  const objects = new Map(); // top-level objects the flat properties fill (paths)
   for (const [key, value] of Object.entries(properties)) {
-    if (!key.startsWith('$')) entries.push([key, value]); // $lib, $geoip_disable, $os…: the library's
+    if (key.startsWith('$')) continue; // $lib, $geoip_disable, $os…: the library's
+    const path = pathOf(product.posthog.paths, key);
+    if (!path) {
+      entries.push([key, value]);
+      continue;
+    }
+    // null is an absent value (Go's nil slice): it must not leave an empty object behind.
+    if (value === null) continue;
+    const [head, ...rest] = path;
+    if (rest.length === 0) {
+      entries.push([head, value]);
+      continue;
+    }
+    if (!objects.has(head)) {
+      objects.set(head, Object.create(null));
+      entries.push([head, objects.get(head)]);
+    }
+    let object = objects.get(head);
+    for (const part of rest.slice(0, -1)) object = typeof object[part] === 'object' && object[part] !== null ? object[part] : (object[part] = Object.create(null));
+    object[rest.at(-1)] = value;
   }
   return `{${entries.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`).join(',')}}`;
 }

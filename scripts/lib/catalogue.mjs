@@ -385,7 +385,7 @@ const POSTHOG_EVENT = /^\*?[A-Za-z0-9_.:$-]{1,128}$/;
 function checkPosthog(raw, ctx, events) {
   const c = at(ctx.problems, ctx.file, 'posthog');
   if (!isObject(raw)) return c.fail('posthog must be an object');
-  c.keys(raw, ['api_keys', 'distinct_id', 'events']);
+  c.keys(raw, ['api_keys', 'distinct_id', 'events', 'paths']);
   const apiKeys = raw.api_keys ?? [];
   if (!Array.isArray(apiKeys) || apiKeys.some((k) => typeof k !== 'string' || !/^[A-Za-z0-9_-]{8,128}$/.test(k))) {
     c.fail('api_keys must list project keys (8 to 128 letters, digits, _ or -)', 'posthog.api_keys');
@@ -419,7 +419,34 @@ function checkPosthog(raw, ctx, events) {
       }
     }
   }
-  return { api_keys: apiKeys, ...(raw.distinct_id ? { distinct_id: raw.distinct_id } : {}), events: mapping };
+  // paths: flat property -> the field it fills, as a dotted path of field names (Kelos sends
+  // tasks_by_type for tasks.by_type); "prefix_*" -> "object.*" fills a map key by key.
+  const paths = raw.paths ?? {};
+  if (!isObject(paths)) c.fail('paths must map flat property names to dotted field paths', 'posthog.paths');
+  for (const [flat, path] of Object.entries(isObject(paths) ? paths : {})) {
+    const where = `posthog.paths.${flat}`;
+    const wildcard = flat.endsWith('*');
+    if (typeof path !== 'string' || wildcard !== path.endsWith('.*')) {
+      c.fail('a path is a dotted field path, ending in .* exactly when the property name ends in *', where);
+      continue;
+    }
+    const segments = (wildcard ? path.slice(0, -2) : path).split('.');
+    for (const { event } of mapping) {
+      let fields = events.find((e) => e.name === event)?.fields ?? [];
+      let field;
+      for (const segment of segments) {
+        field = fields.find((f) => f.name === segment);
+        fields = field?.kind === 'object' ? field.fields : [];
+      }
+      if (!field || (wildcard && field.kind !== 'map')) {
+        c.fail(`${path} names no ${wildcard ? 'map' : 'field'} of ${event}`, where);
+      }
+    }
+  }
+  return {
+    api_keys: apiKeys, ...(raw.distinct_id ? { distinct_id: raw.distinct_id } : {}), events: mapping,
+    ...(isObject(paths) && Object.keys(paths).length ? { paths } : {}),
+  };
 }
 
 function checkProduct(raw, ctx) {

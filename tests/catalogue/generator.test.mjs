@@ -184,3 +184,24 @@ test('a posthog mapping to no event, a distinct_id no event has, or a name_field
   expectProblem(catalogueWith((product) => { product.posthog = { api_keys: ['short'], events: { 'app-ping': 'ping' } }; }),
     'posthog.api_keys: api_keys must list project keys');
 });
+
+test('posthog.paths nest flat properties into declared fields, and a path to no field is refused', () => {
+  const withObject = (product, event) => {
+    event.fields.push({ name: 'stats', kind: 'object', description: 'Stats.', fields: [
+      { name: 'total', kind: 'integer', min: 0, max: 10, description: 'Total.' },
+      { name: 'by_kind', kind: 'map', max_keys: 4, key_pattern: '^[a-z]{1,8}$', values: { kind: 'integer', min: 0, max: 10 }, description: 'Per kind.' }] });
+  };
+  const { status, stderr } = generate(catalogueWith((product, event) => {
+    withObject(product, event);
+    product.posthog = { events: { 'app-ping': 'ping' }, paths: { stats_total: 'stats.total', 'kind_*': 'stats.by_kind.*' } };
+  }));
+  assert.equal(status, 0, stderr);
+  expectProblem(catalogueWith((product, event) => {
+    withObject(product, event);
+    product.posthog = { events: { 'app-ping': 'ping' }, paths: { stats_nope: 'stats.nope' } };
+  }), 'posthog.paths.stats_nope: stats.nope names no field of ping');
+  expectProblem(catalogueWith((product, event) => {
+    withObject(product, event);
+    product.posthog = { events: { 'app-ping': 'ping' }, paths: { 'kind_*': 'stats.total.*' } };
+  }), 'stats.total.* names no map of ping');
+});
