@@ -1,6 +1,6 @@
 // posthog-node.test.mjs: a real PostHog client no one here wrote (posthog-node from npm, pinned in
 // package.json), pointed at the Worker in workerd with D1, captures Axolotl's events as Axolotl
-// names them and flushes. The client must see success at the first try (no retry, no error), and
+// names them, and Kelos's (formerly Axon) flat report, and flushes. The client must see success at the first try (no retry, no error), and
 // D1 must hold the rows the catalogue maps them to.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { startWorker } from './harness.mjs';
 const root = new URL('../../', import.meta.url).pathname;
 const catalogue = JSON.parse(readFileSync(`${root}build/wasm/generated/catalogue.json`, 'utf8'));
 const axolotl = catalogue.products.find((p) => p.product === 'axolotl');
+const axon = catalogue.products.find((p) => p.product === 'axon');
 const RUN = '01275463-aa39-482d-8cb2-11034e86f324';
 
 describe('posthog-node against the worker', () => {
@@ -58,6 +59,26 @@ describe('posthog-node against the worker', () => {
     assert.equal(system.properties.memory_total_bytes, 270054051840);
     // The library's own properties ($lib, $lib_version, $geoip_disable, $is_server) are not kept.
     assert.ok(rows.every((r) => !r.properties.includes('$')));
+  });
+
+  test('Kelos\'s flat telemetry_report lands in the nested shape the catalogue declares', async () => {
+    await worker.clear();
+    const install = '3f0c2a8e-5b7d-4c1e-9a6f-2d8b1e4c7a90';
+    const { posthog, calls, errors } = client(axon.posthog.api_keys[0]);
+    posthog.capture({ distinctId: install, event: 'telemetry_report', properties: {
+      version: 'v0.52.0', k8s_version: 'v1.31.4', environment: 'production', tasks_total: 3, tasks_by_type: { 'claude-code': 3 },
+      feature_source_types: null, usage_total_cost_usd: 1.5, resources_tasks: 3, $process_person_profile: false,
+    } });
+    await posthog.shutdown();
+    assert.deepEqual(errors, []);
+    assert.ok(calls.every((c) => c.status === 200));
+    const [row] = await worker.rows();
+    assert.equal(row.install_id, install);
+    assert.equal(row.version, '0.52.0');
+    assert.deepEqual(JSON.parse(row.properties), {
+      k8s_version_full: '1.31.4', environment: 'production', tasks: { total: 3, by_type: { 'claude-code': 3 } },
+      usage: { total_cost_usd: 1.5 }, resources: { tasks: 3 },
+    });
   });
 
   test('a flush that repeats a batch stores nothing twice', async () => {
