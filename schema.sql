@@ -82,6 +82,19 @@ CREATE TABLE IF NOT EXISTS rejections_daily (
   PRIMARY KEY (day, product, event, code, version)
 ) WITHOUT ROWID;
 
+-- Requests that matched no route, method or envelope, and captured events no mapping names
+-- (worker/unmatched.js): per day, method, route shape (segments that could carry data replaced by
+-- placeholders) and reason. No data of the requests. At most MAX_UNMATCHED_ROUTES_PER_DAY routes a
+-- day; later shapes are counted under '{other}'.
+CREATE TABLE IF NOT EXISTS unmatched_daily (
+  day    INTEGER NOT NULL,
+  method TEXT    NOT NULL,
+  route  TEXT    NOT NULL,
+  reason TEXT    NOT NULL,
+  count  INTEGER NOT NULL,
+  PRIMARY KEY (day, method, route, reason)
+) WITHOUT ROWID;
+
 -- Queue mode (docs/SCALING.md). A queued message's rejection counts are added once: its receipt
 -- (a random id, no event data) is recorded in the same transaction. Kept 15 days, longer than a
 -- message can stay in a queue.

@@ -39,6 +39,8 @@ export function config(env) {
     // How old, in seconds, an isolate's reading of the day's budget may be before D1 is asked
     // again: a "spent" answer is cached this long (queue mode reads the budget this often).
     budgetRecheckSeconds: integer(env.BUDGET_RECHECK_SECONDS, 30, { min: 0 }),
+    // Unmatched requests are counted in the isolate and written at most this often (unmatched.js).
+    unmatchedFlushSeconds: integer(env.UNMATCHED_FLUSH_SECONDS, 10, { min: 0 }),
     // Origins allowed to post from a browser: "*" or a comma-separated list.
     corsOrigins: (env.CORS_ORIGINS ?? '*').split(',').map((s) => s.trim()).filter(Boolean),
     // DNT: 1 and Sec-GPC: 1 mean "do not store" unless this is "false".

@@ -16,6 +16,7 @@ import { handleIngest } from './ingest.js';
 import { runMaintenance } from './maintenance.js';
 import { captureAnswer, captureRoute, nativeEnvelope } from './posthog.js';
 import { queryBody } from './query.js';
+import { noteUnmatchedEvents, noteUnmatchedResponse } from './unmatched.js';
 import { consumeBatch } from './queue.js';
 import { handleStats } from './stats.js';
 import { eventStores } from './stores.js';
@@ -93,10 +94,12 @@ async function routeCapture(request, env, ctx, settings, target) {
   const product = decodeSegment(target.product);
   if (request.method === 'OPTIONS') return preflight(request, settings);
   if (request.method !== 'POST') return methodNotAllowed(['POST', 'OPTIONS']);
-  const body = nativeEnvelope(await readBody(request, settings.maxBodyBytes), catalogue, product);
+  const envelope = nativeEnvelope(await readBody(request, settings.maxBodyBytes), catalogue, product);
   const core = await getCore();
   const stores = eventStores(env, settings);
-  return captureAnswer(await handleIngest(request, env, ctx, core, settings, stores, '', '', { body }));
+  const response = await handleIngest(request, env, ctx, core, settings, stores, '', '', { body: envelope.body });
+  noteUnmatchedEvents(request, envelope.product, envelope.unmapped, env, ctx, settings);
+  return captureAnswer(response);
 }
 
 const STATS_PATH = /^\/v1\/stats\/([a-z_]{1,32})$/;
@@ -149,7 +152,10 @@ async function route(request, env, ctx, settings) {
 export default {
   async fetch(request, env, ctx) {
     try {
-      return await route(request, env, ctx, config(env));
+      const settings = config(env);
+      const response = await route(request, env, ctx, settings);
+      await noteUnmatchedResponse(request, response, env, ctx, settings);
+      return response;
     } catch (error) {
       if (error instanceof HttpError) return errorResponse(error.status, error.code, error.message, error.headers);
       if (error instanceof CoreTrap || error instanceof WebAssembly.RuntimeError) corePromise = null;

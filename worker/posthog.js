@@ -133,7 +133,8 @@ function eventText(product, message, events) {
   return `{${entries.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`).join(',')}}`;
 }
 
-// nativeEnvelope() is the POST /v1/batch body a capture request stands for.
+// nativeEnvelope() is the POST /v1/batch body a capture request stands for ({ body }), with its
+// product's name and the captured names its mapping does not know ({ product, unmapped }).
 export function nativeEnvelope(bytes, catalogue, pathProduct) {
   let body;
   try {
@@ -148,7 +149,9 @@ export function nativeEnvelope(bytes, catalogue, pathProduct) {
   const events = new Map(product.events.map((e) => [e.name, e]));
   const sentAt = isObject(body) ? body.sentAt ?? body.sent_at : undefined;
   const head = typeof sentAt === 'string' ? `{"sent_at":${JSON.stringify(sentAt)},"events":[` : '{"events":[';
-  return new TextEncoder().encode(`${head}${messages.map((m) => eventText(product, m, events)).join(',')}]}`);
+  const unmapped = messages.filter((m) => isObject(m) && !mappingOf(product.posthog, m.event)).map((m) => m.event);
+  const native = new TextEncoder().encode(`${head}${messages.map((m) => eventText(product, m, events)).join(',')}]}`);
+  return { body: native, product: product.product, unmapped };
 }
 
 // captureAnswer() is what posthog clients count as success (exactly 200 for posthog-python; none

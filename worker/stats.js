@@ -216,6 +216,20 @@ const REPORTS = {
       rejections: rows.slice(truncated ? 1 : 0).map((r) => ({ ...r, day: dayString(r.day) })),
     };
   },
+
+  // unmatched: requests that matched no route, method or envelope, and captured events no mapping
+  // names, per day, method, route shape and reason (unmatched.js); from and to default to the
+  // last 30 days, today included.
+  async unmatched(db, url) {
+    const today = dayOf(Date.now());
+    const to = dateParam(url.searchParams, 'to', today);
+    const from = dateParam(url.searchParams, 'from', to - 29);
+    if (from > to) throw badRequest('from is after to');
+    if (to - from + 1 > MAX_RANGE_DAYS) throw badRequest(`a range holds at most ${MAX_RANGE_DAYS} days`);
+    const rows = await all(db, `SELECT day, method, route, reason, count FROM unmatched_daily WHERE day BETWEEN ?1 AND ?2
+      ORDER BY day, count DESC, method, route, reason`, from, to);
+    return { from: dayString(from), to: dayString(to), unmatched: rows.map((r) => ({ ...r, day: dayString(r.day) })) };
+  },
 };
 
 // POST /v1/stats/rollup?from=&to=: recompute days now (a backfill, or after seeding). A day whose

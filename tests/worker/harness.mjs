@@ -193,7 +193,7 @@ export async function startWorker({ faults = false, wasm, vars = {}, port, log, 
     },
     async clear() {
       for (const binding of bindings) {
-        await sql(binding, ['events', 'write_budget', 'install_writes', 'rejections_daily', 'queue_receipts', 'queue_minutely'].map((t) => ({ sql: `DELETE FROM ${t}` })));
+        await sql(binding, ['events', 'write_budget', 'install_writes', 'rejections_daily', 'unmatched_daily', 'queue_receipts', 'queue_minutely'].map((t) => ({ sql: `DELETE FROM ${t}` })));
       }
     },
     async close() {
