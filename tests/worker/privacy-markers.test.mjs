@@ -369,7 +369,8 @@ describe('a marker of every class in every field kind of every product', () => {
 
     // D1 refuses a batch of accepted markers: the error is logged, nothing is stored.
     await worker.setFault('fail');
-    const acceptedOnes = plans.filter((p) => p.results[0] === 'accepted');
+    // At most 500: a request holds at most 1,000 events, and the catalogue decides how many plans there are.
+    const acceptedOnes = plans.filter((p) => p.results[0] === 'accepted').slice(0, 500);
     const faulted = await worker.post('/v1/batch', {
       events: acceptedOnes.map((plan) => ({ product: plan.product.product, event: plan.event.name, ...eventBody(plan.product, plan.event, plan, ++n, yesterday) })),
     }, headers);

@@ -27,7 +27,7 @@ const textFields = [];
 for (const p of products) {
   for (const e of p.events) {
     for (const f of e.fields) {
-      if (f.kind === 'text') textFields.push({ product: p.product, event: e.name, key: f.aliases[0] ?? f.name });
+      if (f.kind === 'text') textFields.push({ product: p.product, event: e.name, key: f.aliases[0] ?? f.name, names: [f.name, ...f.aliases] });
     }
   }
 }
@@ -42,9 +42,11 @@ describe('free text through the worker', () => {
     assert.ok(textFields.length >= 4, JSON.stringify(textFields));
   });
 
-  for (const { product, event, key } of textFields) {
-    test(`${product}/${event} ${key}: no planted secret reaches D1`, async () => {
+  for (const { product, event, key: firstKey, names } of textFields) {
+    test(`${product}/${event} ${firstKey}: no planted secret reaches D1`, async () => {
       const base = reference.cases.find((c) => c.id === `${product}-${event}-reference`).body;
+      // The name the reference payload already uses, so the field is not given twice.
+      const key = names.find((k) => Object.hasOwn(base, k)) ?? firstKey;
       for (const [name, [planted]] of Object.entries(MARKERS)) {
         const response = await worker.post(`/v1/${product}/${event}`, { ...base, [key]: `boom: ${planted} (${name})` });
         assert.equal(response.status, 200, await response.clone().text());
