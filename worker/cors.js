@@ -23,7 +23,7 @@ export function preflight(request, settings) {
   const response = new Response(null, {
     status: 204,
     headers: {
-      'access-control-allow-methods': 'POST, OPTIONS',
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
       'access-control-allow-headers': CORS_ALLOW_HEADERS,
       'access-control-max-age': '86400',
     },

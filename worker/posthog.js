@@ -99,6 +99,10 @@ function eventText(product, message, events) {
   const event = events.get(eventName);
   const entries = [['product', product.product], ['event', eventName]];
   const properties = isObject(message.properties) ? message.properties : {};
+  // properties that are no object are named back as dropped, not ignored.
+  if (message.properties !== undefined && message.properties !== null && !isObject(message.properties)) {
+    entries.push(['properties', message.properties]);
+  }
   const filled = new Set(Object.keys(properties));
   const fill = (field, value) => {
     if (field !== undefined && value !== undefined && value !== null) entries.push([field, value]);
@@ -136,16 +140,30 @@ function eventText(product, message, events) {
 // nativeEnvelope() is the POST /v1/batch body a capture request stands for ({ body }), with its
 // product's name and the captured names its mapping does not know ({ product, unmapped }).
 export function nativeEnvelope(bytes, catalogue, pathProduct) {
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, 'invalid_utf8', 'the body is not valid UTF-8');
+  }
   let body;
   try {
-    body = JSON.parse(withoutNonFinite(new TextDecoder('utf-8', { fatal: true }).decode(bytes)));
+    body = JSON.parse(withoutNonFinite(text));
   } catch {
-    throw new HttpError(400, 'malformed_json', 'the body is not JSON (NaN and Infinity are read as null)');
+    throw new HttpError(400, 'malformed_json', 'the body is not JSON');
   }
   const messages = messagesOf(body);
   const first = messages[0];
   const apiKey = body.api_key ?? body.token ?? (isObject(first) ? first.api_key ?? first.properties?.token : undefined);
   const product = productOf(catalogue, pathProduct, apiKey);
+  // Every event's own key, when it carries one, must be one of the same product's: a batch cannot
+  // borrow a product through its first event.
+  // (With the product named by its path, an event may repeat the request's own key.)
+  const keyOf = (m) => (isObject(m) ? m.api_key ?? (isObject(m.properties) ? m.properties.token : undefined) : undefined);
+  const allowed = (key) => product.posthog.api_keys.includes(key) || (pathProduct !== '' && key === apiKey);
+  if (messages.some((m) => keyOf(m) !== undefined && !allowed(keyOf(m)))) {
+    throw new HttpError(400, 'mixed_api_keys', 'the events of one request carry project keys of different products, or unknown ones: send each product its own request');
+  }
   const events = new Map(product.events.map((e) => [e.name, e]));
   const sentAt = isObject(body) ? body.sentAt ?? body.sent_at : undefined;
   const head = typeof sentAt === 'string' ? `{"sent_at":${JSON.stringify(sentAt)},"events":[` : '{"events":[';

@@ -56,6 +56,32 @@ function hasLongNumber(value) {
 // isCanonicalUuid() is true for 8-4-4-4-12 hex digits: an id that can hold nothing but itself.
 const CANONICAL_UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
+// hasHexGroupRun() is true for six or more groups of one to four hex digits joined by '_' or '-',
+// one of them with a digit: an IPv6 address as an identifier writes it.
+function hasHexGroupRun(value) {
+  let groups = 0;
+  let digit = false;
+  let i = 0;
+  while (i < value.length) {
+    const start = i;
+    let hasDigit = false;
+    for (; i < value.length && /[0-9A-Fa-f]/.test(value[i]) && i - start < 5; i++) {
+      if (isDigit(value[i])) hasDigit = true;
+    }
+    const length = i - start;
+    if (length >= 1 && length <= 4 && (i === value.length || value[i] === '_' || value[i] === '-')) {
+      digit ||= hasDigit;
+      if (++groups >= 6 && digit) return true;
+    } else {
+      groups = 0;
+      digit = false;
+      while (i < value.length && value[i] !== '_' && value[i] !== '-') i++;
+    }
+    if (i < value.length) i++;
+  }
+  return false;
+}
+
 // hasSmallNumberQuad() is true for four numbers of at most 255 in a row, joined by '-' or '_': an
 // IPv4 address as host names and identifiers write it (ip-10-0-0-5, 192_168_1_1).
 function hasSmallNumberQuad(value) {
@@ -117,12 +143,14 @@ export function unsafeAsSent(value) {
 const recentVerdicts = new Recent(8);
 
 function unsafeAsSentUncached(value) {
-  if (hasLongNumber(value) || hasSmallNumberQuad(value) || hasRandomRun(value) || changes(value)) return true;
+  if (hasHexGroupRun(value) || hasLongNumber(value) || hasSmallNumberQuad(value) || hasRandomRun(value) || changes(value)) return true;
   // The rules look for a token where a word starts, so one glued after a version, an owner or a
   // prefix (1.0.0-Janes-MacBook-Pro, key_AKIA…, x_4111_1111_1111_1111) is read on its own too, with
   // the joints that are no part of any token read as spaces.
   const spaced = value.replace(/[_+/=]/g, ' ');
   if (spaced !== value && changes(spaced)) return true;
+  // Identifiers join words with '_' where text writes '-': jdoe_laptop, desktop_7qk2m3p.
+  if (value.includes('_') && changes(value.replaceAll('_', '-'))) return true;
   let parts = 0;
   for (let i = 0; i + 1 < spaced.length && parts < MAX_GLUED_PARTS; i++) {
     if ((spaced[i] === '-' || spaced[i] === '.') && isAlnum(spaced[i + 1])) {

@@ -609,7 +609,14 @@ export function tryEmail(s) {
   // A top-level domain is letters: ASCII, non-ASCII (IDN), or punycode (xn--).
   const tldLength = domainEnd - dot - 1;
   const letters = counts.letters(dot + 1, domainEnd) + count(counts.high, dot + 1, domainEnd);
-  if (letters !== tldLength && !startsWithIgnoreCase(s.s, dot + 1, 'xn--')) return false;
+  if (letters !== tldLength && !startsWithIgnoreCase(s.s, dot + 1, 'xn--')) {
+    // A word glued on after the address (alice@example.com-error): it ends where its top-level
+    // domain's letters do.
+    let cut = dot + 1;
+    while (cut < domainEnd && isAlpha(s.s[cut])) cut++;
+    const glued = cut - dot - 1 >= 2 && cut < domainEnd && (s.s[cut] === '-' || s.s[cut] === '_');
+    return glued && s.emit(EMAIL, cut);
+  }
   // Image assets at 2x and 3x resolution (logo@2x.png) are file names.
   if (isDigit(s.at(domainStart)) &&
       (s.at(domainStart + 1) === 'x' || (isDigit(s.at(domainStart + 1)) && s.at(domainStart + 2) === 'x'))) {
@@ -649,8 +656,17 @@ export function tryGluedIpv4(s) {
   return end !== 0 && s.emit(IP, end);
 }
 
+// afterLabel() is true when the ':' at `colon` ends a word that is no hex group (host:, ip:).
+function afterLabel(s, colon) {
+  let label = false;
+  for (let k = colon; k > s.begin && isWord(s.s[k - 1]) && colon - k < 32; k--) {
+    if (!isHex(s.s[k - 1])) label = true;
+  }
+  return label;
+}
+
 export function tryIpv6(s) {
-  if (s.i > s.begin && (s.s[s.i - 1] === ':' || isWord(s.s[s.i - 1]))) return false;
+  if (s.i > s.begin && (isWord(s.s[s.i - 1]) || (s.s[s.i - 1] === ':' && !afterLabel(s, s.i - 1)))) return false;
   const end = ipv6End(s, s.i);
   return end !== 0 && s.emit(IP, end);
 }

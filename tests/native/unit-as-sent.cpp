@@ -20,7 +20,9 @@ TEST(UnsafeAsSent, RefusesWhatAnAttackerGluedIntoIdentifiers) {
                                  "ip-10-0-0-5", "192-168-1-1", "10_0_0_5", "4155552671", "078051120",
                                  "meta-llama/4155552671", "meta-llama/ip-10-0-0-5", "1.0.0-Janes-MacBook-Pro",
                                  "1.0.0-DESKTOP-7QK2M3P", "1.0.0+jdoe@example.com", "task_alice@example.com",
-                                 "Ab3dEfGh1jKlMn0pQrStUvWxYz01234567", "tok_Ab3dEfGh1jKlMn0p", "x=ghp_0123456789abcdefABCDEF0123456789abcd"}) {
+                                 "Ab3dEfGh1jKlMn0pQrStUvWxYz01234567", "tok_Ab3dEfGh1jKlMn0p", "x=ghp_0123456789abcdefABCDEF0123456789abcd",
+                                 "x_2a02_8108_1940_5e00_e4b0_9c8a_1b2c_3d4e", "fe80-1ff-fe23-4567-890a-0-0-1", "desktop_7qk2m3p",
+                                 "jdoe_laptop"}) {
     EXPECT_TRUE(UnsafeAsSent(value)) << value;
   }
 }
@@ -35,7 +37,8 @@ TEST(UnsafeAsSent, KeepsWhatClientsReallySend) {
                                  "microsoft/Phi-3-mini-4k-instruct", "facebook/wav2vec2-base-960h", "GPT4AllJ13BSnoozy",
                                  "0.0.0-20191109021931-daa7c04131f5", "1.30.2-eks-4096722", "1.30.2-gke.1587003",
                                  "2.5.1+cu124", "1.0.0+9fceb02d0ae598e95dc970b74767f19372d61af8", "2024-11-30",
-                                 "nightly-20241130", "ubuntu-22.04", "python3.12", "release_2024_11_30"}) {
+                                 "nightly-20241130", "ubuntu-22.04", "python3.12", "release_2024_11_30", "gpu_0_peak_memory_bytes",
+                                 "epoch_0_seconds", "cpu_memory_bytes", "claude-code", "github_pull_requests", "a_b_c_d_e_f"}) {
     EXPECT_FALSE(UnsafeAsSent(value)) << value;
   }
 }

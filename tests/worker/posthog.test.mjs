@@ -68,6 +68,23 @@ describe('PostHog capture through the worker', () => {
     assert.equal((await worker.rows()).length, 0);
   });
 
+  test('a request whose events carry other products\' or unknown keys is refused whole, whichever comes first', async () => {
+    for (const order of [[KEY, 'phc_evil_key_0001'], ['phc_evil_key_0001', KEY]]) {
+      const response = await capture('/batch/', order.map((key) => ({ ...message(startEvent.captured), api_key: key })));
+      assert.equal(response.status, 400);
+      assert.ok(['mixed_api_keys', 'unknown_api_key'].includes((await response.json()).error.code));
+    }
+    assert.equal((await worker.rows()).length, 0);
+  });
+
+  test('properties that are no object are named back as dropped; invalid UTF-8 is invalid_utf8', async () => {
+    const response = await capture('/batch/', batch([{ ...message(startEvent.captured), properties: [1, 2] }]));
+    assert.equal(response.status, 200);
+    assert.deepEqual((await response.json()).results[0].dropped, ['properties']);
+    const bad = await capture('/batch/', Buffer.concat([Buffer.from(`{"api_key":"${KEY}","event":"x\u00ff`), Buffer.from([0xff]), Buffer.from('"}')]));
+    assert.deepEqual([bad.status, (await bad.json()).error.code], [400, 'invalid_utf8']);
+  });
+
   test('a distinct_id that is an e-mail address is rejected and counted, never stored', async () => {
     const response = await capture('/batch/', batch([{ ...message(startEvent.captured), distinct_id: 'jane.doe@example.com' }]));
     assert.equal(response.status, 200);

@@ -72,6 +72,14 @@ describe('query-string events through the worker', () => {
     assert.equal((await worker.rows()).length, 0);
   });
 
+  test('a number with a plus sign (%2B5) or a space is no number', async () => {
+    for (const value of ['%2B5', '%205', '5%20']) {
+      const response = await get(`/v1/langflow/run?runSuccess=true&runSeconds=${value}`);
+      const [verdict] = (await response.json()).results;
+      assert.equal(verdict.code, value === '%205' || value === '5%20' ? undefined : 'wrong_type', value);
+    }
+  });
+
   test('a field given twice is refused whole', async () => {
     const body = await expectRefused('/v1/langflow/run?runSuccess=true&runSuccess=false', 400, 'repeated_query_field');
     assert.match(body.error.message, /runSuccess/);

@@ -94,6 +94,33 @@ bool HasSmallNumberQuad(std::string_view value) {
   return false;
 }
 
+// HasHexGroupRun() is true for six or more groups of one to four hex digits joined by '_' or '-',
+// one of them with a digit: an IPv6 address as an identifier writes it (x_2a02_8108_1940_5e00_…).
+// UUIDs (a 12-digit group) and dates (three groups) are not.
+bool HasHexGroupRun(std::string_view value) {
+  constexpr int kGroups = 6;
+  int groups = 0;
+  bool digit = false;
+  size_t i = 0;
+  while (i < value.size()) {
+    const size_t start = i;
+    bool has_digit = false;
+    while (i < value.size() && IsHex(value[i]) && i - start < 5) has_digit |= IsDigit(value[i++]);
+    const size_t length = i - start;
+    const bool group = length >= 1 && length <= 4 && (i == value.size() || value[i] == '_' || value[i] == '-');
+    if (group) {
+      digit |= has_digit;
+      if (++groups >= kGroups && digit) return true;
+    } else {
+      groups = 0;
+      digit = false;
+      while (i < value.size() && value[i] != '_' && value[i] != '-') ++i;
+    }
+    if (i < value.size()) ++i;  // the joint
+  }
+  return false;
+}
+
 // HasRandomRun() is true for a run of 12 or more letters and digits that mixes upper case, lower
 // case and digits and switches between them more often than every other character: a key cut into
 // pieces short enough for each rule. Names do not switch that often (TinyLlama1B, Wav2Vec2Base,
@@ -164,7 +191,7 @@ bool UnsafeAsSent(std::string_view value) {
 namespace {
 
 bool UnsafeAsSentUncached(std::string_view value) {
-  if (HasLongNumber(value) || HasSmallNumberQuad(value) || HasRandomRun(value) || Changes(value)) return true;
+  if (HasHexGroupRun(value) || HasLongNumber(value) || HasSmallNumberQuad(value) || HasRandomRun(value) || Changes(value)) return true;
   // The rules look for a token where a word starts, so one glued after a version, an owner or a
   // prefix (1.0.0-Janes-MacBook-Pro, key_AKIA…, x_4111_1111_1111_1111) is read on its own too, with
   // the joints that are no part of any token read as spaces.
@@ -177,6 +204,12 @@ bool UnsafeAsSentUncached(std::string_view value) {
     }
   }
   if (joints && Changes(spaced)) return true;
+  // Identifiers join words with '_' where text writes '-': jdoe_laptop, desktop_7qk2m3p.
+  if (value.find('_') != std::string_view::npos) {
+    std::string dashed(value);
+    for (char& c : dashed) c = c == '_' ? '-' : c;
+    if (Changes(dashed)) return true;
+  }
   int parts = 0;
   for (size_t i = 0; i + 1 < spaced.size() && parts < kMaxGluedParts; ++i) {
     if ((spaced[i] == '-' || spaced[i] == '.') && IsAlnum(spaced[i + 1])) {

@@ -642,7 +642,14 @@ bool TryEmail(Scan& s) {
   const size_t tld_length = domain_end - dot - 1;
   const uint32_t letters = counts.Letters(dot + 1, domain_end);
   const uint32_t high = Scan::Count(counts.high, dot + 1, domain_end);
-  if (letters + high != tld_length && !StartsWithIgnoreCase(s.s, dot + 1, "xn--")) return false;
+  if (letters + high != tld_length && !StartsWithIgnoreCase(s.s, dot + 1, "xn--")) {
+    // A word glued on after the address (alice@example.com-error, an event name): the address ends
+    // where the letters of its top-level domain do.
+    size_t cut = dot + 1;
+    while (cut < domain_end && IsAlpha(s.s[cut])) ++cut;
+    const bool glued = cut - dot - 1 >= 2 && cut < domain_end && (s.s[cut] == '-' || s.s[cut] == '_');
+    return glued && s.Emit(kEmail, cut);
+  }
   // Image assets at 2x and 3x resolution (logo@2x.png) are file names.
   if (IsDigit(s.At(domain_start)) && (s.At(domain_start + 1) == 'x' || (IsDigit(s.At(domain_start + 1)) && s.At(domain_start + 2) == 'x'))) {
     return false;
@@ -682,8 +689,19 @@ bool TryGluedIpv4(Scan& s) {
   return v6 != 0 && s.Emit(kIp, v6);
 }
 
+// AfterLabel() is true when the ':' at `colon` ends a word that is no hex group (host:, adapter:,
+// ip:): what follows it starts an address, not the middle of one.
+bool AfterLabel(const Scan& s, size_t colon) {
+  constexpr size_t kLongestLabel = 32;
+  bool label = false;
+  for (size_t k = colon; k > s.begin && IsWord(s.s[k - 1]) && colon - k < kLongestLabel; --k) {
+    if (!IsHex(s.s[k - 1])) label = true;
+  }
+  return label;
+}
+
 bool TryIpv6(Scan& s) {
-  if (s.i > s.begin && (s.s[s.i - 1] == ':' || IsWord(s.s[s.i - 1]))) return false;
+  if (s.i > s.begin && (IsWord(s.s[s.i - 1]) || (s.s[s.i - 1] == ':' && !AfterLabel(s, s.i - 1)))) return false;
   const size_t end = Ipv6End(s, s.i);
   return end != 0 && s.Emit(kIp, end);
 }
