@@ -5,8 +5,9 @@
 // and the size and start-up cost of each. Prints the ratio Wasm / JS per case.
 //
 //   node bench/node/wasm-vs-js.mjs [--quick] [--wasm build/wasm/phonehome.wasm]
-// --quick is the CI guard: shorter rounds; exits 1 if Wasm is slower than JS (ratio > 1.0) on
-// any reference event or 100-event request. (The size budget is ctest's: tests/wasm/module.test.mjs.)
+// --quick is the CI guard: shorter rounds; exits 1 if Wasm is slower than JS on average (geometric
+// mean over the reference events, alone or as 100-event requests), on any 100-event request, or by
+// more than 10% on any single event. (The size budget is ctest's: tests/wasm/module.test.mjs.)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,8 @@ const { values: args } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, wasm: { type: 'string', default: `${root}build/wasm/phonehome.wasm` } },
 });
 const RECEIVED_AT = 1795240900000;
-const timing = args.quick ? { pairs: 11, minRoundMs: 15 } : { pairs: 31, minRoundMs: 30 };
+// The guard's pairs are as many as a short CI step allows: fewer made its worst ratio swing by 0.05.
+const timing = args.quick ? { pairs: 21, minRoundMs: 15 } : { pairs: 31, minRoundMs: 30 };
 const say = (text) => console.log(`wasm-vs-js: ${text}`);
 
 const wasmBytes = readFileSync(args.wasm);
@@ -119,9 +121,13 @@ console.log(table([['artifact', 'raw bytes', 'gzip bytes', 'first answer from no
 
 const worstSingle = Math.max(...singleRatios);
 const worstBatch = Math.max(...batchRatios);
-const slower = worstSingle > 1 || worstBatch > 1;
+// The guard: on average Wasm must not be slower than JS, alone or in batches, and no single case
+// more than 10% slower. Single small events sit near 1.0 (the loader's fixed ~1 µs per request,
+// docs/PERFORMANCE.md), where one run's noise moves a case by a few percent either way.
+const MAX_CASE_RATIO = 1.1;
+const slower = geometricMean(singleRatios) > 1 || geometricMean(batchRatios) > 1 || worstSingle > MAX_CASE_RATIO || worstBatch > 1;
 say(`summary: Wasm/JS per event ${geometricMean(singleRatios).toFixed(2)} (worst ${worstSingle.toFixed(2)}), ` +
   `per 100-event request ${geometricMean(batchRatios).toFixed(2)} (worst ${worstBatch.toFixed(2)}); ` +
   `1,000 events ≤ ${(slowest.wasm / 1000).toFixed(2)} ms; module ${wasmBytes.length} B` +
-  (slower ? `; FAILED: Wasm slower than JS (worst ratio ${Math.max(worstSingle, worstBatch).toFixed(2)})` : ''));
+  (slower ? `; FAILED: Wasm slower than JS (means ${geometricMean(singleRatios).toFixed(2)} and ${geometricMean(batchRatios).toFixed(2)}, worst ${worstSingle.toFixed(2)} and ${worstBatch.toFixed(2)})` : ''));
 if (slower) process.exitCode = 1;
