@@ -11,7 +11,7 @@
 // a fresh stream: if that one ends cleanly there, so did the member, and the next starts there.
 // A body of several members costs up to twice the decompression of one; a single member, once.
 
-import { HttpError } from './http.js';
+import { HttpError, shown } from './http.js';
 
 const JSON_TYPES = new Set(['application/json', 'text/plain']); // text/plain: navigator.sendBeacon
 // A Map, not an object: an encoding named "constructor" must not find Object.prototype's.
@@ -21,9 +21,6 @@ const FORMATS = new Map([['gzip', 'gzip'], ['x-gzip', 'gzip'], ['deflate', 'defl
 const MAX_DEFLATE_RATIO = 1032;
 // More members than this is refused: each costs two decompression streams.
 const MAX_GZIP_MEMBERS = 64;
-
-// shown() is a header value fit to quote in an error message: what the client sent, cut short.
-const shown = (value) => (value.length > 64 ? `${value.slice(0, 64)}…` : value);
 
 function checkMediaType(request) {
   const type = request.headers.get('content-type');

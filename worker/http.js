@@ -36,3 +36,6 @@ export function secondsUntilNextUtcDay(now = Date.now()) {
   const next = Math.floor(now / 86_400_000 + 1) * 86_400_000;
   return Math.max(1, Math.ceil((next - now) / 1000));
 }
+
+// shown() is a client's value fit to quote in an error message: what it sent, cut short.
+export const shown = (value) => (value.length > 64 ? `${value.slice(0, 64)}…` : value);

@@ -3,7 +3,7 @@
 // which reads each value as its field's kind ("true", "3", "1.5"); validation, scrubbing, dedup and
 // storage are those of POST.
 
-import { HttpError } from './http.js';
+import { HttpError, shown } from './http.js';
 
 // Limits, written down in docs/PROTOCOL.md. Langflow splits its longest event to keep each URL
 // under 2,048 bytes; Workers accept URLs up to 16 KB.
@@ -11,7 +11,6 @@ export const MAX_QUERY_URL_BYTES = 8192;
 export const MAX_QUERY_FIELDS = 64;
 
 const encoder = new TextEncoder();
-const shown = (key) => JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
 
 // queryBody() is the JSON body the query of `url` stands for. Both `+` and `%20` are spaces (old
 // and new httpx write them differently).
@@ -24,7 +23,7 @@ export function queryBody(url) {
   let count = 0;
   for (const [key, value] of url.searchParams) {
     if (Object.hasOwn(fields, key)) {
-      throw new HttpError(400, 'repeated_query_field', `${shown(key)} appears more than once in the query: give each field once`);
+      throw new HttpError(400, 'repeated_query_field', `${JSON.stringify(shown(key))} appears more than once in the query: give each field once`);
     }
     if (++count > MAX_QUERY_FIELDS) {
       throw new HttpError(400, 'too_many_query_fields', `the query has more than ${MAX_QUERY_FIELDS} fields`);

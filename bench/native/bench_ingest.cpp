@@ -18,12 +18,7 @@ using phonehome::bench::ReferenceCases;
 
 void Ingest(benchmark::State& state, const Case& c, const std::string& body, uint32_t events) {
   phonehome::Ingestor ingestor;
-  phonehome::IngestRequest request;
-  request.product = c.product;
-  request.event = c.event;
-  request.body = body;
-  request.received_at_ms = 1795240900000;
-  request.nonce = 7;
+  const phonehome::IngestRequest request = phonehome::bench::ReferenceRequest(c, body);
   for (auto _ : state) {
     const phonehome::IngestResult result = ingestor.Ingest(request);
     benchmark::DoNotOptimize(result.rows_json.data());

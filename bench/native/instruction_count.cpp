@@ -23,13 +23,7 @@ int main(int argc, char** argv) {
     phonehome::Ingestor ingestor;
     size_t rows = 0;
     for (int k = 0; k < repeats; ++k) {
-      phonehome::IngestRequest request;
-      request.product = c.product;
-      request.event = c.event;
-      request.body = batch;
-      request.received_at_ms = 1795240900000;
-      request.nonce = 7;
-      rows += ingestor.Ingest(request).row_count;
+      rows += ingestor.Ingest(phonehome::bench::ReferenceRequest(c, batch)).row_count;
     }
     std::printf("%zu rows\n", rows);
     return rows == static_cast<size_t>(repeats) * 100 ? 0 : 1;

@@ -6,9 +6,12 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "phonehome/core.h"
 
 namespace phonehome::bench {
 
@@ -49,6 +52,18 @@ inline std::string DistinctCopy(std::string body, int n) {
     i += 35;
   }
   return body;
+}
+
+// ReferenceRequest() is the request both native benchmarks send for case `c` with `body` (itself,
+// or its batch): the receive time of the vectors and a fixed nonce.
+inline IngestRequest ReferenceRequest(const Case& c, std::string_view body) {
+  IngestRequest request;
+  request.product = c.product;
+  request.event = c.event;
+  request.body = body;
+  request.received_at_ms = 1795240900000;
+  request.nonce = 7;
+  return request;
 }
 
 inline std::string DistinctBatch(const std::string& body, int events) {
