@@ -11,7 +11,7 @@
 //   node tests/vectors/derive.mjs           rewrite derived.json
 //   node tests/vectors/derive.mjs --check   fail if derived.json is not what the catalogue implies
 import { readFileSync } from 'node:fs';
-import { loadCatalogue } from '../../scripts/lib/catalogue.mjs';
+import { loadCatalogue } from '../../cli/catalogue.mjs';
 import { writeOrCheck } from './generated.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;

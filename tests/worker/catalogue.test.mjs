@@ -2,7 +2,7 @@
 // every product, event and field, with its description, and nothing else.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { loadCatalogue } from '../../scripts/lib/catalogue.mjs';
+import { loadCatalogue } from '../../cli/catalogue.mjs';
 import { startWorker } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;

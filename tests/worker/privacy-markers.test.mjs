@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadCatalogue } from '../../scripts/lib/catalogue.mjs';
+import { loadCatalogue } from '../../cli/catalogue.mjs';
 import { schemaStatements, startWorker } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { loadCatalogue } from '../../scripts/lib/catalogue.mjs';
+import { loadCatalogue } from '../../cli/catalogue.mjs';
 import { startWorker } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;

@@ -1,7 +1,7 @@
 // catalogue.h: the in-memory form of the event catalogue.
 //
 // The catalogue files (catalogue/*.json) are compiled into these constant tables at build time by
-// scripts/lib/catalogue.mjs, so a lookup costs no parsing and no allocation at request time. The
+// cli/catalogue.mjs, so a lookup costs no parsing and no allocation at request time. The
 // generator checks every file first: a malformed catalogue fails the build, never a request.
 #ifndef PHONEHOME_CATALOGUE_H
 #define PHONEHOME_CATALOGUE_H
