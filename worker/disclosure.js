@@ -11,9 +11,16 @@ export const NEVER_COLLECTED = [
   'Cookies or browser fingerprints: the collector sets no cookie and reads no user agent.',
 ];
 
-export function schemaDocument(catalogue, coreLimits, settings) {
+// VERIFY says how anyone can check which code validates their data with the two hashes below.
+const VERIFY = 'core_sha256 is the SHA-256 of the WebAssembly core (dist/phonehome.wasm of the phonehome npm package, '
+  + 'rebuilt byte for byte from its source by scripts/build-wasm); catalogue_sha256 is the SHA-256 of the compiled catalogue '
+  + 'the core loaded, which `npx phonehome build` prints for the catalogue files it was compiled from.';
+
+// identity = { moduleSha256, catalogueSha256 }: which code checks which rules.
+export function schemaDocument(catalogue, coreLimits, settings, identity) {
   return {
     wire_version: 1,
+    code: { core_sha256: identity.moduleSha256, catalogue_sha256: identity.catalogueSha256, verify: VERIFY },
     ingest: {
       event: 'POST /v1/{product}/{event} with one JSON object or an array of them',
       batch: 'POST /v1/batch with {"sent_at": …, "events": [{"product": …, "event": …, …fields}]}',
@@ -73,7 +80,7 @@ function dedupSentence(event) {
   return `A retried event is stored once: events are told apart by ${fields}${event.dedup.per_day ? ' and the day' : ''}.`;
 }
 
-export function disclosurePage(catalogue, settings) {
+export function disclosurePage(catalogue, settings, identity) {
   const days = settings.retentionDays;
   const products = catalogue.products.map((product) => `
 <section id="product-${escapeHtml(product.product)}">
@@ -124,6 +131,13 @@ ${settings.honourDoNotTrack ? '<li>Requests that carry <code>DNT: 1</code> or <c
 <li>To delete everything stored about a machine, send its install id (the random id the tool keeps): <code>POST /v1/forget</code> with <code>{"install_id": "…"}</code>.</li>
 </ul>
 ${products}
+<h2>Which code checks your data</h2>
+<p>Every event is checked and cleaned by phonehome's WebAssembly core against the catalogue above, before anything is stored.</p>
+<ul>
+<li>Core: SHA-256 <code>${escapeHtml(identity.moduleSha256)}</code></li>
+<li>Catalogue: SHA-256 <code>${escapeHtml(identity.catalogueSha256)}</code></li>
+</ul>
+<p><small>${escapeHtml(VERIFY)}</small></p>
 </body>
 </html>
 `;

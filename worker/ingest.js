@@ -24,6 +24,8 @@ export const OUTCOME_STATUS = {
   unknown_product: 404,
   unknown_event: 404,
   internal_error: 500,
+  // The core holds no catalogue (createWorker() answers this before the core is asked).
+  misconfigured: 500,
 };
 
 // A client that meets a storage failure should come back after this many seconds; nothing of its

@@ -1,0 +1,227 @@
+// create.js: createWorker({ catalogue }), the phonehome Worker for one compiled catalogue. Routes
+// requests; everything else lives in its own module. `import { createWorker } from 'phonehome'`.
+//
+// The shim never reads a client-IP header: no IP address reaches the core, D1 or a log.
+
+import coreModule from '../dist/phonehome.wasm';
+import { MODULE_SHA256 } from '../dist/module.js';
+import { config } from './config.js';
+import { CatalogueError, CoreTrap, instantiateCore } from './core.js';
+import { preflight, withCors } from './cors.js';
+import { dashboardPage } from './dashboard.js';
+import { disclosurePage, schemaDocument } from './disclosure.js';
+import { readBody } from './body.js';
+import { handleForget } from './forget.js';
+import { errorResponse, HttpError, jsonBody, methodNotAllowed, notFound } from './http.js';
+import { handleIngest } from './ingest.js';
+import { runMaintenance } from './maintenance.js';
+import { captureAnswer, captureRoute, nativeEnvelope } from './posthog.js';
+import { queryBody } from './query.js';
+import { noteUnmatchedEvents, noteUnmatchedResponse } from './unmatched.js';
+import { consumeBatch } from './queue.js';
+import { handleStats } from './stats.js';
+import { eventStores } from './stores.js';
+
+// Misconfigured is thrown when the catalogue the Worker was created with cannot be loaded: every
+// request is answered 500 misconfigured (nothing is stored) and the reason goes to the log once.
+class Misconfigured extends Error {}
+
+// deployment() is what createWorker() holds for one catalogue: the catalogue, the core (one per
+// isolate, made on first use; after a trap its memory may be inconsistent, so it is dropped and the
+// next request gets a fresh instance), and the two hashes that say which code checks which rules.
+function deployment(catalogue, module, moduleSha256) {
+  const structural = Array.isArray(catalogue?.products) ? null
+    : 'createWorker() needs { catalogue }: the compiled catalogue that `phonehome build` writes (build/catalogue.json)';
+  const catalogueText = structural ? '' : JSON.stringify(catalogue);
+  let corePromise = null;
+  let identityPromise = null;
+  let logged = false;
+  const app = {
+    catalogue,
+    getCore() {
+      corePromise ??= structural ? Promise.reject(new CatalogueError(structural)) : instantiateCore(module, catalogueText);
+      return corePromise.catch((error) => {
+        if (!(error instanceof CatalogueError)) {
+          corePromise = null;
+          throw error;
+        }
+        if (!logged) console.error(`phonehome: misconfigured: the catalogue was refused: ${error.message}`);
+        logged = true;
+        throw new Misconfigured(error.message);
+      });
+    },
+    dropCore() { corePromise = null; },
+    // The module's SHA-256 is written beside it at build time (a Worker cannot read a compiled
+    // module's bytes); the catalogue's is of the exact text the core loads.
+    identity() {
+      identityPromise ??= crypto.subtle.digest('SHA-256', new TextEncoder().encode(catalogueText)).then((digest) => ({
+        moduleSha256,
+        catalogueSha256: [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''),
+      }));
+      return identityPromise;
+    },
+  };
+  return app;
+}
+
+const EVENT_PATH = /^\/v1\/([^/]{1,64})\/([^/]{1,64})$/;
+// A bare product path means the product's default_event (catalogue/README.md). /v1/schema is a
+// page of its own; the catalogue reserves the other route names.
+const PRODUCT_PATH = /^\/v1\/([^/]{1,64})$/;
+
+// Routes SDKs call, from servers and from browsers: CORS applies to these alone. Event segments
+// stay encoded here; routeIngest() decodes them, so a malformed one is answered with CORS.
+function ingestRoute(pathname) {
+  if (pathname === '/v1/batch') return { kind: 'batch' };
+  if (pathname === '/v1/forget') return { kind: 'forget' };
+  const match = EVENT_PATH.exec(pathname);
+  if (match) return { kind: 'event', product: match[1], event: match[2] };
+  const bare = PRODUCT_PATH.exec(pathname);
+  return bare && bare[1] !== 'schema' ? { kind: 'product', product: bare[1] } : null;
+}
+
+// defaultEvent() is the event a bare product path means. An unknown product is left to the core,
+// which answers unknown_product.
+function defaultEvent(app, product) {
+  const declared = app.catalogue.products.find((p) => p.product === product);
+  if (!declared) return '';
+  if (!declared.default_event) {
+    throw new HttpError(404, 'no_default_event', `${product} declares no default event: send to /v1/${product}/{event}`);
+  }
+  return declared.default_event;
+}
+
+// decodeSegment() percent-decodes one path segment. A malformed escape is the client's mistake,
+// whatever the method: 400, not the URIError that would be a 500 (which SDKs retry).
+function decodeSegment(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, 'malformed_path',
+      'the path has a malformed percent-escape: each % must start two hex digits, and the bytes they spell must be UTF-8');
+  }
+}
+
+async function routeIngest(app, request, env, ctx, settings, target) {
+  // An empty product tells the core the body is a batch envelope.
+  let product = '';
+  let event = '';
+  if (target.kind === 'event') [product, event] = [decodeSegment(target.product), decodeSegment(target.event)];
+  if (target.kind === 'product') product = decodeSegment(target.product);
+  if (request.method === 'OPTIONS') return preflight(request, settings);
+  const takesQueries = target.kind === 'event' || target.kind === 'product';
+  const isQuery = takesQueries && request.method === 'GET';
+  if (request.method !== 'POST' && !isQuery) return methodNotAllowed(takesQueries ? ['GET', 'POST', 'OPTIONS'] : ['POST', 'OPTIONS']);
+  if (target.kind === 'product') event = defaultEvent(app, product);
+  const stores = eventStores(env, settings);
+  if (target.kind === 'forget') return handleForget(request, stores);
+  const core = await app.getCore();
+  if (!isQuery) return handleIngest(request, env, ctx, core, settings, stores, product, event);
+  const body = queryBody(new URL(request.url));
+  const response = await handleIngest(request, env, ctx, core, settings, stores, product, event, { body, valuesAreText: true });
+  // An answer to a GET must never be served from a cache: each one stored an event.
+  response.headers.set('cache-control', 'no-store');
+  return response;
+}
+
+// routeCapture() answers a PostHog capture request (posthog.js) as the native batch it stands for.
+async function routeCapture(app, request, env, ctx, settings, target) {
+  const product = decodeSegment(target.product);
+  if (request.method === 'OPTIONS') return preflight(request, settings);
+  if (request.method !== 'POST') return methodNotAllowed(['POST', 'OPTIONS']);
+  const envelope = nativeEnvelope(await readBody(request, settings.maxBodyBytes), app.catalogue, product);
+  const core = await app.getCore();
+  const stores = eventStores(env, settings);
+  const response = await handleIngest(request, env, ctx, core, settings, stores, '', '', { body: envelope.body });
+  noteUnmatchedEvents(request, envelope.product, envelope.unmapped, env, ctx, settings);
+  return captureAnswer(response);
+}
+
+const STATS_PATH = /^\/v1\/stats\/([a-z_]{1,32})$/;
+
+async function route(app, request, env, ctx, settings) {
+  const url = new URL(request.url);
+  // Nothing is answered from a catalogue the core refused.
+  await app.getCore();
+  const stats = STATS_PATH.exec(url.pathname);
+  if (stats) return handleStats(request, env, settings, app.catalogue, eventStores(env, settings), stats[1]);
+  const capture = captureRoute(url.pathname);
+  const target = capture ? null : ingestRoute(url.pathname);
+  if (capture || target) {
+    try {
+      const response = capture ? await routeCapture(app, request, env, ctx, settings, capture) : await routeIngest(app, request, env, ctx, settings, target);
+      return withCors(response, request, settings);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        return withCors(errorResponse(error.status, error.code, error.message, error.headers), request, settings);
+      }
+      throw error;
+    }
+  }
+  const readOnly = request.method === 'GET' || request.method === 'HEAD';
+  if (url.pathname === '/dashboard') {
+    // The page holds no data: every number it shows comes from /v1/stats with the token.
+    if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
+    return new Response(dashboardPage(), {
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+        'referrer-policy': 'no-referrer',
+      },
+    });
+  }
+  if (url.pathname === '/') {
+    if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
+    return new Response(disclosurePage(app.catalogue, settings, await app.identity()), {
+      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'public, max-age=300' },
+    });
+  }
+  if (url.pathname === '/v1/schema') {
+    if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
+    const core = await app.getCore();
+    return jsonBody(JSON.stringify(schemaDocument(app.catalogue, core.limits, settings, await app.identity()), null, 1), 200,
+      { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
+  }
+  return notFound();
+}
+
+// createWorker() is the Worker: { fetch, queue, scheduled } for a compiled catalogue (the object
+// `phonehome build` writes). `module` and `moduleSha256` are for tests that swap the core.
+export function createWorker({ catalogue, module = coreModule, moduleSha256 = MODULE_SHA256 } = {}) {
+  const app = deployment(catalogue, module, moduleSha256);
+  return {
+    async fetch(request, env, ctx) {
+      try {
+        const settings = config(env);
+        const response = await route(app, request, env, ctx, settings);
+        await noteUnmatchedResponse(request, response, env, ctx, settings);
+        return response;
+      } catch (error) {
+        if (error instanceof HttpError) return errorResponse(error.status, error.code, error.message, error.headers);
+        if (error instanceof Misconfigured) {
+          return errorResponse(500, 'misconfigured', "the collector's catalogue is invalid: nothing was stored; its maintainer must fix it (the Worker's log says what is wrong)");
+        }
+        if (error instanceof CoreTrap || error instanceof WebAssembly.RuntimeError) app.dropCore();
+        console.error(`phonehome: request failed: ${error?.name ?? 'error'}`);
+        return errorResponse(500, 'internal_error', 'the request could not be processed');
+      }
+    },
+
+    // Queue mode's consumer: writes queued rows to D1 (queue.js). A batch that cannot be written is
+    // retried by the queue with backoff, then dead-lettered; nothing is acknowledged unwritten.
+    async queue(batch, env) {
+      const summary = await consumeBatch(batch, env, config(env));
+      if (summary.retried) console.error(`phonehome: queue batch: ${summary.written} messages written, ${summary.retried} retried`);
+    },
+
+    // The daily Cron Trigger: rollups of finished days, then retention.
+    async scheduled(controller, env, ctx) {
+      const settings = config(env);
+      ctx.waitUntil(app.getCore().then(() => runMaintenance(env, eventStores(env, settings), app.catalogue, settings, controller.scheduledTime)).then(
+        (summary) => console.log(`phonehome: maintenance ${JSON.stringify(summary)}`),
+        (error) => console.error(`phonehome: maintenance failed: ${error?.message ?? error}`),
+      ));
+    },
+  };
+}
