@@ -1,6 +1,8 @@
--- schema.sql: phonehome's D1 tables. Idempotent: apply it as often as you like, locally with
---   npx wrangler d1 execute phonehome --local --file schema.sql
--- and remotely with --remote instead of --local.
+-- schema.sql: phonehome's D1 tables, the whole current schema in one file, for reading. A database
+-- is made and evolved by the migrations in migrations/ (wrangler's format), applied in order:
+--   npx wrangler d1 migrations apply DB --local      (or --remote)
+-- tests/dev/migrations.test.mjs proves that applying every migration yields exactly this schema.
+-- Every statement is idempotent, so applying this file to a database does no harm either.
 
 -- One row per accepted event. No column holds an IP address or anything a client did not send
 -- as a declared field; `properties` holds the event's other declared fields, normalized.

@@ -1,0 +1,116 @@
+-- 0001_initial.sql: phonehome's first schema (0.1 and 0.2). IF NOT EXISTS throughout, so a
+-- database made earlier from schema.sql takes this migration as a no-op and moves on.
+
+-- One row per accepted event. No column holds an IP address or anything a client did not send
+-- as a declared field; `properties` holds the event's other declared fields, normalized.
+CREATE TABLE IF NOT EXISTS events (
+  event_id        TEXT    NOT NULL PRIMARY KEY,  -- dedup key: hash of product, event, dedup fields
+  product         TEXT    NOT NULL,
+  event           TEXT    NOT NULL,
+  install_id      TEXT,
+  session_id      TEXT,
+  version         TEXT,
+  os              TEXT,
+  arch            TEXT,
+  runtime         TEXT,
+  runtime_version TEXT,
+  occurred_at     INTEGER NOT NULL,              -- UTC milliseconds
+  received_at     INTEGER NOT NULL,              -- UTC milliseconds
+  time_source     TEXT    NOT NULL,              -- client | client_corrected | server
+  properties      TEXT    NOT NULL DEFAULT '{}'  -- JSON object
+) WITHOUT ROWID;
+
+-- The daily rollup reads one day at a time and retention deletes by age: both by occurred_at.
+CREATE INDEX IF NOT EXISTS events_by_time ON events (occurred_at);
+
+-- POST /v1/forget deletes an install's rows without scanning the table. (Each index costs one
+-- more written row per event in D1's pricing; these two are the ones the routes need.)
+CREATE INDEX IF NOT EXISTS events_by_install ON events (install_id) WHERE install_id IS NOT NULL;
+
+-- Rows written per UTC day (day = epoch milliseconds / 86400000), checked against the daily
+-- write budget (DAILY_WRITE_BUDGET) inside every ingest transaction.
+CREATE TABLE IF NOT EXISTS write_budget (
+  day  INTEGER NOT NULL PRIMARY KEY,
+  rows INTEGER NOT NULL
+);
+
+-- Rows each install wrote per UTC day, checked against its share of the budget
+-- (DAILY_INSTALL_SHARE) inside every ingest transaction, so that one runaway or forged client
+-- cannot spend the whole day. `install` is a 64-bit hash of the install id (16 hex digits), never
+-- the id: the daily maintenance deletes a day's rows once it is over, and POST /v1/forget deletes
+-- an install's (a scan, and no index: the table holds a day or two, and an index would cost a
+-- written row on every ingest). Rows without an install id are counted in write_budget alone.
+CREATE TABLE IF NOT EXISTS install_writes (
+  day     INTEGER NOT NULL,
+  install TEXT    NOT NULL,
+  rows    INTEGER NOT NULL,
+  PRIMARY KEY (day, install)
+) WITHOUT ROWID;
+
+-- Daily rollups: counts of each finished UTC day, kept after the raw events are deleted
+-- (ROLLUP_RETENTION_DAYS). No identifiers: only counts, per product, per event ('*' = all events
+-- of the product) and per value of one dimension at a time, so distinct counts are exact for
+-- every slice. dimension is 'all' (value ''), 'version', 'os', 'arch', 'runtime' or
+-- 'runtime_version'; an absent value is ''.
+CREATE TABLE IF NOT EXISTS rollup_daily (
+  day          INTEGER NOT NULL,  -- days since 1970-01-01 (UTC)
+  product      TEXT    NOT NULL,
+  event        TEXT    NOT NULL,
+  dimension    TEXT    NOT NULL,
+  value        TEXT    NOT NULL,
+  events       INTEGER NOT NULL,
+  installs     INTEGER NOT NULL,  -- distinct install_id
+  sessions     INTEGER NOT NULL,  -- distinct session_id
+  new_installs INTEGER NOT NULL,  -- installs with no event on an earlier day still in raw storage
+  successes    INTEGER NOT NULL,  -- events whose declared success field was true
+  failures     INTEGER NOT NULL,  -- … false
+  PRIMARY KEY (day, product, event, dimension, value)
+) WITHOUT ROWID;
+
+-- Rejected events, counted at ingest without keeping any of their data: which SDK release sends
+-- what kind of bad data. version is the event's version field when it could be read, else ''.
+-- The sender chooses it, so per day, product, event and code at most MAX_REJECTION_VERSIONS
+-- (worker/storage.js) versions have rows of their own; the others are counted under ''.
+CREATE TABLE IF NOT EXISTS rejections_daily (
+  day     INTEGER NOT NULL,
+  product TEXT    NOT NULL,
+  event   TEXT    NOT NULL,
+  code    TEXT    NOT NULL,
+  version TEXT    NOT NULL,
+  count   INTEGER NOT NULL,
+  PRIMARY KEY (day, product, event, code, version)
+) WITHOUT ROWID;
+
+-- Requests that matched no route, method or envelope, and captured events no mapping names
+-- (worker/unmatched.js): per day, method, route shape (segments that could carry data replaced by
+-- placeholders) and reason. No data of the requests. At most MAX_UNMATCHED_ROUTES_PER_DAY routes a
+-- day; later shapes are counted under '{other}'.
+CREATE TABLE IF NOT EXISTS unmatched_daily (
+  day    INTEGER NOT NULL,
+  method TEXT    NOT NULL,
+  route  TEXT    NOT NULL,
+  reason TEXT    NOT NULL,
+  count  INTEGER NOT NULL,
+  PRIMARY KEY (day, method, route, reason)
+) WITHOUT ROWID;
+
+-- Queue mode (docs/SCALING.md). A queued message's rejection counts are added once: its receipt
+-- (a random id, no event data) is recorded in the same transaction. Kept 15 days, longer than a
+-- message can stay in a queue.
+CREATE TABLE IF NOT EXISTS queue_receipts (
+  receipt TEXT    NOT NULL PRIMARY KEY,
+  day     INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- The queue consumer's progress per minute (minute = epoch milliseconds / 60000), for
+-- /v1/stats/ingest: messages written, redeliveries among them, and how long they had waited in the
+-- queue (lag, from send to commit). backlog is the queue's own count when the consumer ran.
+CREATE TABLE IF NOT EXISTS queue_minutely (
+  minute       INTEGER NOT NULL PRIMARY KEY,
+  batches      INTEGER NOT NULL,
+  messages     INTEGER NOT NULL,
+  redelivered  INTEGER NOT NULL,
+  max_lag_ms   INTEGER NOT NULL,
+  total_lag_ms INTEGER NOT NULL,
+  backlog      INTEGER
+) WITHOUT ROWID;
