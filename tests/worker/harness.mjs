@@ -3,12 +3,17 @@
 //
 // With { faults: true } the bundle is wrapped by fault-entry.mjs, which can make D1 fail on
 // demand: the one thing a real local D1 cannot be asked to do.
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 
 const root = new URL('../../', import.meta.url).pathname;
+
+// The catalogue source and the reference payloads the tests derive their cases and counts from:
+// this repository's, unless the "Add your product" test points them at a copy with one more product.
+export const catalogueDir = process.env.PHONEHOME_CATALOGUE_DIR ?? join(root, 'catalogue');
+export const referenceVectorsFile = process.env.PHONEHOME_REFERENCE_VECTORS ?? join(root, 'tests/vectors/catalogue/reference.json');
 
 export const SESSION = {
   install_id: '8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5d',
@@ -101,20 +106,42 @@ async function queueModeOptions(consumer) {
   return { queueProducers, queueConsumers };
 }
 
-// startWorker() options: `faults` wraps the Worker with fault-entry.mjs; `wasm` swaps its module;
+// catalogueEntry() writes an entry that makes the Worker with createWorker() for another compiled
+// catalogue, as a maintainer's src/index.js does; Miniflare collects its imports from the source
+// tree (worker/, dist/). It lives under build/ so that module names stay inside the tree.
+function catalogueEntry(catalogue) {
+  const base = join(root, 'build', 'test-entries');
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(join(base, 'entry-'));
+  writeFileSync(join(dir, 'index.mjs'), `import { createWorker } from '../../../worker/create.js';\n`
+    + `export default createWorker({ catalogue: ${JSON.stringify(catalogue)} });\n`);
+  return join(dir, 'index.mjs');
+}
+
+// The compiled catalogue the worker tests run with: PHONEHOME_WORKER_CATALOGUE names one (the
+// "Add your product" test runs the suite with a catalogue of its own); by default the bundle's.
+export function testCatalogue() {
+  const path = process.env.PHONEHOME_WORKER_CATALOGUE ?? join(root, 'build', 'catalogue.json');
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+// startWorker() options: `catalogue` (a compiled catalogue object, valid or not) runs the Worker
+// made by createWorker() for it instead of the bundle; `faults` wraps the Worker with fault-entry.mjs; `wasm` swaps its module;
 // `vars` override wrangler.toml's; `queue` (an object of consumer overrides, or true) turns queue
 // mode on, with a dead-letter observer; `databases` names further D1 bindings (event stores), each
 // a fresh database with schema.sql.
-export async function startWorker({ faults = false, wasm, vars = {}, port, log, persist, queue, databases = [] } = {}) {
+export async function startWorker({ faults = false, wasm, vars = {}, port, log, persist, queue, databases = [], catalogue } = {}) {
   faults ||= wasm !== undefined;
-  const dir = faults ? faultBundle(wasm) : bundleDir();
+  if (catalogue === undefined && process.env.PHONEHOME_WORKER_CATALOGUE && !faults) catalogue = testCatalogue();
+  const entry = catalogue === undefined ? null : catalogueEntry(catalogue);
+  const dir = entry ? root : faults ? faultBundle(wasm) : bundleDir();
   const bindings = ['DB', ...databases];
   const queueOptions = queue ? await queueModeOptions(queue === true ? {} : queue) : {};
   const deadLetterQueue = Object.values(queueOptions.queueConsumers ?? {})[0]?.deadLetterQueue;
   const phonehome = {
     name: 'phonehome',
     modules: true,
-    scriptPath: join(dir, faults ? 'fault-entry.mjs' : 'index.js'),
+    scriptPath: entry ?? join(dir, faults ? 'fault-entry.mjs' : 'index.js'),
     // Module names are paths relative to this root; workerd refuses names that climb out with "..".
     modulesRoot: dir,
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }, { type: 'ESModule', include: ['**/*.js'] }],

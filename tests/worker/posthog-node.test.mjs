@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { PostHog } from 'posthog-node';
-import { startWorker } from './harness.mjs';
+import { startWorker, testCatalogue } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
-const catalogue = JSON.parse(readFileSync(`${root}build/wasm/generated/catalogue.json`, 'utf8'));
+const catalogue = testCatalogue();
 const axolotl = catalogue.products.find((p) => p.product === 'axolotl');
 const axon = catalogue.products.find((p) => p.product === 'axon');
 const RUN = '01275463-aa39-482d-8cb2-11034e86f324';

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { startWorker } from './harness.mjs';
+import { startWorker, testCatalogue } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
-const catalogue = JSON.parse(readFileSync(`${root}build/wasm/generated/catalogue.json`, 'utf8'));
+const catalogue = testCatalogue();
 const mapped = catalogue.products.find((p) => p.posthog?.api_keys.length);
 const unmapped = catalogue.products.find((p) => !p.posthog);
 const KEY = mapped.posthog.api_keys[0];

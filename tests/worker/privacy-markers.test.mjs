@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadCatalogue } from '../../cli/catalogue.mjs';
-import { schemaStatements, startWorker } from './harness.mjs';
+import { schemaStatements, startWorker, catalogueDir, referenceVectorsFile } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
-const { products, problems } = loadCatalogue(`${root}catalogue`);
-const reference = JSON.parse(readFileSync(`${root}tests/vectors/catalogue/reference.json`, 'utf8'));
+const { products, problems } = loadCatalogue(catalogueDir);
+const reference = JSON.parse(readFileSync(referenceVectorsFile, 'utf8'));
 
 const DAY = 86_400_000;
 const TOKEN = 'test-stats-token-privacy-markers-0123';

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { startWorker } from './harness.mjs';
+import { startWorker, testCatalogue } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
-const catalogue = JSON.parse(readFileSync(`${root}build/wasm/generated/catalogue.json`, 'utf8'));
+const catalogue = testCatalogue();
 const withDefault = catalogue.products.find((p) => p.default_event);
 const withoutDefault = catalogue.products.find((p) => !p.default_event);
 const RUN = 'clientType=oss&runIsWebhook=false&runSeconds=3&runSuccess=true&runErrorMessage=&langflow_version=1.7.1&platform=python_package&os=linux';

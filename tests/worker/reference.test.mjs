@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { loadCatalogue } from '../../cli/catalogue.mjs';
-import { startWorker } from './harness.mjs';
+import { startWorker, catalogueDir, referenceVectorsFile } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
-const reference = JSON.parse(readFileSync(`${root}tests/vectors/catalogue/reference.json`, 'utf8'));
+const reference = JSON.parse(readFileSync(referenceVectorsFile, 'utf8'));
 const referenceCases = reference.cases.filter((c) => c.id.endsWith('-reference'));
 
 describe('reference payloads through the worker', () => {
@@ -17,7 +17,7 @@ describe('reference payloads through the worker', () => {
   beforeEach(async () => { await worker.clear(); });
 
   test('there is one reference payload per event of the catalogue', () => {
-    const events = loadCatalogue(`${root}catalogue`).products.flatMap((p) => p.events.map((e) => `${p.product}/${e.name}`));
+    const events = loadCatalogue(catalogueDir).products.flatMap((p) => p.events.map((e) => `${p.product}/${e.name}`));
     assert.deepEqual(referenceCases.map((c) => `${c.product}/${c.event}`).sort(), events.sort());
   });
 

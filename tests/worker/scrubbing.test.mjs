@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { loadCatalogue } from '../../cli/catalogue.mjs';
-import { SESSION, startWorker } from './harness.mjs';
+import { SESSION, startWorker, catalogueDir, referenceVectorsFile } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
-const { products } = loadCatalogue(`${root}catalogue`);
-const reference = JSON.parse(readFileSync(`${root}tests/vectors/catalogue/reference.json`, 'utf8'));
+const { products } = loadCatalogue(catalogueDir);
+const reference = JSON.parse(readFileSync(referenceVectorsFile, 'utf8'));
 
 // Markers that must not survive: each sits inside something the scrubber must catch.
 const MARKERS = {

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { startWorker, waitFor } from './harness.mjs';
+import { startWorker, waitFor, testCatalogue } from './harness.mjs';
 
 const TOKEN = 'test-stats-token-0123456789';
 const root = new URL('../../', import.meta.url).pathname;
-const catalogue = JSON.parse(readFileSync(`${root}build/wasm/generated/catalogue.json`, 'utf8'));
+const catalogue = testCatalogue();
 const mapped = catalogue.products.find((p) => p.posthog?.api_keys.length);
 
 describe('unmatched requests are counted, never kept', () => {
