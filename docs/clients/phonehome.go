@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: MIT-0. Copy this file into your SDK as it is: no notice or attribution is needed.
+
 // Package phonehome sends telemetry events in the background, gzipped, in batches, with a
 // 3-second timeout; it never panics or returns errors into the host program. DO_NOT_TRACK=1
 // turns it off.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0. Copy this file into your SDK as it is: no notice or attribution is needed.
 // phonehome client for Node.js 18+ (no dependencies). Events are queued and sent in the
 // background, gzipped, in batches, with a 3-second timeout; nothing here ever throws into the host
 // program, and a pending send never keeps the process alive. DO_NOT_TRACK=1 turns it off.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT-0. Copy this file into your SDK as it is: no notice or attribution is needed.
 """phonehome client for Python (standard library only).
 
 Events are queued and sent in a background thread, gzipped, in batches, with a 3-second

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT-0. Copy this file into your SDK as it is: no notice or attribution is needed.
 # phonehome client for shell scripts: one event, sent in the background with a 3-second timeout;
 # the script never waits for it or fails because of it. DO_NOT_TRACK=1 turns it off.
 #   phonehome.sh PRODUCT EVENT 'JSON-FIELDS'

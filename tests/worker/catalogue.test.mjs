@@ -1,11 +1,12 @@
 // catalogue.test.mjs: GET / and GET /v1/schema list exactly what the catalogue files declare:
 // every product, event and field, with its description, and nothing else.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadCatalogue } from '../../cli/catalogue.mjs';
-import { startWorker, catalogueDir, referenceVectorsFile } from './harness.mjs';
+import { startWorker, catalogueDir, referenceVectorsFile, testCatalogue } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const { products, problems } = loadCatalogue(catalogueDir);
@@ -72,6 +73,17 @@ describe('catalogue pages', () => {
     };
     for (const p of schema.products) for (const e of p.events) walk(p.product, e.name, e.fields, '');
     assert.deepEqual(served, declaredFields());
+  });
+
+  test('both pages name the core and the catalogue that check the data, by SHA-256', async () => {
+    const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+    const core = sha256(readFileSync(join(root, 'dist/phonehome.wasm')));
+    const catalogue = sha256(JSON.stringify(testCatalogue()));
+    const { code } = await (await worker.fetch('/v1/schema')).json();
+    assert.equal(code.core_sha256, core);
+    assert.equal(code.catalogue_sha256, catalogue);
+    const html = await (await worker.fetch('/')).text();
+    assert.ok(html.includes(core) && html.includes(catalogue));
   });
 
   test('the pages refuse writes', async () => {
