@@ -119,9 +119,10 @@ function catalogueEntry(catalogue) {
 }
 
 // The compiled catalogue the worker tests run with: PHONEHOME_WORKER_CATALOGUE names one (the
-// "Add your product" test runs the suite with a catalogue of its own); by default the bundle's.
+// "Add your product" test runs the suite with a catalogue of its own); by default the bundle's,
+// which scripts/bundle-worker copies beside it.
 export function testCatalogue() {
-  const path = process.env.PHONEHOME_WORKER_CATALOGUE ?? join(root, 'build', 'catalogue.json');
+  const path = process.env.PHONEHOME_WORKER_CATALOGUE ?? join(bundleDir(), 'catalogue.json');
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
