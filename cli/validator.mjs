@@ -7,7 +7,7 @@ import { OUTCOME_STATUS } from '../worker/ingest.js';
 import { CatalogueProblems, readCatalogue } from './compiled.mjs';
 import { coreModule } from './core.mjs';
 
-export { CatalogueProblems };
+export { CatalogueError, CatalogueProblems };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
