@@ -21,7 +21,7 @@ names its own "product" and "event" and the body is sent as a batch.
   --product P, --event E post every body to /v1/P/E
   --json                 one JSON document on standard output, for machines
 
-Exit status: 0 every event accepted; 1 an event or a request rejected; 2 a usage or catalogue error.`;
+Exit status: 0 every event accepted (or a duplicate of one in the same body); 1 an event or a request rejected; 2 a usage or catalogue error.`;
 
 const OPTIONS = {
   catalogue: { type: 'string', default: 'catalogue' },
@@ -119,6 +119,8 @@ export async function run(args) {
     requests_rejected: requests.filter((r) => r.error).length,
     events: events.length,
     accepted: events.filter((v) => v.status === 'accepted').length,
+    // Another event of the same request with the same dedup key is stored: this one would not be.
+    duplicate: events.filter((v) => v.status === 'duplicate').length,
     rejected: events.filter((v) => v.status === 'rejected').length,
   };
   const ok = summary.requests_rejected === 0 && summary.rejected === 0;
@@ -142,7 +144,8 @@ export async function run(args) {
   const head = `phonehome check: catalogue ${catalogue.source}: ${plural(catalogue.products, 'product')}, ${plural(catalogue.events, 'event')}, SHA-256 ${catalogue.sha256}`;
   out.unshift(head);
   if (requests.length) {
-    out.push(`phonehome check: ${plural(summary.events, 'event')} in ${plural(summary.requests, 'request')}: ${summary.accepted} accepted, ${summary.rejected} rejected` +
+    out.push(`phonehome check: ${plural(summary.events, 'event')} in ${plural(summary.requests, 'request')}: ${summary.accepted} accepted, ` +
+      `${summary.duplicate ? `${summary.duplicate} duplicate, ` : ''}${summary.rejected} rejected` +
       `${summary.requests_rejected ? `; ${plural(summary.requests_rejected, 'request')} rejected whole` : ''}`);
   }
   console.log(out.join('\n'));
