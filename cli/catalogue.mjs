@@ -1,7 +1,8 @@
-// catalogue.mjs: reads and checks the event catalogue (catalogue/), and generates what derives
-// from it: the C++ tables compiled into the core, and the JSON the Worker serves as /v1/schema and
-// renders as the disclosure page. Every error names the file and the field, so a malformed
-// catalogue fails the build with a message a maintainer can act on.
+// catalogue.mjs: reads and checks the event catalogue (catalogue/), and compiles it into the
+// public JSON document (publicCatalogue()) that the core loads at start (ph_load_catalogue, which
+// checks it again), the Worker serves as /v1/schema and renders as the disclosure page. Every error
+// names the file and the field, so a malformed catalogue fails the build with a message a
+// maintainer can act on.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -520,131 +521,6 @@ export function loadCatalogue(dir) {
     }
   }
   return { products, problems: problems.list };
-}
-
-// ---- C++ generation ---------------------------------------------------------------------------
-
-const KIND_ENUM = {
-  string: 'String', text: 'Text', enum: 'Enum', bool: 'Bool', integer: 'Integer', number: 'Number',
-  uuid: 'Uuid', version: 'Version', timestamp: 'Timestamp', model: 'Model', list: 'List', map: 'Map', object: 'Object',
-};
-const COLUMN_ENUM = {
-  install_id: 'InstallId', session_id: 'SessionId', version: 'Version', os: 'Os', arch: 'Arch',
-  runtime: 'Runtime', runtime_version: 'RuntimeVersion', occurred_at: 'OccurredAt',
-};
-
-// cppString() writes a C++ string literal; octal escapes cannot run into the next character.
-function cppString(text) {
-  let out = '"';
-  for (const byte of Buffer.from(text, 'utf8')) {
-    if (byte === 0x22) out += '\\"';
-    else if (byte === 0x5c) out += '\\\\';
-    else if (byte >= 0x20 && byte < 0x7f && byte !== 0x3f) out += String.fromCharCode(byte); // no '?': trigraphs
-    else out += `\\${byte.toString(8).padStart(3, '0')}`;
-  }
-  return `${out}"`;
-}
-
-function cppDouble(value) {
-  if (value === undefined) return '0';
-  const text = String(value);
-  return /[.e]/.test(text) ? text : `${text}.0`;
-}
-
-// layoutFields() flattens nested fields: the top level first, then each object's children as one
-// contiguous run, so the core finds an object's fields as [first_child, first_child + count).
-function layoutFields(fields) {
-  const flat = [];
-  const place = (list) => {
-    const start = flat.length;
-    for (const f of list) flat.push({ ...f, first_child: 0, child_count: 0 });
-    list.forEach((f, i) => {
-      if (f.kind !== 'object') return;
-      flat[start + i].first_child = flat.length;
-      flat[start + i].child_count = f.fields.length;
-      place(f.fields);
-    });
-  };
-  place(fields);
-  return flat;
-}
-
-export function generateCpp(products) {
-  const out = [];
-  const defs = [];
-  let counter = 0;
-  const id = (prefix) => `k${prefix}${counter++}`;
-  const enumSpecs = new Map();
-  const emitEnum = (spec) => {
-    const key = JSON.stringify(spec);
-    if (enumSpecs.has(key)) return enumSpecs.get(key);
-    const name = id('Enum');
-    defs.push(`constexpr std::string_view ${name}Values[] = {${spec.values.map(cppString).join(', ')}};`);
-    if (spec.aliases.length) {
-      defs.push(`constexpr EnumAlias ${name}Aliases[] = {${spec.aliases.map(([s, i]) => `{${cppString(s)}, ${i}}`).join(', ')}};`);
-    }
-    defs.push(`constexpr EnumSpec ${name} = {${name}Values, ${spec.values.length}, ${spec.aliases.length ? `${name}Aliases` : 'nullptr'}, ` +
-      `${spec.aliases.length}, UnknownValue::${spec.unknown === 'other' ? 'KeepAsOther' : 'Reject'}};`);
-    enumSpecs.set(key, `&${name}`);
-    return `&${name}`;
-  };
-  const emitPattern = (p) => {
-    const name = id('Pattern');
-    const words = [0, 1, 2, 3].map((w) => {
-      let value = 0n;
-      for (let b = 0; b < 64; b++) if (p.allowed[w * 64 + b]) value |= 1n << BigInt(b);
-      return `0x${value.toString(16)}ULL`;
-    });
-    defs.push(`constexpr Pattern ${name} = {{${words.join(', ')}}, ${p.min}, ${p.max}};`);
-    return `&${name}`;
-  };
-  let maxFields = 0;
-  const productEntries = products.map((product) => {
-    const eventEntries = product.events.map((event) => {
-      const flat = layoutFields(event.fields);
-      maxFields = Math.max(maxFields, flat.length);
-      const rows = flat.map((f) => {
-        const names = id('Names');
-        defs.push(`constexpr std::string_view ${names}[] = {${[f.name, ...f.aliases].map(cppString).join(', ')}};`);
-        let owners = 'nullptr';
-        if (f.kind === 'model') {
-          owners = id('Owners');
-          defs.push(`constexpr std::string_view ${owners}[] = {${f.allowed_owners.map(cppString).join(', ')}};`);
-        }
-        return `    {${cppString(f.name)}, ${names}, ${1 + f.aliases.length}, Kind::${KIND_ENUM[f.kind]}, ` +
-          `Column::${f.column ? COLUMN_ENUM[f.column] : 'Properties'}, ${f.required}, ${f.max_length ?? 0}, ${f.truncate === true}, ` +
-          `${cppDouble(f.min)}, ${cppDouble(f.max)}, ${f.enum ? emitEnum(f.enum) : 'nullptr'}, ` +
-          `Kind::${KIND_ENUM[f.item_kind ?? 'string']}, ${f.max_items ?? 0}, ${f.pattern ? emitPattern(f.pattern) : 'nullptr'}, ` +
-          `${f.precision ?? 0}, ${cppString(f.full_property ?? '')}, ${owners}, ${f.allowed_owners?.length ?? 0}, ` +
-          `${f.first_child}, ${f.child_count}},`;
-      });
-      const fieldsName = id('Fields');
-      defs.push(`constexpr FieldSpec ${fieldsName}[] = {\n${rows.join('\n')}\n};`);
-      let dedup = 'nullptr';
-      if (event.dedup.fields.length) {
-        dedup = id('Dedup');
-        defs.push(`constexpr uint16_t ${dedup}[] = {${event.dedup.fields.map((n) => flat.findIndex((f) => f.name === n)).join(', ')}};`);
-      }
-      const fixed = Object.entries(event.fixed_columns);
-      let fixedName = 'nullptr';
-      if (fixed.length) {
-        fixedName = id('Fixed');
-        defs.push(`constexpr FixedColumn ${fixedName}[] = {${fixed.map(([c, v]) => `{Column::${COLUMN_ENUM[c]}, ${cppString(v)}}`).join(', ')}};`);
-      }
-      return `{${cppString(event.name)}, ${fieldsName}, ${flat.length}, ${event.fields.length}, ${dedup}, ` +
-        `${event.dedup.fields.length}, ${event.dedup.per_day}, ${fixedName}, ${fixed.length}}`;
-    });
-    const events = id('Events');
-    defs.push(`constexpr EventSpec ${events}[] = {\n    ${eventEntries.join(',\n    ')},\n};`);
-    return `{${cppString(product.product)}, ${events}, ${product.events.length}}`;
-  });
-  out.push('// Generated by scripts/gen-catalogue from the catalogue files: do not edit.');
-  out.push('#include "catalogue.h"', '', 'namespace phonehome::catalogue {', 'namespace {', '');
-  out.push(...defs, '');
-  out.push(`constexpr ProductSpec kProducts[] = {\n    ${productEntries.join(',\n    ')},\n};`);
-  out.push(`constexpr Catalogue kCatalogue = {kProducts, ${products.length}, ${maxFields}};`);
-  out.push('', '}  // namespace', '', 'const Catalogue& Builtin() { return kCatalogue; }', '', '}  // namespace phonehome::catalogue', '');
-  return out.join('\n');
 }
 
 // ---- the public form --------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // It knows the C ABI of wasm/abi/abi.h and nothing of HTTP or D1. Environment specifics (how the
 // module is obtained) stay with the caller: pass a WebAssembly.Module to instantiateCore().
 
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 // ph_ingest()'s flags (wasm/abi/abi.h).
 const VALUES_ARE_TEXT = 1;
 
@@ -49,9 +49,25 @@ export function importsFor(module) {
   return imports;
 }
 
-export async function instantiateCore(module) {
+// CatalogueError is a compiled catalogue the core refused; its message names the place and the
+// problem ("products[1] (axon).events[0] (heartbeat).fields[3] (tasks).max_items: …").
+export class CatalogueError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'CatalogueError';
+  }
+}
+
+// instantiateCore() makes a core from a compiled module; with `catalogueJson` (the compiled
+// catalogue's text) it loads that catalogue too, and throws CatalogueError when it is refused.
+export async function instantiateCore(module, catalogueJson) {
   const instance = await WebAssembly.instantiate(module, importsFor(module));
-  return createCore(instance);
+  const core = createCore(instance);
+  if (catalogueJson !== undefined) {
+    const problem = core.loadCatalogue(catalogueJson);
+    if (problem !== null) throw new CatalogueError(problem);
+  }
+  return core;
 }
 
 const encoder = new TextEncoder();
@@ -183,9 +199,27 @@ export function createCore(instance) {
     return bytes.slice(resultPtr, resultPtr + resultLength);
   }
 
+  // loadCatalogue() hands the compiled catalogue (its JSON text) to the core, which checks it and
+  // builds its tables: null when loaded, else the core's message. Until a load succeeds, and after
+  // one fails, ingest() answers `misconfigured`.
+  function loadCatalogue(jsonText) {
+    const text = encoder.encode(jsonText);
+    const ptr = core.ph_alloc(text.length);
+    if (!ptr) throw new CoreTrap('core could not allocate the catalogue buffer');
+    try {
+      views();
+      bytes.set(text, ptr);
+      const status = core.ph_load_catalogue(ptr, text.length);
+      views();
+      return status === 0 ? null : readCString(core.memory, core.ph_catalogue_error());
+    } finally {
+      core.ph_free(ptr);
+    }
+  }
+
   const limits = JSON.parse(readCString(core.memory, core.ph_limits_json()));
 
-  return { ingest, lastResult, statusNames, requestStatuses, limits, memory: core.memory };
+  return { ingest, lastResult, loadCatalogue, statusNames, requestStatuses, limits, memory: core.memory };
 }
 
 // markDuplicates() turns the verdicts of the given rows from "accepted" into "duplicate" in place.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "phonehome/core.h"
+#include "catalogue_file.h"
 #include "reference_batch.h"
 
 namespace {
@@ -17,7 +18,7 @@ using phonehome::bench::DistinctBatch;
 using phonehome::bench::ReferenceCases;
 
 void Ingest(benchmark::State& state, const Case& c, const std::string& body, uint32_t events) {
-  phonehome::Ingestor ingestor;
+  phonehome::Ingestor ingestor(phonehome::testing::ReferenceCatalogue());
   const phonehome::IngestRequest request = phonehome::bench::ReferenceRequest(c, body);
   for (auto _ : state) {
     const phonehome::IngestResult result = ingestor.Ingest(request);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "phonehome/core.h"
+#include "catalogue_file.h"
 #include "reference_batch.h"
 
 int main(int argc, char** argv) {
@@ -20,7 +21,7 @@ int main(int argc, char** argv) {
   for (const phonehome::bench::Case& c : phonehome::bench::ReferenceCases()) {
     if (c.id != wanted) continue;
     const std::string batch = phonehome::bench::DistinctBatch(c.body, 100);
-    phonehome::Ingestor ingestor;
+    phonehome::Ingestor ingestor(phonehome::testing::ReferenceCatalogue());
     size_t rows = 0;
     for (int k = 0; k < repeats; ++k) {
       rows += ingestor.Ingest(phonehome::bench::ReferenceRequest(c, batch)).row_count;

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { referenceCatalogueJson } from '../../tests/wasm/load.mjs';
 import { instantiateCore } from '../../worker/core.js';
 import { geometricMean, median, table } from './measure.mjs';
 import { referenceCases } from './reference-cases.mjs';
@@ -18,7 +19,7 @@ const cases = referenceCases();
 const builds = [];
 for (const file of files) {
   const bytes = readFileSync(file);
-  builds.push({ name: basename(dirname(file)), bytes, core: await instantiateCore(new WebAssembly.Module(bytes)), rounds: [] });
+  builds.push({ name: basename(dirname(file)), bytes, core: await instantiateCore(new WebAssembly.Module(bytes), referenceCatalogueJson()), rounds: [] });
 }
 
 // One round of a build: every reference case, CALLS times; µs per event, geometric mean of cases.

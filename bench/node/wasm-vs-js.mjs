@@ -33,7 +33,7 @@ const say = (text) => console.log(`wasm-vs-js: ${text}`);
 const wasmBytes = readFileSync(args.wasm);
 const catalogue = JSON.parse(readFileSync(`${root}build/wasm/generated/catalogue.json`, 'utf8'));
 const { validators } = await import(pathToFileURL(`${root}bench/js-reference/generated/validators.mjs`).href);
-const core = await instantiateCore(new WebAssembly.Module(wasmBytes));
+const core = await instantiateCore(new WebAssembly.Module(wasmBytes), JSON.stringify(catalogue));
 const reference = createReference(catalogue, validators);
 
 const viaWasm = (c, body) => () => core.ingest({ product: c.product, event: c.event, body, receivedAt: RECEIVED_AT });
@@ -100,7 +100,7 @@ try {
     if (response.status !== 200) throw new Error(`the JS bundle answered ${response.status}`);
   };
   const startWasm = async () => {
-    const fresh = await instantiateCore(new WebAssembly.Module(wasmBytes));
+    const fresh = await instantiateCore(new WebAssembly.Module(wasmBytes), JSON.stringify(catalogue));
     const result = fresh.ingest({ product: first.product, event: first.event, body: firstBody, receivedAt: RECEIVED_AT });
     if (result.outcome !== 'ok') throw new Error(`the fresh core answered ${result.outcome}`);
   };

@@ -11,6 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEFAULT_CATALOGUE, VALIDATORS_FILE, writeValidators } from '../../bench/js-reference/build.mjs';
 import { createReference } from '../../bench/js-reference/ingest.mjs';
 import { instantiateCore } from '../../worker/core.js';
+import { referenceCatalogueJson } from '../wasm/load.mjs';
 
 const fromRoot = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const readJson = (path) => JSON.parse(readFileSync(fromRoot(path), 'utf8'));
@@ -33,7 +34,7 @@ before(async () => {
   const { validators } = await import(pathToFileURL(VALIDATORS_FILE).href);
   reference = createReference(JSON.parse(readFileSync(DEFAULT_CATALOGUE, 'utf8')), validators);
   const wasm = process.env.PHONEHOME_WASM ?? fromRoot('build/wasm/phonehome.wasm');
-  core = await instantiateCore(new WebAssembly.Module(readFileSync(wasm)));
+  core = await instantiateCore(new WebAssembly.Module(readFileSync(wasm)), referenceCatalogueJson());
 });
 
 // ingestBoth() sends the same request, receive time and nonce to the core and the reference.

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "catalogue_file.h"
 #include "phonehome/core.h"
 
 namespace {
@@ -58,7 +59,7 @@ void CheckResult(const phonehome::IngestResult& r) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static phonehome::Ingestor ingestor;
+  static phonehome::Ingestor ingestor(phonehome::testing::ReferenceCatalogue());
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const size_t newline = input.find('\n');
   if (newline == std::string_view::npos || newline > 128) return 0;

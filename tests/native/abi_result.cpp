@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "abi.h"
+#include "catalogue_file.h"
 
 namespace phonehome::testing {
 namespace {
@@ -24,6 +25,10 @@ std::unique_ptr<uint8_t[]> ExactCopy(std::string_view bytes) {
 }  // namespace
 
 AbiResult CallIngest(const IngestRequest& request) {
+  // The module's catalogue, loaded once as the Worker loads it (a test that loads another puts this
+  // one back).
+  static const bool loaded = (LoadReferenceIntoAbi(), true);
+  (void)loaded;
   const auto product_copy = ExactCopy(request.product);
   const auto event_copy = ExactCopy(request.event);
   const auto body_copy = ExactCopy(request.body);

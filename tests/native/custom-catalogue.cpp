@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "phonehome/core.h"
+#include "catalogue_file.h"
 #include "request.h"
 
 namespace phonehome {
@@ -16,7 +17,7 @@ IngestRequest Acme(std::string_view event, std::string_view body) {
 }
 
 TEST(CustomCatalogue, AcceptsTheFixtureProduct) {
-  Ingestor ingestor;
+  Ingestor ingestor(testing::CatalogueFromFile(PHONEHOME_CUSTOM_CATALOGUE));
   const IngestResult result = ingestor.Ingest(Acme(
       "cli_run",
       R"({"machineId":"0b7e6a52-3c1d-4f2e-9a8b-7c6d5e4f3a2b","cli_version":"v2.3.0","node":"v20.11.1",)"
@@ -40,7 +41,7 @@ TEST(CustomCatalogue, AcceptsTheFixtureProduct) {
 }
 
 TEST(CustomCatalogue, RejectsWhatTheFixtureDeclaresRejected) {
-  Ingestor ingestor;
+  Ingestor ingestor(testing::CatalogueFromFile(PHONEHOME_CUSTOM_CATALOGUE));
   const IngestResult result = ingestor.Ingest(Acme(
       "cli_run", R"({"machine":"0b7e6a52-3c1d-4f2e-9a8b-7c6d5e4f3a2b","cli_version":"2.3.0","command":"destroy"})"));
   EXPECT_EQ(result.outcome, Status::all_rejected);
@@ -55,7 +56,7 @@ constexpr std::string_view kRun =
 nlohmann::json Verdict(const IngestResult& result) { return nlohmann::json::parse(result.response_json)["results"][0]; }
 
 TEST(CustomCatalogue, ScrubsAPropertyStringAndKeepsColumnAndPatternStrings) {
-  Ingestor ingestor;
+  Ingestor ingestor(testing::CatalogueFromFile(PHONEHOME_CUSTOM_CATALOGUE));
   const std::string body = std::string(kRun) +
                            R"(,"shell":"zsh-42","exit_reason":"signal.int","hint":"mail ops@example.com","flags":["--dry-run"]})";
   const IngestResult result = ingestor.Ingest(Acme("cli_run", body));
@@ -67,7 +68,7 @@ TEST(CustomCatalogue, ScrubsAPropertyStringAndKeepsColumnAndPatternStrings) {
 }
 
 TEST(CustomCatalogue, RefusesASensitiveColumnString) {
-  Ingestor ingestor;
+  Ingestor ingestor(testing::CatalogueFromFile(PHONEHOME_CUSTOM_CATALOGUE));
   const IngestResult result = ingestor.Ingest(Acme("cli_run", std::string(kRun) + R"(,"shell":"alice@example.com"})"));
   EXPECT_EQ(result.outcome, Status::all_rejected);
   EXPECT_EQ(Verdict(result)["code"], "sensitive_value");
@@ -75,7 +76,7 @@ TEST(CustomCatalogue, RefusesASensitiveColumnString) {
 }
 
 TEST(CustomCatalogue, RefusesAPatternStringTheScrubberWouldChange) {
-  Ingestor ingestor;
+  Ingestor ingestor(testing::CatalogueFromFile(PHONEHOME_CUSTOM_CATALOGUE));
   // Inside the pattern's characters, and still an address.
   const IngestResult result = ingestor.Ingest(Acme("cli_run", std::string(kRun) + R"(,"exit_reason":"10.0.0.5"})"));
   EXPECT_EQ(Verdict(result)["code"], "sensitive_value");
@@ -83,7 +84,7 @@ TEST(CustomCatalogue, RefusesAPatternStringTheScrubberWouldChange) {
 }
 
 TEST(CustomCatalogue, RefusesStringsOutsideTheirPattern) {
-  Ingestor ingestor;
+  Ingestor ingestor(testing::CatalogueFromFile(PHONEHOME_CUSTOM_CATALOGUE));
   IngestResult result = ingestor.Ingest(Acme("cli_run", std::string(kRun) + R"(,"exit_reason":"Not OK"})"));
   EXPECT_EQ(Verdict(result)["code"], "pattern_mismatch");
   EXPECT_EQ(Verdict(result)["path"], "exit_reason");
@@ -93,7 +94,7 @@ TEST(CustomCatalogue, RefusesStringsOutsideTheirPattern) {
 }
 
 TEST(CustomCatalogue, KnowsOnlyItsOwnProducts) {
-  Ingestor ingestor;
+  Ingestor ingestor(testing::CatalogueFromFile(PHONEHOME_CUSTOM_CATALOGUE));
   EXPECT_EQ(ingestor.Ingest(Acme("cli_run", "{}")).outcome, Status::all_rejected);
   IngestRequest other = Acme("session", "{}");
   other.product = "agentsonar";

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "phonehome/core.h"
+#include "catalogue_file.h"
 #include "request.h"
 
 namespace phonehome {
@@ -22,7 +23,7 @@ IngestRequest Session(std::string_view body) {
 nlohmann::json Parse(std::string_view text) { return nlohmann::json::parse(text, nullptr, false); }
 
 TEST(Ingest, AcceptsTheSessionEventAsOneRow) {
-  Ingestor ingestor;
+  Ingestor ingestor(testing::ReferenceCatalogue());
   const IngestResult result = ingestor.Ingest(Session(kSession));
   ASSERT_EQ(result.outcome, Status::ok);
   EXPECT_EQ(result.event_count, 1u);
@@ -36,7 +37,7 @@ TEST(Ingest, AcceptsTheSessionEventAsOneRow) {
 }
 
 TEST(Ingest, RejectsAMissingRequiredField) {
-  Ingestor ingestor;
+  Ingestor ingestor(testing::ReferenceCatalogue());
   const IngestResult result = ingestor.Ingest(Session(R"({"session_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d","version":"1.0.0"})"));
   EXPECT_EQ(result.outcome, Status::all_rejected);
   EXPECT_EQ(result.row_count, 0u);
@@ -46,7 +47,7 @@ TEST(Ingest, RejectsAMissingRequiredField) {
 }
 
 TEST(Ingest, RejectsAWrongType) {
-  Ingestor ingestor;
+  Ingestor ingestor(testing::ReferenceCatalogue());
   std::string body = kSession;
   body.replace(body.find("\"0.4.0\""), 7, "[0,4,0]");
   const IngestResult result = ingestor.Ingest(Session(body));
@@ -57,7 +58,7 @@ TEST(Ingest, RejectsAWrongType) {
 }
 
 TEST(Ingest, RefusesMalformedJsonWithoutRows) {
-  Ingestor ingestor;
+  Ingestor ingestor(testing::ReferenceCatalogue());
   const std::string body(kSession, sizeof kSession - 10);
   const IngestResult result = ingestor.Ingest(Session(body));
   EXPECT_EQ(result.outcome, Status::malformed_json);
@@ -68,7 +69,7 @@ TEST(Ingest, RefusesMalformedJsonWithoutRows) {
 
 TEST(Ingest, RefusesAMalformedBatchWholly) {
   // The first event is good, but the body is not JSON: nothing of it may be stored.
-  Ingestor ingestor;
+  Ingestor ingestor(testing::ReferenceCatalogue());
   const std::string body = std::string("[") + kSession + ",{\"install_id\":";
   const IngestResult result = ingestor.Ingest(Session(body));
   EXPECT_EQ(result.outcome, Status::malformed_json);
@@ -76,7 +77,7 @@ TEST(Ingest, RefusesAMalformedBatchWholly) {
 }
 
 TEST(Ingest, ReusesBuffersAcrossRequestsWithoutLeakingState) {
-  Ingestor ingestor;
+  Ingestor ingestor(testing::ReferenceCatalogue());
   const IngestResult first = ingestor.Ingest(Session(std::string("[") + kSession + "," + kSession + "]"));
   ASSERT_EQ(first.row_count, 1u);  // the second copy is a duplicate within the request
   const std::string first_rows(first.rows_json);
@@ -88,7 +89,7 @@ TEST(Ingest, ReusesBuffersAcrossRequestsWithoutLeakingState) {
 
 TEST(Ingest, SameEventSameIdAcrossReceiveTimes) {
   // A retry arrives later: it must get the same event_id so the database stores it once.
-  Ingestor ingestor;
+  Ingestor ingestor(testing::ReferenceCatalogue());
   const auto first = Parse(ingestor.Ingest(Session(kSession)).rows_json);
   IngestRequest retry = Session(kSession);
   retry.received_at_ms += 60000;

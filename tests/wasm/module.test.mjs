@@ -23,7 +23,7 @@ const EXPECTED_IMPORTS = {
 };
 
 const ABI_EXPORTS = [
-  'ph_abi_version', 'ph_alloc', 'ph_free', 'ph_ingest', 'ph_result_ptr', 'ph_result_len',
+  'ph_abi_version', 'ph_alloc', 'ph_free', 'ph_load_catalogue', 'ph_catalogue_error', 'ph_ingest', 'ph_result_ptr', 'ph_result_len',
   'ph_status_count', 'ph_status_name', 'ph_status_is_request', 'ph_limits_json',
 ];
 
@@ -39,8 +39,12 @@ const SESSION = JSON.stringify({
 // fit the old budget ran about 1.3 times slower (docs/PERFORMANCE.md). The attacker's findings
 // (more shapes of e-mails, hosts, paths, keys and numbers; values kept as sent) took it to 212 KB:
 // compiling and instantiating it measured 0.07 ms more than the 126 KB module (median of 40
-// alternating rounds), against the platform's 1 s start-up limit, so the budget is now 256 KB.
-const SIZE_BUDGET_BYTES = 256 * 1024;
+// alternating rounds), against the platform's 1 s start-up limit, so the budget became 256 KB.
+// Loading the catalogue at start (issue 15: one module for every catalogue, nothing about a product
+// compiled in) added the loader and its checks, about 50 KB more than the tables it replaced (277 KB
+// Emscripten, 289 KB wasi): once per isolate, and measured in docs/PERFORMANCE.md with the load
+// itself (bench/node/catalogue-load.mjs). The budget is 320 KB.
+const SIZE_BUDGET_BYTES = 320 * 1024;
 
 test(`the module stays within its size budget of ${SIZE_BUDGET_BYTES} bytes`, () => {
   const size = readFileSync(process.env.PHONEHOME_WASM).length;

@@ -1,11 +1,13 @@
-// abi.cpp: the C interface of abi.h over phonehome::Ingestor.
+// abi.cpp: the C interface of abi.h over phonehome::Ingestor and the catalogue it loads.
 #include "abi.h"
 
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "catalogue.h"
 #include "phonehome/core.h"
 
 // PH_EXPORT keeps a function in the module under its own name, for both Wasm toolchains.
@@ -19,10 +21,21 @@ namespace {
 
 constexpr uint32_t kHeaderWords = 16;
 
-phonehome::Ingestor& TheIngestor() {
-  static phonehome::Ingestor ingestor;
-  return ingestor;
+// The module's one catalogue and the Ingestor made with it; both empty until a load succeeds, and
+// again after a load fails (ph_load_catalogue).
+struct Loaded {
+  std::unique_ptr<phonehome::catalogue::Loaded> catalogue;
+  std::unique_ptr<phonehome::Ingestor> ingestor;
+  std::string error = "no catalogue is loaded";
+};
+
+Loaded& TheCatalogue() {
+  static Loaded loaded;
+  return loaded;
 }
+
+constexpr std::string_view kMisconfigured =
+    R"({"error":{"code":"misconfigured","message":"the collector holds no valid catalogue"}})";
 
 // The result buffer: the header words followed by the texts and the offsets table.
 std::string& ResultBuffer() {
@@ -69,7 +82,14 @@ int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t
   // from a trap can be tested end to end. Never in a shipped module.
   if (request.product == "__trap__") __builtin_trap();
 #endif
-  const phonehome::IngestResult result = TheIngestor().Ingest(request);
+  phonehome::IngestResult result;
+  if (TheCatalogue().ingestor) {
+    result = TheCatalogue().ingestor->Ingest(request);
+  } else {
+    result.outcome = phonehome::Status::misconfigured;
+    result.response_json = kMisconfigured;
+    result.rejections_json = "[]";
+  }
 
   std::string& out = ResultBuffer();
   // One large request must not pin its result's memory for the life of the instance.
@@ -117,6 +137,22 @@ int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t
   PutWord(out, 15, static_cast<uint32_t>(result.install_counts_json.size()));
   return static_cast<int32_t>(result.outcome);
 }
+
+PH_EXPORT(ph_load_catalogue)
+int32_t ph_load_catalogue(const uint8_t* json, uint32_t length) {
+  Loaded& loaded = TheCatalogue();
+  // The old catalogue goes first: a failed load must leave nothing to ingest with.
+  loaded.ingestor.reset();
+  loaded.catalogue.reset();
+  auto catalogue = std::make_unique<phonehome::catalogue::Loaded>();
+  if (!phonehome::catalogue::Load(View(json, length), *catalogue, loaded.error)) return 1;
+  loaded.catalogue = std::move(catalogue);
+  loaded.ingestor = std::make_unique<phonehome::Ingestor>(loaded.catalogue->catalogue());
+  loaded.error.clear();
+  return 0;
+}
+
+PH_EXPORT(ph_catalogue_error) const char* ph_catalogue_error(void) { return TheCatalogue().error.c_str(); }
 
 PH_EXPORT(ph_result_ptr) const uint8_t* ph_result_ptr(void) {
   return reinterpret_cast<const uint8_t*>(ResultBuffer().data());

@@ -40,11 +40,21 @@ extern "C" {
 #endif
 
 /* The version of this interface; bumped whenever a signature or the result layout changes. */
-#define PH_ABI_VERSION 3
+#define PH_ABI_VERSION 4
 uint32_t ph_abi_version(void);
 
 uint8_t* ph_alloc(uint32_t size);
 void ph_free(uint8_t* pointer);
+
+/* ph_load_catalogue() reads the compiled catalogue (the JSON document `phonehome build` writes,
+ * UTF-8 in memory the caller owns), checks it completely and builds the tables ph_ingest() uses.
+ * Returns 0 when it is loaded, replacing any earlier one. Otherwise returns 1 and the module holds
+ * no catalogue: ph_ingest() answers `misconfigured` until a load succeeds, and
+ * ph_catalogue_error() is a NUL-terminated message naming the first problem and its place
+ * ("products[1] (axon).events[0] (heartbeat).fields[3] (tasks).max_items: …"). Call it once per
+ * instance, after _initialize. */
+int32_t ph_load_catalogue(const uint8_t* json, uint32_t length);
+const char* ph_catalogue_error(void);
 
 /* ph_ingest() processes one request. product, event, body and sent_at are UTF-8 byte ranges in
  * memory the caller owns (sent_at: the client's X-Sent-At header, length 0 when absent);

@@ -1,13 +1,18 @@
 // catalogue.h: the in-memory form of the event catalogue.
 //
-// The catalogue files (catalogue/*.json) are compiled into these constant tables at build time by
-// cli/catalogue.mjs, so a lookup costs no parsing and no allocation at request time. The
-// generator checks every file first: a malformed catalogue fails the build, never a request.
+// The catalogue files (catalogue/*.json) are checked and compiled by cli/catalogue.mjs (`phonehome
+// build`) into one JSON document, the public catalogue that /v1/schema serves. The core reads that
+// document once, when the Worker's isolate starts (Load(), through ph_load_catalogue), checks it
+// completely and builds these tables, so a lookup at request time costs no parsing and no
+// allocation, and one module serves every catalogue.
 #ifndef PHONEHOME_CATALOGUE_H
 #define PHONEHOME_CATALOGUE_H
 
 #include <cstdint>
+#include <deque>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace phonehome::catalogue {
 
@@ -123,8 +128,41 @@ struct Catalogue {
   uint16_t max_field_count;  // the most fields of any event, nested ones included
 };
 
-// Builtin() is the catalogue compiled into this build.
-const Catalogue& Builtin();
+// Loaded owns a catalogue read from its compiled form: the Catalogue's views point into it, so it
+// must outlive every Ingestor made with it. Fill one with Load().
+class Loaded {
+ public:
+  Loaded() = default;
+  Loaded(const Loaded&) = delete;
+  Loaded& operator=(const Loaded&) = delete;
+
+  const Catalogue& catalogue() const { return catalogue_; }
+
+ private:
+  friend class Builder;
+  Catalogue catalogue_{};
+  // Deques: what they hold never moves as they grow, and the views point into it.
+  std::deque<std::string> strings_;
+  std::deque<std::vector<std::string_view>> names_;
+  std::deque<std::vector<EnumAlias>> aliases_;
+  std::deque<EnumSpec> enums_;
+  std::deque<Pattern> patterns_;
+  std::deque<std::vector<FieldSpec>> fields_;
+  std::deque<std::vector<uint16_t>> dedup_fields_;
+  std::deque<std::vector<FixedColumn>> fixed_columns_;
+  std::deque<std::vector<EventSpec>> events_;
+  std::vector<ProductSpec> products_;
+};
+
+// The largest compiled catalogue Load() reads: far above any real one (the five reference products
+// take 20 KB), far below the module's memory.
+inline constexpr size_t kMaxCatalogueBytes = 4u << 20;
+
+// Load() reads and checks a compiled catalogue completely and builds its tables into `out` (which
+// must be fresh). On failure it returns false and `error` names the first problem and its place,
+// e.g. "products[1] (axon).events[0] (heartbeat).fields[3] (tasks).max_items: must be a whole
+// number from 1 to 1000"; `out` must then be thrown away.
+bool Load(std::string_view json, Loaded& out, std::string& error);
 
 // FindProduct() and FindEvent() return nullptr when the name is not declared.
 const ProductSpec* FindProduct(const Catalogue& catalogue, std::string_view name);

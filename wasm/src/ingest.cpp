@@ -188,6 +188,8 @@ struct Ingestor::State {
     uint32_t first_row;
   };
 
+  // The catalogue events are checked against (the Ingestor's; it outlives the Ingestor).
+  const catalogue::Catalogue* declared = nullptr;
   // The request being processed.
   IngestRequest request;
   const catalogue::ProductSpec* product = nullptr;
@@ -1313,8 +1315,7 @@ struct Ingestor::State {
   void ResolveEvent() {
     Frame& frame = frames.back();
     frame.kind = FrameKind::Event;
-    const catalogue::Catalogue& cat = catalogue::Builtin();
-    product = catalogue::FindProduct(cat, pending_product.text);
+    product = catalogue::FindProduct(*declared, pending_product.text);
     spec = product == nullptr ? nullptr : catalogue::FindEvent(*product, pending_event.text);
     if (spec == nullptr) {
       const bool no_product = product == nullptr;
@@ -1541,9 +1542,10 @@ class SaxHandler {
 
 }  // namespace
 
-Ingestor::Ingestor() : state_(new State()) {
+Ingestor::Ingestor(const catalogue::Catalogue& catalogue) : state_(new State()) {
+  state_->declared = &catalogue;
   state_->frames.reserve(kMaxDepth + 1);
-  const uint16_t fields = catalogue::Builtin().max_field_count;
+  const uint16_t fields = catalogue.max_field_count;
   state_->slots.resize(fields);
   state_->full_slots.resize(fields);
   state_->present.resize(fields);
@@ -1566,8 +1568,7 @@ IngestResult Ingestor::Ingest(const IngestRequest& request) {
       sent_at_from_body = true;
     }
   } else {
-    const catalogue::Catalogue& cat = catalogue::Builtin();
-    s.product = catalogue::FindProduct(cat, request.product);
+    s.product = catalogue::FindProduct(*s.declared, request.product);
     if (s.product == nullptr) {
       s.Stop(Status::unknown_product, "no product of that name is declared in the catalogue");
       return s.Finish();

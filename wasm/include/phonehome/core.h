@@ -14,6 +14,10 @@
 
 namespace phonehome {
 
+namespace catalogue {
+struct Catalogue;  // catalogue.h: the tables Load() builds from a compiled catalogue
+}
+
 // Status: request outcomes and per-event rejection codes, from status.def.
 enum class Status : int32_t {
 #define PH_STATUS(name, scope, meaning) name,
@@ -98,7 +102,8 @@ static_assert(kAcceptedToken.size() == kDuplicateToken.size());
 
 class Ingestor {
  public:
-  Ingestor();
+  // The Ingestor checks events against `catalogue`, which must outlive it.
+  explicit Ingestor(const catalogue::Catalogue& catalogue);
   ~Ingestor();
   Ingestor(const Ingestor&) = delete;
   Ingestor& operator=(const Ingestor&) = delete;
