@@ -19,7 +19,9 @@ const referenceFile = join(scratch, 'reference.json');
 const addedCase = JSON.parse(readFileSync(join(root, 'tests/fixtures/add-product/reference-case.json'), 'utf8'));
 
 function run(command, args, env = {}) {
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 600_000 });
+  // NODE_TEST_CONTEXT would make a nested `node --test` skip its files.
+  const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: { ...inherited, ...env }, timeout: 600_000 });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
