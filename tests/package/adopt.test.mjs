@@ -206,6 +206,23 @@ test('wrangler dev stores the posted events as the rows phonehome check promised
     if (expected.time_source === 'server') expected.occurred_at = row.occurred_at;
     assert.deepEqual(row, expected);
   }
+
+  // A catalogue change reaches the running server without a restart: wrangler dev reruns the
+  // [build] step (phonehome build) when a file under catalogue/ changes, and reloads.
+  progress('adding a product to the running project\'s catalogue');
+  const example = JSON.parse(readFileSync(join(project, `catalogue/products/${product}.json`), 'utf8'));
+  const added = join(project, 'catalogue/products/reloaded.json');
+  writeFileSync(added, JSON.stringify({ ...example, product: 'reloaded', title: 'Reloaded' }, null, 2));
+  const deadline = Date.now() + 90_000;
+  let products = [];
+  while (Date.now() < deadline && !products.includes('reloaded')) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    products = await fetch(`${base}/v1/schema`).then((r) => r.json()).then((d) => d.products.map((p) => p.product), () => []);
+  }
+  assert.ok(products.includes('reloaded'), `the new product never appeared in /v1/schema:\n${log.slice(-4000)}`);
+  const reloaded = await post(`/v1/reloaded/${event}`, JSON.stringify({ ...single, run_id: '5f4e3d2c-1b0a-4f9e-8d7c-6b5a4f3e2d1c' }));
+  assert.equal(reloaded.status, 200, JSON.stringify(reloaded.body));
+  rmSync(added);
   stopWrangler();
 });
 
