@@ -50,4 +50,10 @@ async function main(argv) {
   }
 }
 
+// A reader that stops early (`phonehome schema | head`) is not an error of ours.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,5 @@
 // schema.mjs: `phonehome schema`, the Worker's /v1/schema for a catalogue, offline.
-import { parseCommand } from './args.mjs';
-import { loadForPages } from './pages.mjs';
+import { pageCommand } from './pages.mjs';
 import { schemaDocument } from '../worker/disclosure.js';
 
 export const usage = `usage: phonehome schema [--catalogue DIR|FILE]
@@ -9,14 +8,5 @@ Prints the JSON the Worker serves at /v1/schema for the catalogue (default: cata
 settings of the [vars] in ./wrangler.toml, and the SHA-256 of the core and of the catalogue.
 Exit status 2 when the catalogue has a problem.`;
 
-export async function run(args) {
-  const { values } = parseCommand(args, { catalogue: { type: 'string', default: 'catalogue' } }, { positionals: false });
-  if (values.help) {
-    console.log(usage);
-    return 0;
-  }
-  const pages = await loadForPages('schema', values.catalogue);
-  if (!pages) return 2;
-  console.log(JSON.stringify(schemaDocument(pages.catalogue, pages.limits, pages.settings, pages.identity), null, 1));
-  return 0;
-}
+export const run = pageCommand('schema', usage,
+  (pages) => `${JSON.stringify(schemaDocument(pages.catalogue, pages.limits, pages.settings, pages.identity), null, 1)}\n`);
