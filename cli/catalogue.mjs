@@ -288,8 +288,10 @@ function checkFields(list, ctx, path, topLevel) {
         } else {
           ic.keys(item, ['kind', 'min', 'max']);
           const integer = item.kind === 'integer';
-          field.min = ic.number(item.min, 'min', { integer });
-          field.max = ic.number(item.max, 'max', { integer });
+          const limit = integer ? MAX_SAFE : Number.MAX_VALUE;
+          field.min = ic.number(item.min, 'min', { integer, min: -limit, max: limit });
+          field.max = ic.number(item.max, 'max', { integer, min: -limit, max: limit });
+          if (field.min !== undefined && field.max !== undefined && field.min > field.max) ic.fail('min is greater than max', `${itemWhere}.min`);
         }
         if (kind === 'map') field.pattern = checkPattern(raw.key_pattern, c, `${label}.key_pattern`, true);
         break;
