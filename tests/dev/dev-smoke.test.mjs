@@ -32,10 +32,12 @@ function storedRows() {
 }
 
 test('scripts/dev stores a posted event once, visible through wrangler d1 execute --local', async () => {
-  // A failed connection says nothing by itself: the server's last words go with it.
+  // A failed connection says nothing by itself: the server's last words go with it. Each post opens
+  // a connection of its own, as curl does: fetch would reuse the first one, which the server closes
+  // after five idle seconds, and `wrangler d1 execute` in between takes about that on a busy machine.
   const post = () => fetch(`${base}/v1/agentsonar/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SESSION),
-  }).catch((error) => { throw new Error(`${error.message}; scripts/dev printed:\n${dev.logTail()}`); });
+    method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify(SESSION),
+  }).catch((error) => { throw new Error(`${error.message} (${error.cause?.message}); scripts/dev printed:\n${dev.logTail()}`); });
   const first = await post();
   assert.equal(first.status, 200, await first.clone().text());
   assert.equal((await first.json()).results[0].status, 'accepted');
