@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { parseCommand, UsageError } from './args.mjs';
 import { CatalogueProblems } from './compiled.mjs';
 import { bodiesOf } from './payloads.mjs';
+import { settings } from './settings.mjs';
 import { createValidator } from './validator.mjs';
-import { CatalogueError } from '../worker/core.js';
+import { CatalogueError, CoreTrap } from '../worker/core.js';
 
 export const usage = `usage: phonehome check [--catalogue DIR|FILE] [--product P [--event E]] [--json] [FILE…|-]
 
@@ -89,7 +90,7 @@ export async function run(args) {
 
   let validator;
   try {
-    validator = await createValidator({ catalogue: values.catalogue });
+    validator = await createValidator({ catalogue: values.catalogue, maxBodyBytes: settings('wrangler.toml').maxBodyBytes });
   } catch (error) {
     if (!(error instanceof CatalogueProblems || error instanceof CatalogueError)) throw error;
     const problems = error instanceof CatalogueProblems ? error.problems : [`${values.catalogue}: ${error.message}`];
@@ -109,6 +110,11 @@ export async function run(args) {
       report = validator.check(bytes, { product: values.product, event: values.event });
     } catch (error) {
       if (error instanceof TypeError) throw new UsageError(error.message);
+      // A trap is a bug of the core, never the payload's fault: say so, not with a stack.
+      if (error instanceof CoreTrap || error instanceof WebAssembly.RuntimeError) {
+        console.error(`phonehome check: ${source}: the core failed on this body (${error.message}); please report it`);
+        return 2;
+      }
       throw error;
     }
     requests.push({ source, ...report });

@@ -18,7 +18,14 @@ export class CatalogueProblems extends Error {
 }
 
 function compiledFrom(doc, label) {
-  const text = JSON.stringify(doc);
+  let text;
+  try {
+    text = JSON.stringify(doc);
+  } catch (error) {
+    // JSON.stringify recurses: a document nested past the stack is refused, not a crash.
+    if (error instanceof RangeError) throw new CatalogueProblems([`${label}: nests objects and arrays too deeply`]);
+    throw error;
+  }
   const products = doc.products.length;
   const events = doc.products.reduce((n, p) => n + (Array.isArray(p?.events) ? p.events.length : 0), 0);
   return { doc, text, sha256: sha256(text), label, products, events };
@@ -50,7 +57,7 @@ export function readCatalogue(catalogue) {
   try {
     doc = JSON.parse(readFileSync(catalogue, 'utf8'));
   } catch (error) {
-    throw new CatalogueProblems([`${catalogue}: not valid JSON: ${error.message}`]);
+    throw new CatalogueProblems([`${catalogue}: not valid JSON: ${error instanceof RangeError ? 'nested too deeply' : error.message}`]);
   }
   if (!Array.isArray(doc?.products)) throw new CatalogueProblems([`${catalogue}: products: must be an array (a compiled catalogue, as phonehome build writes it)`]);
   return compiledFrom(doc, catalogue);

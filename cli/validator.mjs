@@ -2,6 +2,7 @@
 // the exact core the Worker runs (dist/phonehome.wasm, loaded with the same catalogue text) and
 // answers what the Worker would: each event's verdict and the row it would store. Nothing is
 // stored, and nothing leaves the process. docs/CHECK.md.
+import { config } from '../worker/config.js';
 import { CatalogueError, CoreTrap, createCore, importsFor } from '../worker/core.js';
 import { OUTCOME_STATUS } from '../worker/ingest.js';
 import { CatalogueProblems, readCatalogue } from './compiled.mjs';
@@ -83,10 +84,11 @@ function route(bytes, product, event, products) {
   return { product: '', event: '', body: bytes, labels: [] };
 }
 
-// createValidator({ catalogue }): `catalogue` is a source folder, a compiled catalogue file, or
-// the compiled document. Throws CatalogueProblems (its `problems` name the file and the field) or
-// CatalogueError (the core refused the compiled catalogue; the message names the place).
-export async function createValidator({ catalogue = 'catalogue' } = {}) {
+// createValidator({ catalogue, maxBodyBytes }): `catalogue` is a source folder, a compiled
+// catalogue file, or the compiled document; `maxBodyBytes` the Worker's MAX_BODY_BYTES (default
+// that of worker/config.js). Throws CatalogueProblems (its `problems` name the file and the field)
+// or CatalogueError (the core refused the compiled catalogue; the message names the place).
+export async function createValidator({ catalogue = 'catalogue', maxBodyBytes = config({}).maxBodyBytes } = {}) {
   const compiled = readCatalogue(catalogue);
   const { module, sha256: moduleSha256 } = coreModule();
   let core = startCore(module, compiled.text);
@@ -96,7 +98,15 @@ export async function createValidator({ catalogue = 'catalogue' } = {}) {
   // product's default_event) posts it to /v1/{product}/{event}; without them it is a batch.
   // `sentAt` is the X-Sent-At header; `receivedAt` the server's clock (ms).
   function check(body, { product = '', event = '', sentAt = '', receivedAt = Date.now() } = {}) {
-    const request = route(bytesOf(body), product, event, products);
+    const bytes = bytesOf(body);
+    // The Worker refuses a body past MAX_BODY_BYTES before the core sees it.
+    if (bytes.length > maxBodyBytes) {
+      return {
+        outcome: 'body_too_large', httpStatus: 413, events: [],
+        error: { code: 'body_too_large', message: `the body is larger than ${maxBodyBytes} bytes once decompressed` },
+      };
+    }
+    const request = route(bytes, product, event, products);
     core ??= startCore(module, compiled.text);
     let result;
     try {
@@ -130,6 +140,6 @@ export async function createValidator({ catalogue = 'catalogue' } = {}) {
     catalogue: compiled.doc,
     catalogueSha256: compiled.sha256,
     moduleSha256,
-    limits: core.limits,
+    limits: { max_body_bytes: maxBodyBytes, ...core.limits },
   };
 }

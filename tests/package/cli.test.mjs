@@ -178,6 +178,25 @@ describe('phonehome check', () => {
     assert.ok(run.stderr.includes(`${file}: products[${defect.products.length - 1}] (${product.product}).events[0] (${product.events[0].name}).fields[0] (${product.events[0].fields[0].name}).required`), run.stderr);
   });
 
+  test('a body past MAX_BODY_BYTES is refused as the Worker refuses it (413), before the core', () => {
+    const c = accepted[0];
+    const limit = 1024 * 1024;
+    const big = write('big.json', JSON.stringify({ ...c.body, padding: 'x'.repeat(limit) }));
+    const run = phonehome(['check', '--product', c.product, '--event', c.event, '--json', big]);
+    assert.equal(run.status, 1, run.output);
+    const [request] = JSON.parse(run.stdout).requests;
+    assert.equal(request.outcome, 'body_too_large');
+    assert.equal(request.http_status, 413);
+  });
+
+  test('a compiled catalogue nested past the stack: named, exit 2, no stack trace', () => {
+    const file = write('deep.json', `{"products":${'['.repeat(100000)}${']'.repeat(100000)}}`);
+    const run = phonehome(['check', '--catalogue', file]);
+    assert.equal(run.status, 2, run.output);
+    assert.match(run.stderr, /nested too deeply|nests objects and arrays too deeply/);
+    assert.doesNotMatch(run.stderr, /RangeError|at [a-zA-Z]+ \(/);
+  });
+
   test('usage mistakes exit 2; --help exits 0', () => {
     assert.equal(phonehome(['check', '--event', 'x']).status, 2);
     assert.equal(phonehome(['check', '--frobnicate']).status, 2);
