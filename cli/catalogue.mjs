@@ -49,6 +49,10 @@ const EVENT_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const FIELD_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const MAX_FIELDS_PER_EVENT = 256;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+// Stored values a catalogue declares (enum values and their spellings, fixed columns) are printable:
+// no control characters (C0, DEL, C1) and no bidirectional overrides, which would change how a
+// value reads on the dashboard and the disclosure page.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 // Problems collects errors as "file: path: message".
 class Problems {
@@ -116,6 +120,13 @@ function at(problems, file, path) {
 export function parseKeyPattern(source) {
   const m = /^\^\[((?:\\.|[^\]\\])+)\]\{(\d+),(\d+)\}\$$/.exec(source);
   if (!m) return { error: 'must have the form ^[class]{min,max}$, e.g. ^[A-Za-z0-9_.-]{1,64}$' };
+  // What a regex would read otherwise: a negated class, or a class escape such as \d or \s.
+  if (m[1].startsWith('^')) return { error: 'a negated class ([^…]) is not supported: list the characters allowed' };
+  for (let i = 0; i < m[1].length; i++) {
+    if (m[1][i] !== '\\') continue;
+    const escaped = m[1][++i];
+    if (/[A-Za-z0-9]/.test(escaped)) return { error: `unsupported escape \\${escaped}: write the characters out, e.g. a-z0-9` };
+  }
   const min = Number(m[2]);
   const max = Number(m[3]);
   if (min < 1 || max < min || max > 256) return { error: 'needs 1 <= min <= max <= 256' };
@@ -159,8 +170,8 @@ function checkEnum(spec, check, presets, where) {
     return undefined;
   }
   const values = fromPreset ? fromPreset.values : spec.values;
-  if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v.trim() === '' || v.length > 64)) {
-    check.fail('values must be a non-empty list of strings of at most 64 characters', `${where}.values`);
+  if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v.trim() === '' || v.length > 64 || UNPRINTABLE.test(v))) {
+    check.fail('values must be a non-empty list of printable strings of at most 64 characters', `${where}.values`);
     return undefined;
   }
   const lower = values.map((v) => v.toLowerCase());
@@ -172,6 +183,7 @@ function checkEnum(spec, check, presets, where) {
     for (const [spelling, value] of Object.entries(map)) {
       const index = values.indexOf(value);
       if (index < 0) check.fail(`alias "${spelling}" names "${value}", which is not one of the values`, source);
+      else if (spelling.trim() === '' || UNPRINTABLE.test(spelling)) check.fail(`alias "${spelling}" must be printable`, source);
       else if (lower.includes(spelling.toLowerCase())) check.fail(`alias "${spelling}" is already a value`, source);
       else aliases.push([spelling.toLowerCase(), index]);
     }
@@ -371,7 +383,9 @@ function checkFixed(raw, ctx, path) {
   }
   for (const [column, value] of Object.entries(raw)) {
     if (!FIXABLE_COLUMNS.includes(column)) c.fail(`column "${column}" cannot be fixed (fixable: ${FIXABLE_COLUMNS.join(', ')})`, `${path}.${column}`);
-    if (typeof value !== 'string' || value === '' || value.length > 64) c.fail('a fixed value must be a string of 1 to 64 characters', `${path}.${column}`);
+    if (typeof value !== 'string' || value === '' || value.length > 64 || UNPRINTABLE.test(value)) {
+      c.fail('a fixed value must be a printable string of 1 to 64 characters', `${path}.${column}`);
+    }
   }
   return raw;
 }

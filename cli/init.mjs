@@ -40,12 +40,25 @@ export async function run(args) {
   }
   if (positionals.length !== 1) throw new UsageError('name one folder');
   const target = resolve(positionals[0]);
-  const existing = statSync(target, { throwIfNoEntry: false });
-  if (existing && (!existing.isDirectory() || readdirSync(target).length > 0)) {
-    console.error(`phonehome init: ${positionals[0]} ${existing.isDirectory() ? 'is not empty' : 'is not a folder'}: nothing was written`);
+  try {
+    return scaffold(target, positionals[0], values.name);
+  } catch (error) {
+    if (!error?.code) throw error;
+    console.error(`phonehome init: cannot write ${positionals[0]}: ${error.code} (${error.syscall ?? 'fs'}${error.path ? ` ${error.path}` : ''}): nothing more was written`);
     return 1;
   }
-  const name = workerName(values.name ?? basename(target));
+}
+
+// shellWord() is a path as one word to paste into a POSIX shell.
+const shellWord = (text) => (/^[A-Za-z0-9_./@%+=:,-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`);
+
+function scaffold(target, given, nameOption) {
+  const existing = statSync(target, { throwIfNoEntry: false });
+  if (existing && (!existing.isDirectory() || readdirSync(target).length > 0)) {
+    console.error(`phonehome init: ${given} ${existing.isDirectory() ? 'is not empty' : 'is not a folder'}: nothing was written`);
+    return 1;
+  }
+  const name = workerName(nameOption ?? basename(target));
   const ours = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   const fill = {
     name,
@@ -70,7 +83,7 @@ export async function run(args) {
 ${written.map((file) => `  ${file}`).join('\n')}
 
 Next:
-  cd ${where}
+  cd ${shellWord(where)}
   npm install
   npx phonehome check payloads/*.ndjson
   npx wrangler d1 migrations apply DB --local && npx wrangler dev

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadCatalogue, publicCatalogue } from '../../cli/catalogue.mjs';
 import { wranglerVars } from '../../cli/settings.mjs';
@@ -290,6 +290,18 @@ describe('phonehome init', () => {
     const referenceProducts = loadCatalogue(join(root, 'catalogue')).products.map((p) => p.product);
     assert.equal(own.length, 1);
     assert.ok(!referenceProducts.includes(own[0]), own[0]);
+  });
+
+  test('the next steps quote the folder for the shell; a folder it cannot write is named, no stack', () => {
+    const dir = join(fresh('init'), 'my $(id) project');
+    const run = phonehome(['init', dir]);
+    assert.equal(run.status, 0, run.output);
+    assert.ok(run.stdout.includes(`cd '${relative(root, dir)}'`), run.stdout);
+    const file = write('a-file', '');
+    const refused = phonehome(['init', join(file, 'sub')]);
+    assert.equal(refused.status, 1, refused.output);
+    assert.match(refused.stderr, /cannot write .*ENOTDIR/);
+    assert.doesNotMatch(refused.stderr, /\n\s+at /);
   });
 
   test('refuses a folder that is not empty', () => {

@@ -64,6 +64,21 @@ size_t Utf16Length(std::string_view s) {
   return n;
 }
 
+// Printable() refuses what would change how a stored value reads: control characters (C0, DEL,
+// C1) and bidirectional overrides (U+202A–U+202E, U+2066–U+2069), as cli/catalogue.mjs does.
+bool Printable(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) return false;
+    const auto next = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0;
+    const auto third = i + 2 < s.size() ? static_cast<unsigned char>(s[i + 2]) : 0;
+    if (c == 0xC2 && next >= 0x80 && next <= 0x9F) return false;
+    if (c == 0xE2 && next == 0x80 && third >= 0xAA && third <= 0xAE) return false;
+    if (c == 0xE2 && next == 0x81 && third >= 0xA6 && third <= 0xA9) return false;
+  }
+  return true;
+}
+
 bool Blank(std::string_view s) {
   for (char c : s) if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
   return true;
@@ -239,6 +254,15 @@ class Builder {
       chars.push_back(s[i]);
     }
     if (chars.empty() || i >= s.size()) return Fail(at, kForm);
+    // What a regex would read otherwise: a negated class, or a class escape such as \d or \s.
+    if (s[2] == '^') return Fail(at, "a negated class ([^…]) is not supported: list the characters allowed");
+    for (size_t k = 2; k + 1 < i; ++k) {
+      if (s[k] != '\\') continue;
+      const char escaped = s[++k];
+      if (IsDigit(escaped) || IsLower(AsciiLower(escaped))) {
+        return Fail(at, std::string("unsupported escape \\") + escaped + ": write the characters out, e.g. a-z0-9");
+      }
+    }
     auto digits = [&](size_t& at_index, uint32_t& number) {
       const size_t start = at_index;
       number = 0;
@@ -283,8 +307,8 @@ class Builder {
     std::vector<std::string_view> canonical;
     std::vector<std::string> lower;
     for (const Value& v : values->items) {
-      if (v.type != Value::Type::String || Blank(v.text) || Utf16Length(v.text) > 64) {
-        return Fail(where + ".values", "must be a non-empty list of strings of at most 64 characters");
+      if (v.type != Value::Type::String || Blank(v.text) || Utf16Length(v.text) > 64 || !Printable(v.text)) {
+        return Fail(where + ".values", "must be a non-empty list of printable strings of at most 64 characters");
       }
       for (const std::string& seen : lower) {
         if (seen == Lower(v.text)) return Fail(where + ".values", "values repeat (ignoring case)");
@@ -302,6 +326,7 @@ class Builder {
           if (target.type == Value::Type::String && canonical[k] == target.text) index = k;
         }
         if (index == canonical.size()) return Fail(at, "alias " + Quoted(spelling) + " names a value that is not one of the values");
+        if (Blank(spelling) || !Printable(spelling)) return Fail(at, "an alias must be printable");
         const std::string spelled = Lower(spelling);
         for (const std::string& value : lower) {
           if (value == spelled) return Fail(at, "alias " + Quoted(spelling) + " is already a value");
@@ -578,8 +603,8 @@ class Builder {
       if (rule == nullptr || !rule->fixable) {
         return Fail(at + "." + name, "column " + Quoted(name) + " cannot be fixed (fixable: os, arch, runtime, runtime_version)");
       }
-      if (value.type != Value::Type::String || value.text.empty() || Utf16Length(value.text) > 64) {
-        return Fail(at + "." + name, "a fixed value must be a string of 1 to 64 characters");
+      if (value.type != Value::Type::String || value.text.empty() || Utf16Length(value.text) > 64 || !Printable(value.text)) {
+        return Fail(at + "." + name, "a fixed value must be a printable string of 1 to 64 characters");
       }
       bool replaced = false;
       for (FixedColumn& fixed : out) {
