@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { instantiateCore } from '../../worker/core.js';
 import { installKey, murmur3 } from '../../worker/storage.js';
-import { consumerIdle, SESSION, startWorker, waitFor } from './harness.mjs';
+import { consumerIdle, SESSION, startWorker, testCatalogue, waitFor } from './harness.mjs';
 
 // The most events one request may carry, from the bundle's own module.
 async function maxEventsPerRequest() {
@@ -70,7 +70,8 @@ test('install counters are keyed by MurmurHash3 (x86, 32-bit), twice: the publis
 
 test('the core keys installs as the Worker does (forget and queued rows use the Worker\'s key)', async () => {
   const dir = process.env.PHONEHOME_WORKER_BUNDLE;
-  const core = await instantiateCore(new WebAssembly.Module(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.wasm'))))));
+  const module = new WebAssembly.Module(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.wasm')))));
+  const core = await instantiateCore(module, JSON.stringify(testCatalogue()));
   const ids = [installId(1), installId(2), '8A4F3B29-6A1E-4B5C-9D2F-0E1F2A3B4C5D'];
   const result = core.ingest({ product: 'agentsonar', event: 'session', body: new TextEncoder().encode(JSON.stringify(ids.map((id) => ({ ...session(0), install_id: id })))), receivedAt: Date.now(), withInstalls: true });
   assert.equal(result.rowCount, ids.length);
