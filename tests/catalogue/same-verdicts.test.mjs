@@ -5,31 +5,15 @@
 // product is a valid product file) and must be refused by the source checker exactly when the core
 // refuses it.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadCatalogue } from '../../cli/catalogue.mjs';
+import { documentOf, vectors } from './load-vectors.mjs';
 
-const vectors = JSON.parse(readFileSync(new URL('./load-vectors.json', import.meta.url), 'utf8'));
 const scratch = mkdtempSync(join(tmpdir(), 'phonehome-same-verdicts-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-
-function documentOf(vector) {
-  const doc = structuredClone(vectors.base);
-  for (const op of vector.ops ?? []) {
-    const path = op.set ?? op.delete;
-    const parent = path.slice(0, -1).reduce((at, key) => at[key], doc);
-    const last = path.at(-1);
-    if (op.delete !== undefined) {
-      if (Array.isArray(parent)) parent.splice(last, 1);
-      else delete parent[last];
-    } else {
-      parent[last] = op.value;
-    }
-  }
-  return doc;
-}
 
 // asSources() writes a compiled document as a catalogue folder: one file per product, named by it
 // (a second product of the same name gets a file of its own, which the source checker refuses too).
