@@ -2,7 +2,8 @@
 -- is made and evolved by the migrations in migrations/ (wrangler's format), applied in order:
 --   npx wrangler d1 migrations apply DB --local      (or --remote)
 -- tests/dev/migrations.test.mjs proves that applying every migration yields exactly this schema.
--- Every statement is idempotent, so applying this file to a database does no harm either.
+-- Every statement is idempotent, so applying this file to an empty database, or to one made from
+-- it, does no harm either (a database made before 0002 takes the migrations instead).
 
 -- One row per accepted event. No column holds an IP address or anything a client did not send
 -- as a declared field; `properties` holds the event's other declared fields, normalized.
@@ -20,15 +21,24 @@ CREATE TABLE IF NOT EXISTS events (
   occurred_at     INTEGER NOT NULL,              -- UTC milliseconds
   received_at     INTEGER NOT NULL,              -- UTC milliseconds
   time_source     TEXT    NOT NULL,              -- client | client_corrected | server
-  properties      TEXT    NOT NULL DEFAULT '{}'  -- JSON object
+  properties      TEXT    NOT NULL DEFAULT '{}', -- JSON object
+  -- The UTC day of occurred_at (days since 1970-01-01), for the index below. The inserts compute
+  -- it; the CHECK makes an insert that forgets it, or gets it wrong, fail instead of hiding a row.
+  day             INTEGER NOT NULL CHECK (day = occurred_at / 86400000)
 ) WITHOUT ROWID;
 
--- The daily rollup reads one day at a time and retention deletes by age: both by occurred_at.
-CREATE INDEX IF NOT EXISTS events_by_time ON events (occurred_at);
+-- One day's events, grouped by install, then (events without one) by session, then by event_id:
+-- the rollup reads a day in short slices that never split an install or a session, so distinct
+-- counts add up across slices (worker/rollup.js); retention deletes whole days; the day's count is
+-- one index range. A real column, not an expression: D1's SQLite reads an index on an expression
+-- only together with the table rows, 100 times slower for a count (docs/SCALING.md).
+CREATE INDEX IF NOT EXISTS events_by_day ON events (day, install_id, session_id);
 
--- POST /v1/forget deletes an install's rows without scanning the table. (Each index costs one
--- more written row per event in D1's pricing; these two are the ones the routes need.)
-CREATE INDEX IF NOT EXISTS events_by_install ON events (install_id) WHERE install_id IS NOT NULL;
+-- An install's events per product in time order: POST /v1/forget deletes an install's rows without
+-- scanning the table, and the rollup asks "did this install send anything before this day?" with
+-- one seek, however many events the install sent. (Each index costs one more written row per
+-- event in D1's pricing: events without an install id write two rows, events with one three.)
+CREATE INDEX IF NOT EXISTS events_by_install ON events (install_id, product, occurred_at) WHERE install_id IS NOT NULL;
 
 -- Rows written per UTC day (day = epoch milliseconds / 86400000), checked against the daily
 -- write budget (DAILY_WRITE_BUDGET) inside every ingest transaction.
@@ -83,6 +93,32 @@ CREATE TABLE IF NOT EXISTS rejections_daily (
   count   INTEGER NOT NULL,
   PRIMARY KEY (day, product, event, code, version)
 ) WITHOUT ROWID;
+
+-- Which days the rollup last computed, and from how many raw events: a finished day is computed
+-- again only when its count of raw events has changed (late events, forgotten installs), at most
+-- once a day (worker/rollup.js). Counts only.
+CREATE TABLE IF NOT EXISTS rollup_runs (
+  day       INTEGER NOT NULL PRIMARY KEY,  -- days since 1970-01-01 (UTC)
+  events    INTEGER NOT NULL,              -- raw events of the day the rollup counted
+  rolled_at INTEGER NOT NULL               -- UTC milliseconds
+);
+
+-- What each maintenance run asked of D1 (GET /v1/stats/ingest, bench/scale.mjs), kept 7 days:
+-- statements, D1's own time (in total and the longest statement), rows read and written, days
+-- rolled up, events deleted, and the work left for the next run. Counts only.
+CREATE TABLE IF NOT EXISTS maintenance_runs (
+  started_at        INTEGER NOT NULL PRIMARY KEY,  -- UTC milliseconds
+  finished_at       INTEGER NOT NULL,
+  queries           INTEGER NOT NULL,
+  d1_ms             INTEGER NOT NULL,
+  longest_ms        INTEGER NOT NULL,
+  rows_read         INTEGER NOT NULL,
+  rows_written      INTEGER NOT NULL,
+  rolled_up_days    INTEGER NOT NULL,
+  deleted_events    INTEGER NOT NULL,
+  pending_days      INTEGER NOT NULL,  -- days whose rollup waits for a later run
+  retention_backlog INTEGER NOT NULL   -- 1 when events past retention remained
+);
 
 -- Requests that matched no route, method or envelope, and captured events no mapping names
 -- (worker/unmatched.js): per day, method, route shape (segments that could carry data replaced by

@@ -48,11 +48,19 @@ export function config(env) {
     retentionDays: integer(env.RETENTION_DAYS, 90),
     // Daily rollups outlive the raw events this long.
     rollupRetentionDays: integer(env.ROLLUP_RETENTION_DAYS, 400),
-    // Each scheduled run recomputes this many recent days, so late events are counted.
+    // Finished days this recent are rolled up again when late events (or a forget) change them.
     rollupLookbackDays: integer(env.ROLLUP_LOOKBACK_DAYS, 7),
-    // Retention deletes at most this many rows per statement, and this many statements per run.
-    retentionDeleteChunk: integer(env.RETENTION_DELETE_CHUNK, 5_000),
-    retentionMaxChunks: integer(env.RETENTION_MAX_CHUNKS, 20),
+    // What one scheduled run may ask of D1: statements (an invocation may run 50 on Workers Free,
+    // 1,000 on Paid; a daily budget over the free plan's 100,000 rows means Paid) and seconds.
+    // Work left over waits for the next hourly run (maintenance.js).
+    // At least 15: the run's fixed statements (pruning, reading, recording) take 11.
+    maintenanceQueryLimit: integer(env.MAINTENANCE_QUERY_LIMIT, dailyWriteBudget > 100_000 ? 900 : 45, { min: 15 }),
+    maintenanceSeconds: integer(env.MAINTENANCE_SECONDS, 300),
+    // The first rollup slice's events and retention's first chunk of rows; both then follow the
+    // time D1 takes, aiming at this many milliseconds a statement (rollup.js).
+    rollupSliceEvents: integer(env.ROLLUP_SLICE_EVENTS, 2_000),
+    rollupStatementMs: integer(env.ROLLUP_STATEMENT_MS, 40),
+    retentionDeleteChunk: integer(env.RETENTION_DELETE_CHUNK, 1_000),
     // Stats fold groups smaller than this into "other".
     minGroupSize: integer(env.MIN_GROUP_SIZE, 5),
     // Where raw events are stored when one D1 database is not enough (stores.js); "" keeps all in DB.

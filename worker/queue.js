@@ -9,7 +9,7 @@
 // day is the UTC day the request arrived (its write budget). A receipt makes a message's
 // rejection counts land once, however often it is delivered.
 
-import { dayOf } from './maintenance.js';
+import { dayOf } from './days.js';
 import { queued, readBudget } from './storage.js';
 import { eventStores, MAIN_BINDING, mergeChunks, packBySize, ROW_CHUNK_BYTES, splitByStore, utf8Length } from './stores.js';
 

@@ -5,7 +5,9 @@
 
 import { requireToken } from './auth.js';
 import { HttpError, jsonBody } from './http.js';
-import { dayOf, dayString, DIMENSIONS, firstCompleteDay, readDay, rollupDays } from './maintenance.js';
+import { dayOf, dayString, firstCompleteDay, readDay } from './days.js';
+import { Ledger, rollupDays } from './maintenance.js';
+import { DIMENSIONS, Slicer } from './rollup.js';
 import { MAX_REJECTION_VERSIONS } from './storage.js';
 
 const MAX_RANGE_DAYS = 400;
@@ -83,30 +85,36 @@ function fold(rows, keyOf, measure, minimum) {
 const MINUTE_MS = 60_000;
 const INGEST_REPORT_MINUTES = 60;
 
-// GET /v1/stats/ingest: how events are being stored. The mode; each event store's span and size
-// (D1's limit is 10 GB a database); and in queue mode the consumer's last hour, minute by minute:
-// messages written, how long the oldest of them had waited in the queue (lag), redeliveries, and
-// the backlog the queue reported. A lag that grows, or no minute lately, means D1 is not keeping up.
+// GET /v1/stats/ingest: how events are being stored. The mode; each event store's span of days
+// and size (D1's limit is 10 GB a database); the last maintenance run; and in queue mode the
+// consumer's last hour, minute by minute: messages written, how long the oldest of them had waited
+// in the queue (lag), redeliveries, and the backlog the queue reported. A lag that grows, or no
+// minute lately, means D1 is not keeping up. Every query is a seek, whatever the tables hold.
 async function ingestReport(env, { stores }) {
   const since = Math.floor(Date.now() / MINUTE_MS) - INGEST_REPORT_MINUTES;
-  const [storeRows, minutes] = await Promise.all([
+  const [storeRows, minutes, runs] = await Promise.all([
     Promise.all(stores.map(async ({ binding, db }) => {
-      const result = await db.prepare('SELECT min(occurred_at) AS oldest, max(occurred_at) AS newest FROM events').all();
+      // Two subqueries, not min() and max() in one SELECT: SQLite seeks for a lone min() or max()
+      // and scans the whole index for both at once.
+      const result = await db.prepare('SELECT (SELECT min(day) FROM events) AS oldest, (SELECT max(day) FROM events) AS newest').all();
       const { oldest, newest } = result.results[0];
       return {
         binding,
-        oldest_event: oldest === null ? null : new Date(oldest).toISOString(),
-        newest_event: newest === null ? null : new Date(newest).toISOString(),
+        oldest_day: oldest === null ? null : dayString(oldest),
+        newest_day: newest === null ? null : dayString(newest),
         database_bytes: result.meta?.size_after ?? null,
       };
     })),
     all(env.DB, `SELECT minute, batches, messages, redelivered, max_lag_ms, total_lag_ms, backlog FROM queue_minutely
       WHERE minute >= ?1 ORDER BY minute`, since),
+    all(env.DB, 'SELECT * FROM maintenance_runs ORDER BY started_at DESC LIMIT 1'),
   ]);
   const last = minutes.at(-1);
+  const run = runs[0];
   return {
     mode: env.INGEST_QUEUE ? 'queue' : 'direct',
     stores: storeRows,
+    maintenance: run ? { ...run, started_at: new Date(run.started_at).toISOString(), finished_at: new Date(run.finished_at).toISOString() } : null,
     queue: {
       last_write: last ? new Date((last.minute + 1) * MINUTE_MS).toISOString() : null,
       last_max_lag_ms: last?.max_lag_ms ?? null,
@@ -232,21 +240,29 @@ const REPORTS = {
   },
 };
 
-// POST /v1/stats/rollup?from=&to=: recompute days now (a backfill, or after seeding). A day whose
-// raw events retention already deleted is left alone, so its rollups are never lost.
+// POST /v1/stats/rollup?from=&to=: recompute days now (a backfill, or after seeding), newest
+// first, as far as one invocation's MAINTENANCE_QUERY_LIMIT allows; the answer lists the days left
+// over, to ask for again. A day whose raw events retention already deleted is left alone, so its
+// rollups are never lost.
 async function rollupRange(db, stores, url, catalogue, settings) {
   const q = readQuery(url, catalogue, { needProduct: false });
   if (q.to - q.from + 1 > MAX_ROLLUP_DAYS_PER_CALL) throw badRequest(`roll up at most ${MAX_ROLLUP_DAYS_PER_CALL} days per call`);
-  if (q.to >= dayOf(Date.now())) throw badRequest('only finished days can be rolled up: to must be before today');
-  const complete = firstCompleteDay(Date.now(), settings.retentionDays);
+  const now = Date.now();
+  if (q.to >= dayOf(now)) throw badRequest('only finished days can be rolled up: to must be before today');
+  const complete = firstCompleteDay(now, settings.retentionDays);
+  const range = [];
+  for (let day = q.to; day >= q.from; day--) range.push(day);
+  const ledger = new Ledger({ queryLimit: settings.maintenanceQueryLimit, seconds: settings.maintenanceSeconds });
+  // Days before retention's edge are recomputed only if they still hold raw events: one seek each.
   const withRaw = new Set();
   for (const store of stores) {
-    for (const r of await all(store.db, `SELECT DISTINCT occurred_at / 86400000 AS day FROM events
-      WHERE occurred_at >= ?1 AND occurred_at < ?2`, q.from * 86_400_000, (q.to + 1) * 86_400_000)) withRaw.add(r.day);
+    const found = await ledger.all(store.db.prepare('SELECT d.value AS day FROM json_each(?1) AS d WHERE EXISTS (SELECT 1 FROM events WHERE day = d.value)')
+      .bind(JSON.stringify(range.filter((day) => day < complete))));
+    for (const r of found.results) withRaw.add(r.day);
   }
-  const days = [];
-  for (let day = q.from; day <= q.to; day++) if (day >= complete || withRaw.has(day)) days.push(day);
-  return { rolled_up_days: await rollupDays(db, stores, catalogue, days) };
+  const days = range.filter((day) => day >= complete || withRaw.has(day));
+  const { rolled, pending } = await rollupDays(ledger, db, stores, catalogue, days, { now, slicer: new Slicer(settings.rollupSliceEvents, settings.rollupStatementMs), force: true });
+  return { rolled_up_days: rolled.length, pending_days: pending.sort((a, b) => a - b).map(dayString), ...ledger.report() };
 }
 
 export async function handleStats(request, env, settings, catalogue, stores, report) {

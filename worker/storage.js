@@ -7,7 +7,7 @@
 // of 100 bound parameters and 100 KB of SQL per statement, and a 1 MiB body needs about 25
 // statements of the 50 a free-plan invocation may run.
 
-import { dayOf } from './maintenance.js';
+import { dayOf } from './days.js';
 import { MAIN_BINDING, splitByStore } from './stores.js';
 
 // The events columns, in schema.sql's order; the core writes each row as an object with these keys.
@@ -96,8 +96,13 @@ const SELECT_BUDGET = `SELECT (SELECT coalesce(max(rows), 0) FROM write_budget W
 const SELECT_STORED = `SELECT r.key AS row FROM json_each(?1) AS r
   JOIN events AS e ON e.event_id = json_extract(r.value, '$.event_id')`;
 
+// The columns an insert writes: the row's, and the UTC day of its occurred_at, which the events
+// table keeps for its day index (schema.sql checks that it is right).
+export const INSERT_COLUMNS = [...ROW_COLUMNS, 'day'];
+
 // The columns of a row, read from one json_each() element.
-const ROW_VALUES = `SELECT ${ROW_COLUMNS.map((c) => `json_extract(r.value, '$.${c}')`).join(', ')} FROM json_each(?1) AS r`;
+const ROW_VALUES = `SELECT ${ROW_COLUMNS.map((c) => `json_extract(r.value, '$.${c}')`).join(', ')},
+  json_extract(r.value, '$.occurred_at') / 86400000 FROM json_each(?1) AS r`;
 
 // fits() is the guard every write of a request repeats inside the transaction, so two requests
 // racing past a limit cannot both write: the day's rows plus this request's (?count) within the
@@ -109,13 +114,13 @@ const fits = (day, count, budget, installs, share) => `
   AND NOT EXISTS (SELECT 1 FROM json_each(${installs}) AS i LEFT JOIN install_writes AS w ON w.day = ${day} AND w.install = i.key
                   WHERE coalesce(w.rows, 0) + i.value > ${share})`;
 
-const INSERT_ROWS = `INSERT INTO events (${ROW_COLUMNS.join(', ')}) ${ROW_VALUES}
+const INSERT_ROWS = `INSERT INTO events (${INSERT_COLUMNS.join(', ')}) ${ROW_VALUES}
   WHERE ${fits('?2', '?3', '?4', '?5', '?6')}
   ON CONFLICT (event_id) DO NOTHING`;
 
 // Rows whose budget was settled elsewhere: reserved in DB (event stores), or acknowledged already
 // (queue mode: refusing them now would lose them).
-const INSERT_ROWS_UNGUARDED = `INSERT INTO events (${ROW_COLUMNS.join(', ')}) ${ROW_VALUES} WHERE true
+const INSERT_ROWS_UNGUARDED = `INSERT INTO events (${INSERT_COLUMNS.join(', ')}) ${ROW_VALUES} WHERE true
   ON CONFLICT (event_id) DO NOTHING`;
 
 // The counters count the rows this request really inserted, not its duplicates: a retry after a

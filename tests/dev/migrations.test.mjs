@@ -20,12 +20,12 @@ function sqlite(database, sql) {
 
 // schemaOf() lists a database's objects with their SQL, comments and spacing normalized, so two
 // schemas compare equal exactly when they declare the same things. IF NOT EXISTS is how a statement
-// is applied, not what it makes.
+// is applied, not what it makes; nor is quoting a name (SQLite quotes a renamed table's).
 function schemaOf(database) {
   const rows = JSON.parse(sqlite(database, ".mode json\nSELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name;\n") || '[]');
   return rows.map((row) => ({
     ...row,
-    sql: row.sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').replace(/ IF NOT EXISTS/gi, '').replace(/\( /g, '(').replace(/ \)/g, ')').trim(),
+    sql: row.sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').replace(/ IF NOT EXISTS/gi, '').replace(/"(\w+)"/g, '$1').replace(/\( /g, '(').replace(/ \)/g, ')').trim(),
   }));
 }
 
@@ -56,5 +56,24 @@ describe('D1 migrations', () => {
     sqlite(database, readFileSync(join(root, 'schema.sql'), 'utf8'));
     for (const file of migrations) sqlite(database, readFileSync(join(migrationsDir, file), 'utf8'));
     assert.deepEqual(schemaOf(database), schemaOf(join(scratch, 'schema.sqlite')));
+  });
+
+  test('a database of 0.2 keeps its events through 0002, each with its UTC day', () => {
+    const database = join(scratch, 'v02.sqlite');
+    sqlite(database, readFileSync(join(migrationsDir, migrations[0]), 'utf8'));
+    // Two events either side of a midnight, one with an install id: 2026-11-29T23:59:59.999Z and the next millisecond.
+    const midnight = Date.UTC(2026, 10, 30);
+    sqlite(database, `INSERT INTO events (event_id, product, event, install_id, occurred_at, received_at, time_source, properties)
+      VALUES ('a', 'p', 'e', 'i-1', ${midnight - 1}, ${midnight}, 'client', '{"x":1}'), ('b', 'p', 'e', NULL, ${midnight}, ${midnight}, 'server', '{}');`);
+    for (const file of migrations.slice(1)) sqlite(database, readFileSync(join(migrationsDir, file), 'utf8'));
+    const rows = JSON.parse(sqlite(database, '.mode json\nSELECT event_id, install_id, occurred_at, day, properties FROM events ORDER BY event_id;\n'));
+    const day = midnight / 86_400_000;
+    assert.deepEqual(rows, [
+      { event_id: 'a', install_id: 'i-1', occurred_at: midnight - 1, day: day - 1, properties: '{"x":1}' },
+      { event_id: 'b', install_id: null, occurred_at: midnight, day, properties: '{}' },
+    ]);
+    assert.deepEqual(schemaOf(database), schemaOf(join(scratch, 'schema.sqlite')));
+    // The CHECK refuses a row whose day is not its occurred_at's.
+    assert.throws(() => execFileSync('sqlite3', [database], { input: `INSERT INTO events (event_id, product, event, occurred_at, received_at, time_source, day) VALUES ('c', 'p', 'e', ${midnight}, ${midnight}, 'server', ${day - 1});`, stdio: 'pipe' }));
   });
 });

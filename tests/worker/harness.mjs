@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
+import { ROW_COLUMNS } from '../../worker/storage.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -216,12 +217,14 @@ export async function startWorker({ faults = false, wasm, vars = {}, port, log, 
       const observer = await mf.getWorker('dead-letters');
       return (await observer.fetch('http://localhost/')).json();
     },
-    async rows(query = 'SELECT * FROM events ORDER BY occurred_at, event_id', binding = 'DB') {
+    // rows() answers a query's rows; by default the stored events, each as the core wrote it (its
+    // columns, without the day the insert derives).
+    async rows(query = `SELECT ${ROW_COLUMNS.join(', ')} FROM events ORDER BY occurred_at, event_id`, binding = 'DB') {
       return (await sql(binding, [{ sql: query }]))[0];
     },
     async clear() {
       for (const binding of bindings) {
-        await sql(binding, ['events', 'write_budget', 'install_writes', 'rejections_daily', 'unmatched_daily', 'queue_receipts', 'queue_minutely'].map((t) => ({ sql: `DELETE FROM ${t}` })));
+        await sql(binding, ['events', 'write_budget', 'install_writes', 'rejections_daily', 'unmatched_daily', 'queue_receipts', 'queue_minutely', 'rollup_daily', 'rollup_runs', 'maintenance_runs'].map((t) => ({ sql: `DELETE FROM ${t}` })));
       }
     },
     async close() {

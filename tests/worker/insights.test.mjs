@@ -38,7 +38,7 @@ async function stats(worker, report, params = {}) {
 describe('retention', () => {
   let worker;
   before(async () => {
-    worker = await startWorker({ vars: { STATS_TOKEN: TOKEN, RETENTION_DELETE_CHUNK: '300', RETENTION_MAX_CHUNKS: '3' } });
+    worker = await startWorker({ vars: { STATS_TOKEN: TOKEN, RETENTION_DELETE_CHUNK: '300', MAINTENANCE_QUERY_LIMIT: '15' } });
   });
   after(async () => { await worker?.close(); });
   beforeEach(async () => { await worker.clear(); });
@@ -58,12 +58,22 @@ describe('retention', () => {
     assert.deepEqual(kept.map((r) => r.session_id.slice(-1)), ['1', '4']);
   });
 
-  test('deletes in bounded chunks: a run never deletes more than chunk x chunks; the next run goes on', async () => {
+  test('keeps within MAINTENANCE_QUERY_LIMIT statements a run; the next runs go on until no old event is left', async () => {
     const old = Date.now() - 200 * DAY;
-    await postAll(worker, '/v1/agentsonar/session', Array.from({ length: 1000 }, (_, i) => session(i, i, old + i)));
-    await runSchedule(worker);
-    assert.equal((await worker.rows('SELECT count(*) AS n FROM events'))[0].n, 100, 'one run deletes 3 chunks of 300');
-    await runSchedule(worker);
+    const events = 6000;
+    await postAll(worker, '/v1/agentsonar/session', Array.from({ length: events }, (_, i) => session(i, i, old + i)));
+    const runs = [];
+    for (let i = 0; i < 20; i++) {
+      await runSchedule(worker, Date.now() + i); // each run its own started_at
+      const [run] = await worker.rows('SELECT * FROM maintenance_runs ORDER BY started_at DESC LIMIT 1');
+      runs.push(run);
+      if (!run.retention_backlog) break;
+    }
+    // Four statements are left for retention; chunks start at 300 rows and at most double.
+    assert.ok(runs.length > 1, 'one run of 15 statements cannot delete 6,000 events');
+    assert.ok(runs.every((run) => run.queries <= 15), JSON.stringify(runs.map((r) => r.queries)));
+    assert.ok(runs.every((run) => run.deleted_events > 0), 'every run deletes some');
+    assert.equal(runs.reduce((n, run) => n + run.deleted_events, 0), events);
     assert.equal((await worker.rows('SELECT count(*) AS n FROM events'))[0].n, 0);
   });
 });
@@ -75,7 +85,8 @@ describe('rollups and the stats API', () => {
   const at = (daysAgo, hour) => (today - daysAgo) * DAY + hour * 3600_000;
 
   before(async () => {
-    worker = await startWorker({ vars: { STATS_TOKEN: TOKEN } });
+    // Slices of one install, session or event: the counts must still be exact.
+    worker = await startWorker({ vars: { STATS_TOKEN: TOKEN, ROLLUP_SLICE_EVENTS: '1', ROLLUP_STATEMENT_MS: '1', MAINTENANCE_QUERY_LIMIT: '1000' } });
     // Three days of traffic: installs 0-5 on 0.4.0 every day (so day 2 and 1 have no new ones),
     // installs 10-12 on 0.9.0 (a group of three: under MIN_GROUP_SIZE), installs 20-26 new on the
     // last day on 0.5.0, a few on Windows; and Langflow runs with successes and failures.
@@ -230,7 +241,10 @@ describe('rollups and the stats API', () => {
     const day = (n) => new Date((today - n) * DAY).toISOString().slice(0, 10);
     const response = await worker.fetch(`/v1/stats/rollup?from=${day(3)}&to=${day(1)}`, { method: 'POST', headers: auth });
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { rolled_up_days: 3 });
+    const answer = await response.json();
+    assert.equal(answer.rolled_up_days, 3);
+    assert.deepEqual(answer.pending_days, []);
+    assert.ok(answer.queries > 0 && answer.longest_ms >= 0 && answer.rows_read > 0, JSON.stringify(answer));
     const refused = await worker.fetch(`/v1/stats/rollup?from=${day(1)}&to=${day(0)}`, { method: 'POST', headers: auth });
     assert.equal(refused.status, 400);
   });

@@ -101,7 +101,7 @@ for (const mode of ['direct', 'queue']) {
       assert.equal(report.mode, mode);
       assert.deepEqual(report.stores.map((s) => s.binding), ['DB', 'EVENTS_B']);
       const db = report.stores[0];
-      assert.equal(db.oldest_event, new Date(OLD).toISOString());
+      assert.equal(db.oldest_day, new Date(OLD).toISOString().slice(0, 10));
       assert.ok(report.stores.every((s) => s.database_bytes > 0));
     });
 
@@ -114,8 +114,8 @@ for (const mode of ['direct', 'queue']) {
 
     test('retention deletes old events in every database', async () => {
       // An old row straight into EVENTS_B (no route sends old events there any more: routes change).
-      await worker.execute(`INSERT INTO events (event_id, product, event, occurred_at, received_at, time_source)
-        VALUES ('old-b', 'agentsonar', 'session', ?1, ?1, 'client')`, [OLD], 'EVENTS_B');
+      await worker.execute(`INSERT INTO events (event_id, product, event, occurred_at, received_at, time_source, day)
+        VALUES ('old-b', 'agentsonar', 'session', ?1, ?1, 'client', ?2)`, [OLD, Math.floor(OLD / 86_400_000)], 'EVENTS_B');
       await worker.post('/v1/agentsonar/session', session(3, OLD, 3));
       await waitFor(async () => (await sessionsIn('DB')).includes(session(3, OLD).session_id), { what: 'the old row' });
       const result = await (await worker.mf.getWorker()).scheduled({ scheduledTime: new Date(now) });

@@ -1,0 +1,183 @@
+// rollup-slices.test.mjs: the rollup reads a day in slices of installs, sessions and events
+// (worker/rollup.js). Whatever the slices, every number equals a direct count over the raw rows;
+// and one install's flood of events costs the rollup in proportion to the events, not their square.
+// Through the real Worker's scheduled handler and POST /v1/stats/rollup, with a real local D1.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startWorker } from './harness.mjs';
+
+const DAY = 86_400_000;
+const TOKEN = 'test-stats-token-0123456789';
+const auth = { authorization: `Bearer ${TOKEN}` };
+const DIMENSIONS = ['version', 'os', 'arch', 'runtime', 'runtime_version'];
+const today = Math.floor(Date.now() / DAY);
+const yesterday = today - 1;
+const dateOf = (day) => new Date(day * DAY).toISOString().slice(0, 10);
+
+// A seeded generator, so a failure can be replayed.
+let seed = 7;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const pick = (list) => list[Math.floor(random() * list.length)];
+
+let serial = 0;
+function row({ product, event, install = null, session = null, day, properties = {}, version = '1.0.0', os = 'linux' }) {
+  const at = day * DAY + Math.floor(random() * DAY);
+  return {
+    event_id: `e${String(serial++).padStart(8, '0')}`, product, event, install_id: install, session_id: session,
+    version, os, arch: pick(['x86_64', 'arm64', null]), runtime: 'python', runtime_version: pick(['3.11', '3.12']),
+    occurred_at: at, received_at: at, time_source: 'client', properties: JSON.stringify(properties),
+  };
+}
+
+// A day of every kind of unit: installs with sessions (agentsonar), sessions alone (axolotl),
+// neither (langflow's version events, and its runs with a success field), installs seen the day
+// before, a session id that comes both with and without an install, and empty-string ids.
+function population() {
+  const rows = [];
+  for (let i = 0; i < 40; i++) {
+    const install = `inst-${i % 7}-${i}`;
+    const version = pick(['0.4.0', '0.5.0', '0.9.0']);
+    const os = pick(['linux', 'darwin', 'windows']);
+    if (i % 3 === 0) rows.push(row({ product: 'agentsonar', event: 'session', install, session: `s-old-${i}`, day: yesterday - 1, version, os }));
+    for (let k = 0; k < 1 + (i % 5); k++) {
+      rows.push(row({ product: 'agentsonar', event: 'session', install, session: `s-${i}-${k % 2}`, day: yesterday, version, os }));
+    }
+  }
+  for (let s = 0; s < 30; s++) {
+    for (let k = 0; k < 1 + (s % 4); k++) {
+      rows.push(row({ product: 'axolotl', event: pick(['train_start', 'train_end', 'error']), session: `ax-${s}`, day: yesterday, version: pick(['0.1.0', '0.2.0']) }));
+    }
+  }
+  for (let n = 0; n < 25; n++) rows.push(row({ product: 'langflow', event: 'version', day: yesterday }));
+  for (let n = 0; n < 25; n++) rows.push(row({ product: 'langflow', event: 'run', session: n % 2 ? `lf-${n % 5}` : null, day: yesterday, properties: { success: n % 3 !== 0 } }));
+  // One session id under an install and alone: counted once per install (docs/SCALING.md).
+  rows.push(row({ product: 'agentsonar', event: 'session', install: '', session: 'shared', day: yesterday }));
+  rows.push(row({ product: 'agentsonar', event: 'session', session: '', day: yesterday }));
+  return rows;
+}
+
+// expected() counts the raw rows of `day` directly: one pass, one set per group.
+function expected(raw, day) {
+  const first = new Map();
+  for (const r of raw) {
+    if (r.install_id === null) continue;
+    const key = `${r.product}/${r.install_id}`;
+    first.set(key, Math.min(first.get(key) ?? Infinity, Math.floor(r.occurred_at / DAY)));
+  }
+  const groups = new Map();
+  for (const r of raw.filter((x) => Math.floor(x.occurred_at / DAY) === day)) {
+    const success = r.product === 'langflow' && r.event === 'run' ? JSON.parse(r.properties).success : undefined;
+    for (const event of [r.event, '*']) {
+      for (const [dimension, value] of [['all', ''], ...DIMENSIONS.map((d) => [d, r[d] ?? ''])]) {
+        const key = [r.product, event, dimension, value].join('|');
+        const g = groups.get(key) ?? { events: 0, installs: new Set(), sessions: new Set(), fresh: new Set(), successes: 0, failures: 0 };
+        g.events++;
+        if (r.install_id !== null) {
+          g.installs.add(r.install_id);
+          if (first.get(`${r.product}/${r.install_id}`) === day) g.fresh.add(r.install_id);
+        }
+        if (r.session_id !== null) g.sessions.add(r.session_id);
+        if (success === true) g.successes++;
+        if (success === false) g.failures++;
+        groups.set(key, g);
+      }
+    }
+  }
+  return [...groups].map(([key, g]) => [key, [g.events, g.installs.size, g.sessions.size, g.fresh.size, g.successes, g.failures].join(',')]).sort();
+}
+
+async function stored(worker, day) {
+  const rows = await worker.rows(`SELECT * FROM rollup_daily WHERE day = ${day}`);
+  return rows.map((r) => [[r.product, r.event, r.dimension, r.value].join('|'),
+    [r.events, r.installs, r.sessions, r.new_installs, r.successes, r.failures].join(',')]).sort();
+}
+
+async function insert(worker, rows) {
+  for (let i = 0; i < rows.length; i += 500) {
+    await worker.execute(`INSERT INTO events (event_id, product, event, install_id, session_id, version, os, arch, runtime, runtime_version,
+        occurred_at, received_at, time_source, properties, day)
+      SELECT json_extract(value, '$.event_id'), json_extract(value, '$.product'), json_extract(value, '$.event'), json_extract(value, '$.install_id'),
+        json_extract(value, '$.session_id'), json_extract(value, '$.version'), json_extract(value, '$.os'), json_extract(value, '$.arch'),
+        json_extract(value, '$.runtime'), json_extract(value, '$.runtime_version'), json_extract(value, '$.occurred_at'),
+        json_extract(value, '$.received_at'), json_extract(value, '$.time_source'), json_extract(value, '$.properties'),
+        json_extract(value, '$.occurred_at') / 86400000
+      FROM json_each(?1)`, [JSON.stringify(rows.slice(i, i + 500))]);
+  }
+}
+
+async function rollUp(worker, day) {
+  const response = await worker.fetch(`/v1/stats/rollup?from=${dateOf(day)}&to=${dateOf(day)}`, { method: 'POST', headers: auth });
+  assert.equal(response.status, 200, await response.clone().text());
+  const answer = await response.json();
+  assert.equal(answer.rolled_up_days, 1);
+  return answer;
+}
+
+describe('rollup slices', () => {
+  let worker;
+  before(async () => {
+    // Slices of one install, session or event: a target of 1 ms keeps them at their first size.
+    worker = await startWorker({ vars: { STATS_TOKEN: TOKEN, ROLLUP_SLICE_EVENTS: '1', ROLLUP_STATEMENT_MS: '1', MAINTENANCE_QUERY_LIMIT: '1000' } });
+  });
+  after(async () => { await worker?.close(); });
+
+  test('every number equals a direct count, with slices of one event and up, and with one slice', async () => {
+    await worker.clear();
+    await insert(worker, population());
+    const raw = await worker.rows();
+    const want = expected(raw, yesterday);
+    assert.ok(want.length > 50, 'the day has many groups');
+    const sliced = await rollUp(worker, yesterday);
+    assert.deepEqual(await stored(worker, yesterday), want);
+    // The same day in one slice (a Worker whose first slice holds every event) gives the same rows.
+    const whole = await startWorker({ vars: { STATS_TOKEN: TOKEN, ROLLUP_SLICE_EVENTS: '100000', MAINTENANCE_QUERY_LIMIT: '1000' } });
+    try {
+      await insert(whole, raw);
+      const answer = await rollUp(whole, yesterday);
+      assert.deepEqual(await stored(whole, yesterday), want);
+      assert.ok(sliced.queries > answer.queries + 50, `slices of one unit take many more statements (${sliced.queries} against ${answer.queries})`);
+    } finally {
+      await whole.close();
+    }
+  });
+
+  test('the scheduled run rolls yesterday up, then leaves it until its raw events change', async () => {
+    await worker.clear();
+    await insert(worker, population());
+    const run = async (at) => {
+      assert.equal((await (await worker.mf.getWorker()).scheduled({ scheduledTime: new Date(at) })).outcome, 'ok');
+      return (await worker.rows('SELECT * FROM maintenance_runs ORDER BY started_at DESC LIMIT 1'))[0];
+    };
+    const midnight = today * DAY;
+    const first = await run(midnight + 20 * 60_000);
+    assert.ok(first.rolled_up_days >= 1);
+    assert.deepEqual(await stored(worker, yesterday), expected(await worker.rows(), yesterday));
+    // A late event. The day was looked at less than 20 hours ago: the next day's run counts it.
+    await insert(worker, [row({ product: 'axolotl', event: 'error', session: 'late', day: yesterday })]);
+    const again = await run(midnight + 80 * 60_000);
+    assert.equal(again.rolled_up_days, 0, 'an hour later nothing is rolled up again');
+    const nextDay = await run(midnight + DAY + 20 * 60_000);
+    assert.equal(nextDay.rolled_up_days, 1, 'the day with a late event (the new yesterday has no events)');
+    assert.deepEqual(await stored(worker, yesterday), expected(await worker.rows(), yesterday));
+    const unchanged = await run(midnight + 2 * DAY + 20 * 60_000);
+    assert.equal(unchanged.rolled_up_days, 0, 'a day whose raw events did not change is not rolled up again');
+  });
+
+  test('one install flooding a day costs the rollup a few rows read per event, not a read per pair of its events', async () => {
+    await worker.clear();
+    await insert(worker, population());
+    const base = await rollUp(worker, yesterday);
+    const flood = 900;
+    // Each event a session of its own (a CLI run 900 times): nothing groups them away.
+    await insert(worker, Array.from({ length: flood }, (_, i) => row({ product: 'agentsonar', event: 'session', install: 'inst-flood', session: `flood-${i}`, day: yesterday })));
+    const flooded = await rollUp(worker, yesterday);
+    assert.deepEqual(await stored(worker, yesterday), expected(await worker.rows(), yesterday));
+    const perEvent = (flooded.rows_read - base.rows_read) / flood;
+    const [{ n: dayEvents }] = await worker.rows(`SELECT count(*) AS n FROM events WHERE day = ${yesterday}`);
+    const perDayEvent = base.rows_read / (dayEvents - flood);
+    if (process.env.PHONEHOME_SHOW_FLOOD) console.log(`flood: ${perEvent.toFixed(2)} rows read per flood event, ${perDayEvent.toFixed(2)} per event of the day before it`);
+    // A flood event is read from events_by_day and the table, and counted in each dimension, like
+    // any event; checking each against the install's other events would read ~flood rows each.
+    assert.ok(perEvent < 2 * perDayEvent, `a flood event costs ${perEvent.toFixed(1)} rows read, the day's events ${perDayEvent.toFixed(1)} each`);
+  });
+});

@@ -1,0 +1,160 @@
+// rollup.js: the counts of one finished UTC day (rollup_daily), read from the raw events in short
+// slices so that no statement holds D1 for long and ingest interleaves with the rollup.
+//
+// Distinct counts (installs, sessions, new installs) of a day do not add up across slices of time:
+// one install's events may lie in many. They do add up across slices of installs. events_by_day
+// (schema.sql) orders a day's events by install_id, then, for events without one, by session_id,
+// then by event_id; a slice is a run of that order that ends at the end of an install or session,
+// so every install, and every session of events without an install, is counted in one slice only.
+// The three runs of the order are read apart ("regions"): events with an install id, events with a
+// session id only, events with neither. Sessions are exact while one session id belongs to one
+// install, as SDKs make them; a session id sent under two install ids counts once per install.
+//
+// A slice reads the day's rows by primary key, groups them into profiles (identical events of one
+// install and session), multiplies the profiles by dimension and level (the event and '*'), and
+// groups again. Its cost is linear in its events; an install that sends 10,000 events makes one
+// slice 10,000 events longer, nothing more. "Is this install new" is one seek per profile in
+// events_by_install. The slices' rows are summed here, in the Worker, and written in one batch.
+
+import { DAY_MS } from './days.js';
+
+export const DIMENSIONS = ['version', 'os', 'arch', 'runtime', 'runtime_version'];
+const COUNTS = ['events', 'installs', 'sessions', 'new_installs', 'successes', 'failures'];
+const KEYS = ['product', 'event', 'dimension', 'value'];
+
+// A region: the events_by_day entries it covers after `day = ?1`, and the column its slices end on.
+// Its keys are compared as text (BINARY collation), in the index's own order.
+const REGIONS = [
+  { name: 'installs', key: 'install_id', where: 'install_id IS NOT NULL' },
+  { name: 'sessions', key: 'session_id', where: 'install_id IS NULL AND session_id IS NOT NULL' },
+  { name: 'events', key: 'event_id', where: 'install_id IS NULL AND session_id IS NULL' },
+];
+
+// successExpression() is the SQL for "did this event succeed" (1, 0 or NULL), from the catalogue's
+// success_field declarations. Names come from the checked catalogue ([a-z0-9_.-] only).
+function successExpression(catalogue) {
+  const cases = [];
+  for (const p of catalogue.products) {
+    for (const e of p.events) {
+      if (e.success_field) cases.push(`WHEN product = '${p.product}' AND event = '${e.name}' THEN json_extract(properties, '$.${e.success_field}')`);
+    }
+  }
+  return cases.length ? `CASE ${cases.join(' ')} END` : 'NULL';
+}
+
+// sliceQuery() is one slice of a region of day ?1: the region's entries after key ?2 (all of them
+// when `first`) up to the key of the ?3-th of them (or the region's last key), whole installs or
+// sessions; every row it returns carries `next`, that key, or NULL when the region is done.
+function sliceQuery(catalogue, { key, where }, first) {
+  const after = first ? '' : `AND ${key} > ?2`;
+  const valueOf = `CASE dimension.value WHEN 'all' THEN '' ${DIMENSIONS.map((d) => `WHEN '${d}' THEN coalesce(${d}, '')`).join(' ')} END`;
+  return `
+WITH bound AS MATERIALIZED (
+  SELECT ${key} AS next FROM events WHERE day = ?1 AND ${where} ${after} ORDER BY ${key} LIMIT 1 OFFSET ?3
+),
+slice AS MATERIALIZED (
+  SELECT product, event, install_id, session_id, version, os, arch, runtime, runtime_version, ${successExpression(catalogue)} AS success
+  FROM events WHERE day = ?1 AND ${where} ${after}
+    AND ${key} <= coalesce((SELECT next FROM bound), (SELECT max(${key}) FROM events WHERE day = ?1 AND ${where}))
+),
+profile AS MATERIALIZED (
+  SELECT product, event, install_id, session_id, version, os, arch, runtime, runtime_version, count(*) AS events,
+         coalesce(sum(success = 1), 0) AS successes, coalesce(sum(success = 0), 0) AS failures,
+         install_id IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM events AS earlier
+           WHERE earlier.install_id = slice.install_id AND earlier.product = slice.product AND earlier.occurred_at < ?1 * ${DAY_MS}
+         ) AS is_new
+  FROM slice GROUP BY product, event, install_id, session_id, version, os, arch, runtime, runtime_version
+),
+both_levels AS (
+  SELECT product, CASE level.value WHEN 0 THEN event ELSE '*' END AS event, dimension.value AS dimension, ${valueOf} AS value,
+         install_id, session_id, is_new, events, successes, failures
+  FROM profile, json_each('${JSON.stringify(['all', ...DIMENSIONS])}') AS dimension, json_each('[0,1]') AS level
+)
+SELECT product, event, dimension, value, sum(events) AS events, count(DISTINCT install_id) AS installs,
+       count(DISTINCT session_id) AS sessions, count(DISTINCT CASE WHEN is_new THEN install_id END) AS new_installs,
+       sum(successes) AS successes, sum(failures) AS failures, (SELECT next FROM bound) AS next
+FROM both_levels GROUP BY product, event, dimension, value`;
+}
+
+// The queries of a catalogue, built once per catalogue object.
+const queries = new WeakMap();
+function queriesOf(catalogue) {
+  if (!queries.has(catalogue)) {
+    queries.set(catalogue, REGIONS.map((region) => ({ ...region, first: sliceQuery(catalogue, region, true), next: sliceQuery(catalogue, region, false) })));
+  }
+  return queries.get(catalogue);
+}
+
+// Slices aim at ROLLUP_STATEMENT_MS of D1's time each (40 by default): short enough for an ingest
+// request that arrives meanwhile to wait little (docs/SCALING.md), long enough that a day of a
+// million events takes a few hundred statements. The size follows the measured time of the slice
+// before, halving or doubling at most per step; retention's chunks do the same.
+const MAX_SLICE_EVENTS = 50_000;
+
+export class Slicer {
+  constructor(initialEvents, targetMs) {
+    this.events = initialEvents;
+    this.targetMs = targetMs;
+    this.floor = Math.min(initialEvents, 200);
+  }
+
+  // after() adapts the next slice to the D1 time (ms) the last one took. Under a millisecond says
+  // too little to go on (a small day is one slice anyway).
+  after(durationMs) {
+    if (!(durationMs >= 1)) return;
+    const factor = Math.min(2, Math.max(0.5, this.targetMs / durationMs));
+    this.events = Math.round(Math.min(MAX_SLICE_EVENTS, Math.max(this.floor, this.events * factor)));
+  }
+}
+
+// rollupDayOf() reads day `day` of one event store (`db`) through `ledger` (maintenance.js) and adds
+// its rows into `totals` (a Map of key → row).
+export async function rollupDayOf(ledger, db, catalogue, day, slicer, totals) {
+  for (const region of queriesOf(catalogue)) {
+    let after = null;
+    for (;;) {
+      const statement = after === null ? db.prepare(region.first).bind(day, null, slicer.events) : db.prepare(region.next).bind(day, after, slicer.events);
+      const result = await ledger.all(statement);
+      slicer.after(result.meta?.duration ?? 0);
+      for (const row of result.results) add(totals, row);
+      after = result.results[0]?.next ?? null;
+      if (after === null) break;
+    }
+  }
+}
+
+function add(totals, row) {
+  const key = KEYS.map((k) => row[k]).join('\u0000');
+  const total = totals.get(key);
+  if (!total) {
+    totals.set(key, Object.fromEntries([...KEYS, ...COUNTS].map((k) => [k, row[k]])));
+    return;
+  }
+  for (const c of COUNTS) total[c] += row[c];
+}
+
+// Rollup rows are written from JSON, at most this many a statement (well under D1's 100 KB of SQL
+// and a statement's time).
+const ROWS_PER_STATEMENT = 1000;
+
+const INSERT_ROLLUP = `INSERT INTO rollup_daily (day, ${[...KEYS, ...COUNTS].join(', ')})
+  SELECT ?1, ${[...KEYS, ...COUNTS].map((c) => `json_extract(r.value, '$.${c}')`).join(', ')}
+  FROM json_each(?2) AS r`;
+
+// writeRollup() replaces day `day`'s rows in DB with `totals`, and records the day's count of raw
+// events (`events`) in rollup_runs, in one transaction.
+export async function writeRollup(ledger, main, day, totals, events, now) {
+  const rows = [...totals.values()];
+  const statements = [main.prepare('DELETE FROM rollup_daily WHERE day = ?1').bind(day)];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    statements.push(main.prepare(INSERT_ROLLUP).bind(day, JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT))));
+  }
+  statements.push(main.prepare(`INSERT INTO rollup_runs (day, events, rolled_at) VALUES (?1, ?2, ?3)
+    ON CONFLICT (day) DO UPDATE SET events = excluded.events, rolled_at = excluded.rolled_at`).bind(day, events, now));
+  await ledger.batch(main, statements);
+}
+
+// statementsToWrite() is how many statements writeRollup() needs for a day, before its rows are
+// known: a day's rows are bounded by the catalogue, not by its events.
+export const statementsToWrite = (rowsGuess) => 2 + Math.ceil(rowsGuess / ROWS_PER_STATEMENT);
