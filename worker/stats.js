@@ -85,6 +85,10 @@ function fold(rows, keyOf, measure, minimum) {
 const MINUTE_MS = 60_000;
 const INGEST_REPORT_MINUTES = 60;
 
+// An event store's first and last day. Two subqueries, not min() and max() in one SELECT: SQLite
+// seeks for a lone min() or max() and scans the whole index for both at once.
+export const STORE_SPAN = 'SELECT (SELECT min(day) FROM events) AS oldest, (SELECT max(day) FROM events) AS newest';
+
 // GET /v1/stats/ingest: how events are being stored. The mode; each event store's span of days
 // and size (D1's limit is 10 GB a database); the last maintenance run; and in queue mode the
 // consumer's last hour, minute by minute: messages written, how long the oldest of them had waited
@@ -94,9 +98,7 @@ async function ingestReport(env, { stores }) {
   const since = Math.floor(Date.now() / MINUTE_MS) - INGEST_REPORT_MINUTES;
   const [storeRows, minutes, runs] = await Promise.all([
     Promise.all(stores.map(async ({ binding, db }) => {
-      // Two subqueries, not min() and max() in one SELECT: SQLite seeks for a lone min() or max()
-      // and scans the whole index for both at once.
-      const result = await db.prepare('SELECT (SELECT min(day) FROM events) AS oldest, (SELECT max(day) FROM events) AS newest').all();
+      const result = await db.prepare(STORE_SPAN).all();
       const { oldest, newest } = result.results[0];
       return {
         binding,

@@ -4,6 +4,7 @@
 // Through the real Worker's scheduled handler and POST /v1/stats/rollup, with a real local D1.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { STORE_SPAN } from '../../worker/stats.js';
 import { startWorker } from './harness.mjs';
 
 const DAY = 86_400_000;
@@ -179,5 +180,18 @@ describe('rollup slices', () => {
     // A flood event is read from events_by_day and the table, and counted in each dimension, like
     // any event; checking each against the install's other events would read ~flood rows each.
     assert.ok(perEvent < 2 * perDayEvent, `a flood event costs ${perEvent.toFixed(1)} rows read, the day's events ${perDayEvent.toFixed(1)} each`);
+  });
+
+  test('GET /v1/stats/ingest reads each store by seeks, and shows the last maintenance run', async () => {
+    await worker.clear();
+    await insert(worker, population());
+    const plan = (await worker.rows(`EXPLAIN QUERY PLAN ${STORE_SPAN}`)).map((step) => step.detail);
+    assert.ok(plan.some((detail) => /^SEARCH events/.test(detail)) && plan.every((detail) => !/^SCAN events/.test(detail)), plan.join('; '));
+    assert.equal((await (await worker.mf.getWorker()).scheduled({ scheduledTime: new Date(today * DAY + 20 * 60_000) })).outcome, 'ok');
+    const report = await (await worker.fetch('/v1/stats/ingest', { headers: auth })).json();
+    assert.equal(report.stores[0].oldest_day, dateOf(yesterday - 1));
+    assert.equal(report.stores[0].newest_day, dateOf(yesterday));
+    const run = report.maintenance;
+    assert.ok(run.rolled_up_days >= 1 && run.queries > 0 && run.rows_read > 0 && run.pending_days === 0, JSON.stringify(run));
   });
 });
