@@ -3,7 +3,7 @@
 --   npx wrangler d1 migrations apply DB --local      (or --remote)
 -- tests/dev/migrations.test.mjs proves that applying every migration yields exactly this schema.
 -- Every statement is idempotent, so applying this file to an empty database, or to one made from
--- it, does no harm either (a database made before 0002 takes the migrations instead).
+-- it, does no harm either; a database made before 0.3 takes the migrations instead.
 
 -- One row per accepted event. No column holds an IP address or anything a client did not send
 -- as a declared field; `properties` holds the event's other declared fields, normalized.
@@ -23,8 +23,9 @@ CREATE TABLE IF NOT EXISTS events (
   time_source     TEXT    NOT NULL,              -- client | client_corrected | server
   properties      TEXT    NOT NULL DEFAULT '{}', -- JSON object
   -- The UTC day of occurred_at (days since 1970-01-01), for the index below. The inserts compute
-  -- it; the CHECK makes an insert that forgets it, or gets it wrong, fail instead of hiding a row.
-  day             INTEGER NOT NULL CHECK (day = occurred_at / 86400000)
+  -- it, and the CHECK refuses a wrong one. NULL only in rows stored before 0.3 (migration 0002 adds
+  -- the column without copying the table): the maintenance fills those in before it rolls up.
+  day             INTEGER CHECK (day IS NULL OR day = occurred_at / 86400000)
 ) WITHOUT ROWID;
 
 -- One day's events, grouped by install, then (events without one) by session, then by event_id:

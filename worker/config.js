@@ -53,8 +53,9 @@ export function config(env) {
     // What one scheduled run may ask of D1: statements (an invocation may run 50 on Workers Free,
     // 1,000 on Paid; a daily budget over the free plan's 100,000 rows means Paid) and seconds.
     // Work left over waits for the next hourly run (maintenance.js).
-    // At least 15: the run's fixed statements (pruning, reading, recording) take 11.
-    maintenanceQueryLimit: integer(env.MAINTENANCE_QUERY_LIMIT, dailyWriteBudget > 100_000 ? 900 : 45, { min: 15 }),
+    // At least 30: the run's fixed statements (pruning, reading, recording) take 11, a day's rollup
+    // from one event store at least 8, retention 2; each further store needs 4 more.
+    maintenanceQueryLimit: integer(env.MAINTENANCE_QUERY_LIMIT, dailyWriteBudget > 100_000 ? 900 : 45, { min: 30 }),
     maintenanceSeconds: integer(env.MAINTENANCE_SECONDS, 300),
     // The first rollup slice's events and retention's first chunk of rows; both then follow the
     // time D1 takes, aiming at this many milliseconds a statement (rollup.js).

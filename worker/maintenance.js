@@ -8,7 +8,7 @@
 // is short (rollup.js), so ingest waits little behind a run.
 
 import { DAY_MS, dayOf, firstCompleteDay } from './days.js';
-import { rollupDayOf, Slicer, statementsToWrite, writeRollup } from './rollup.js';
+import { REGION_COUNT, rollupDayOf, RollupStopped, ROWS_PER_STATEMENT, Slicer, statementsToWrite, writeRollup } from './rollup.js';
 
 // A finished day is checked against its raw events again this long after its last check: each
 // day of the lookback is looked at about once a day, whichever hour the run is.
@@ -19,9 +19,12 @@ const RECHECK_MS = 20 * 3_600_000;
 const RECEIPT_DAYS = 15;
 const PROGRESS_DAYS = 7;
 
-// A rollup row guess per day for budgeting the write (the reference catalogue writes a few
-// hundred): too low a guess costs one run's budget by a statement or two, never correctness.
-const ROLLUP_ROWS_GUESS = 3000;
+// turn() lets other requests in between two statements. Locally (wrangler dev, Miniflare) D1 runs
+// on the Worker's own thread, and a chain of statements whose answers are ready at once never gives
+// workerd's event loop a turn to accept a request: ingest waited for the whole run (bench/scale.mjs
+// measured p50 27 s during a 50 s run). A timer is such a turn. In production every statement is a
+// round trip to D1 anyway; the pause costs a few milliseconds a run.
+const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 // Ledger counts what a run asks of D1, from D1's own meta of each call: statements, time (a batch
 // holds the database for the sum of its statements, so it counts as one call that long), rows
@@ -48,18 +51,21 @@ export class Ledger {
   async all(statement) {
     const result = await statement.all();
     this.note([result.meta]);
+    await turn();
     return result;
   }
 
   async run(statement) {
     const result = await statement.run();
     this.note([result.meta]);
+    await turn();
     return result;
   }
 
   async batch(db, statements) {
     const results = await db.batch(statements);
     this.note(results.map((r) => r.meta));
+    await turn();
     return results;
   }
 
@@ -73,28 +79,35 @@ export class Ledger {
   }
 }
 
-// countDay() is a day's raw events over every store: one range of events_by_day each.
+// countDay() is a day's raw events in each store: one range of events_by_day each.
 async function countDay(ledger, stores, day) {
-  let events = 0;
-  for (const { db } of stores) events += (await ledger.all(db.prepare('SELECT count(*) AS n FROM events WHERE day = ?1').bind(day))).results[0].n;
-  return events;
+  const counts = [];
+  for (const { db } of stores) counts.push((await ledger.all(db.prepare('SELECT count(*) AS n FROM events WHERE day = ?1').bind(day))).results[0].n);
+  return counts;
 }
 
-// rollupDay() computes one day from every store and writes it; `slicer` sizes the slices.
-async function rollupDay(ledger, main, stores, catalogue, day, events, slicer, now) {
+// The statements a day's rollup writes, budgeted before its rows are known: the reference catalogue
+// writes a few hundred rows a day; more (senders choose versions) may leave the day for a later run.
+const WRITE_STATEMENTS = statementsToWrite(ROWS_PER_STATEMENT);
+
+// rollupDay() computes one day from every store within `slices` statements, and writes it if the
+// statements left allow (keeping `reserve`). Returns whether it was written.
+async function rollupDay(ledger, main, stores, catalogue, day, counts, slicer, { slices, reserve, now }) {
   const totals = new Map();
-  for (const { db } of stores) await rollupDayOf(ledger, db, catalogue, day, slicer, totals);
-  await writeRollup(ledger, main, day, totals, events, now);
+  const plan = { eventsLeft: counts.reduce((a, b) => a + b, 0), slicesLeft: slices, regionsLeft: REGION_COUNT * stores.length };
+  for (const { db } of stores) await rollupDayOf(ledger, db, catalogue, day, slicer, totals, plan);
+  if (statementsToWrite(totals.size) > ledger.left(reserve)) return false;
+  await writeRollup(ledger, main, day, totals, counts.reduce((a, b) => a + b, 0), now);
+  return true;
 }
-
-// statementsFor() estimates the statements a day of `events` takes at the slicer's size.
-const statementsFor = (events, stores, slicer) => Math.ceil(events / slicer.events) + 3 * stores.length + statementsToWrite(ROLLUP_ROWS_GUESS);
 
 // rollupDays() rolls up `days` (newest first) as far as the ledger allows, keeping `reserve`
-// statements back; with `force`, every day is recomputed, otherwise only days whose raw events
-// changed since their last rollup (rollup_runs), each looked at about once a day. Returns the days
-// rolled up and the days left for later.
-export async function rollupDays(ledger, main, stores, catalogue, days, { now, slicer, reserve = 0, force = false }) {
+// statements back (the first day of a run only `minimumReserve`: a run always makes progress when
+// it can). With `force`, every day is recomputed, otherwise only days whose raw events changed since
+// their last rollup (rollup_runs), each looked at about once a day. A day before `edge` (retention's)
+// is never replaced by a smaller count: retention may be deleting it. Returns the days rolled up
+// and the days left for later.
+export async function rollupDays(ledger, main, stores, catalogue, days, { now, slicer, reserve = 0, minimumReserve = reserve, force = false, edge = -Infinity }) {
   const known = new Map((await ledger.all(main.prepare('SELECT day, events, rolled_at FROM rollup_runs WHERE day IN (SELECT value FROM json_each(?1))')
     .bind(JSON.stringify(days)))).results.map((r) => [r.day, r]));
   const rolled = [];
@@ -103,28 +116,34 @@ export async function rollupDays(ledger, main, stores, catalogue, days, { now, s
   for (const day of days) {
     const last = known.get(day);
     if (!force && last && last.rolled_at > now - RECHECK_MS) continue;
-    if (ledger.left(reserve) < stores.length + 1) {
+    const keep = rolled.length ? reserve : minimumReserve;
+    const fixed = stores.length + WRITE_STATEMENTS;
+    if (ledger.left(keep) < fixed + REGION_COUNT * stores.length) {
       pending.push(day);
       continue;
     }
-    const events = await countDay(ledger, stores, day);
+    const counts = await countDay(ledger, stores, day);
+    const events = counts.reduce((a, b) => a + b, 0);
     if (!force && (last ? last.events === events : events === 0)) {
       unchanged.push([day, events]);
       continue;
     }
-    let needed = statementsFor(events, stores, slicer);
-    if (needed > ledger.left(reserve) && rolled.length === 0) {
-      // The first day of a run always fits: fewer, longer statements rather than no progress.
-      const slices = Math.max(1, ledger.left(reserve) - (needed - Math.ceil(events / slicer.events)));
-      slicer.events = Math.max(slicer.events, Math.ceil(events / slices));
-      needed = statementsFor(events, stores, slicer);
-    }
-    if (needed > ledger.left(reserve)) {
+    if (day < edge && last && events < last.events) continue;
+    const slices = ledger.left(keep) - WRITE_STATEMENTS;
+    // Slices at the slicer's size would take this many statements; the day waits for a run that
+    // has them, unless it is the run's first day (then the slices grow to fit).
+    if (rolled.length && Math.ceil(events / slicer.events) + REGION_COUNT * stores.length > slices) {
       pending.push(day);
       continue;
     }
-    await rollupDay(ledger, main, stores, catalogue, day, events, slicer, now);
-    rolled.push(day);
+    let written = false;
+    try {
+      written = await rollupDay(ledger, main, stores, catalogue, day, counts, slicer, { slices, reserve: keep, now });
+    } catch (error) {
+      if (!(error instanceof RollupStopped)) throw error;
+      console.error(`phonehome: maintenance: ${error.message}; it waits for the next run`);
+    }
+    (written ? rolled : pending).push(day);
   }
   // Days found unchanged (an empty day too) are not counted again for a day.
   if (unchanged.length && ledger.left() > 0) {
@@ -132,7 +151,29 @@ export async function rollupDays(ledger, main, stores, catalogue, days, { now, s
       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), ?2 FROM json_each(?1) WHERE true
       ON CONFLICT (day) DO UPDATE SET rolled_at = excluded.rolled_at`).bind(JSON.stringify(unchanged), now));
   }
+  if (pending.length && !rolled.length) {
+    console.error(`phonehome: maintenance: ${pending.length} days wait for a rollup, and ${ledger.limit} statements a run (MAINTENANCE_QUERY_LIMIT) left too few for one over ${stores.length} event stores`);
+  }
   return { rolled, pending };
+}
+
+// fillDays() gives rows stored before 0.3 (migration 0002) their day, in statements of a size that
+// follows their measured time, while the ledger allows. Returns whether every store is done: until
+// then no day is rolled up, as it would miss those rows.
+export async function fillDays(ledger, stores, { chunk, targetMs, reserve = 0 }) {
+  const sizer = new Slicer(chunk, targetMs);
+  let done = true;
+  for (const { db } of stores) {
+    let left = true;
+    while (left && ledger.left(reserve) > 0) {
+      const result = await ledger.run(db.prepare(`UPDATE events SET day = occurred_at / ${DAY_MS}
+        WHERE event_id IN (SELECT event_id FROM events WHERE day IS NULL LIMIT ?1)`).bind(sizer.events));
+      left = result.meta.changes >= sizer.events;
+      sizer.after(result.meta?.duration ?? 0);
+    }
+    done &&= !left;
+  }
+  return done;
 }
 
 // deleteOldEvents() deletes events of days before `beforeDay` from every store, in statements of
@@ -182,10 +223,14 @@ export async function runMaintenance(env, { stores }, catalogue, settings, now =
   const retainedFrom = firstCompleteDay(now, settings.retentionDays);
   const days = [];
   for (let day = today - 1; day >= Math.max(retainedFrom, today - settings.rollupLookbackDays); day--) days.push(day);
-  // Retention keeps a fifth of the run (at least two statements), and the record one.
+  // Retention keeps a fifth of the run (at least two statements, all the first day may leave), and
+  // the record one.
   const retentionShare = Math.max(2, Math.floor(settings.maintenanceQueryLimit / 5));
   const slicer = new Slicer(settings.rollupSliceEvents, settings.rollupStatementMs);
-  const { rolled, pending } = await rollupDays(ledger, db, stores, catalogue, days, { now, slicer, reserve: retentionShare + 1 });
+  const filled = await fillDays(ledger, stores, { chunk: settings.retentionDeleteChunk, targetMs: settings.rollupStatementMs, reserve: retentionShare + 1 });
+  const { rolled, pending } = filled
+    ? await rollupDays(ledger, db, stores, catalogue, days, { now, slicer, reserve: retentionShare + 1, minimumReserve: 3 })
+    : { rolled: [], pending: days };
   const retention = await deleteOldEvents(ledger, stores, retainedFrom, { chunk: settings.retentionDeleteChunk, targetMs: settings.rollupStatementMs, reserve: 1 });
   const report = {
     // The record below is the run's last statement: counted in `queries`.

@@ -7,8 +7,9 @@
 // then by event_id; a slice is a run of that order that ends at the end of an install or session,
 // so every install, and every session of events without an install, is counted in one slice only.
 // The three runs of the order are read apart ("regions"): events with an install id, events with a
-// session id only, events with neither. Sessions are exact while one session id belongs to one
-// install, as SDKs make them; a session id sent under two install ids counts once per install.
+// session id only, events with neither. A session is a pair of install id (or none) and session id,
+// so a session id counts once per install it is sent with (and once more if it also comes without
+// one): SDKs make a session id per install, and this keeps the count the same for any slicing.
 //
 // A slice reads the day's rows by primary key, groups them into profiles (identical events of one
 // install and session), multiplies the profiles by dimension and level (the event and '*'), and
@@ -44,9 +45,10 @@ function successExpression(catalogue) {
 
 // sliceQuery() is one slice of a region of day ?1: the region's entries after key ?2 (all of them
 // when `first`) up to the key of the ?3-th of them (or the region's last key), whole installs or
-// sessions; every row it returns carries `next`, that key, or NULL when the region is done.
+// sessions; every row it returns carries `next`, that key, or NULL when the region is done. Keys
+// travel as hex: the exact bytes come back, whatever they hold, and no id is held in the Worker.
 function sliceQuery(catalogue, { key, where }, first) {
-  const after = first ? '' : `AND ${key} > ?2`;
+  const after = first ? '' : `AND ${key} > CAST(unhex(?2) AS TEXT)`;
   const valueOf = `CASE dimension.value WHEN 'all' THEN '' ${DIMENSIONS.map((d) => `WHEN '${d}' THEN coalesce(${d}, '')`).join(' ')} END`;
   return `
 WITH bound AS MATERIALIZED (
@@ -58,7 +60,8 @@ slice AS MATERIALIZED (
     AND ${key} <= coalesce((SELECT next FROM bound), (SELECT max(${key}) FROM events WHERE day = ?1 AND ${where}))
 ),
 profile AS MATERIALIZED (
-  SELECT product, event, install_id, session_id, version, os, arch, runtime, runtime_version, count(*) AS events,
+  SELECT product, event, install_id, CASE WHEN session_id IS NOT NULL THEN json_array(install_id, session_id) END AS session,
+         version, os, arch, runtime, runtime_version, count(*) AS events,
          coalesce(sum(success = 1), 0) AS successes, coalesce(sum(success = 0), 0) AS failures,
          install_id IS NOT NULL AND NOT EXISTS (
            SELECT 1 FROM events AS earlier
@@ -68,12 +71,12 @@ profile AS MATERIALIZED (
 ),
 both_levels AS (
   SELECT product, CASE level.value WHEN 0 THEN event ELSE '*' END AS event, dimension.value AS dimension, ${valueOf} AS value,
-         install_id, session_id, is_new, events, successes, failures
+         install_id, session, is_new, events, successes, failures
   FROM profile, json_each('${JSON.stringify(['all', ...DIMENSIONS])}') AS dimension, json_each('[0,1]') AS level
 )
 SELECT product, event, dimension, value, sum(events) AS events, count(DISTINCT install_id) AS installs,
-       count(DISTINCT session_id) AS sessions, count(DISTINCT CASE WHEN is_new THEN install_id END) AS new_installs,
-       sum(successes) AS successes, sum(failures) AS failures, (SELECT next FROM bound) AS next
+       count(DISTINCT session) AS sessions, count(DISTINCT CASE WHEN is_new THEN install_id END) AS new_installs,
+       sum(successes) AS successes, sum(failures) AS failures, (SELECT hex(next) FROM bound) AS next
 FROM both_levels GROUP BY product, event, dimension, value`;
 }
 
@@ -108,21 +111,38 @@ export class Slicer {
   }
 }
 
+// RollupStopped is a day's rollup given up before it was written: the day waits for a later run.
+export class RollupStopped extends Error {}
+
 // rollupDayOf() reads day `day` of one event store (`db`) through `ledger` (maintenance.js) and adds
-// its rows into `totals` (a Map of key → row).
-export async function rollupDayOf(ledger, db, catalogue, day, slicer, totals) {
+// its rows into `totals` (a Map of key → row). `plan` keeps the day within its statements:
+// { eventsLeft, slicesLeft, regionsLeft } over every store of the day; a slice is never smaller than
+// what the statements left can still cover, whatever the slicer measured.
+export async function rollupDayOf(ledger, db, catalogue, day, slicer, totals, plan) {
   for (const region of queriesOf(catalogue)) {
     let after = null;
     for (;;) {
-      const statement = after === null ? db.prepare(region.first).bind(day, null, slicer.events) : db.prepare(region.next).bind(day, after, slicer.events);
+      if (plan.slicesLeft < plan.regionsLeft) throw new RollupStopped(`the rollup of day ${day} ran out of statements`);
+      const size = Math.max(slicer.events, Math.ceil(plan.eventsLeft / Math.max(1, plan.slicesLeft - plan.regionsLeft + 1)));
+      const statement = after === null ? db.prepare(region.first).bind(day, null, size) : db.prepare(region.next).bind(day, after, size);
       const result = await ledger.all(statement);
+      plan.slicesLeft -= 1;
       slicer.after(result.meta?.duration ?? 0);
-      for (const row of result.results) add(totals, row);
-      after = result.results[0]?.next ?? null;
+      for (const row of result.results) {
+        add(totals, row);
+        if (row.event === '*' && row.dimension === 'all') plan.eventsLeft -= row.events;
+      }
+      const next = result.results[0]?.next ?? null;
+      // Keys (hex, so ordered as their bytes) only grow; one that does not would loop: stop instead.
+      if (next !== null && after !== null && next <= after) throw new RollupStopped(`the rollup of day ${day} did not advance`);
+      after = next;
       if (after === null) break;
     }
+    plan.regionsLeft -= 1;
   }
 }
+
+export const REGION_COUNT = REGIONS.length;
 
 function add(totals, row) {
   const key = KEYS.map((k) => row[k]).join('\u0000');
@@ -134,9 +154,9 @@ function add(totals, row) {
   for (const c of COUNTS) total[c] += row[c];
 }
 
-// Rollup rows are written from JSON, at most this many a statement (well under D1's 100 KB of SQL
-// and a statement's time).
-const ROWS_PER_STATEMENT = 1000;
+// Rollup rows are written from JSON, at most this many a statement: about 750 KB of JSON, under a
+// D1 value's 2 MB.
+export const ROWS_PER_STATEMENT = 5000;
 
 const INSERT_ROLLUP = `INSERT INTO rollup_daily (day, ${[...KEYS, ...COUNTS].join(', ')})
   SELECT ?1, ${[...KEYS, ...COUNTS].map((c) => `json_extract(r.value, '$.${c}')`).join(', ')}
@@ -155,6 +175,5 @@ export async function writeRollup(ledger, main, day, totals, events, now) {
   await ledger.batch(main, statements);
 }
 
-// statementsToWrite() is how many statements writeRollup() needs for a day, before its rows are
-// known: a day's rows are bounded by the catalogue, not by its events.
-export const statementsToWrite = (rowsGuess) => 2 + Math.ceil(rowsGuess / ROWS_PER_STATEMENT);
+// statementsToWrite() is how many statements writeRollup() needs for `rows` rows.
+export const statementsToWrite = (rows) => 2 + Math.max(1, Math.ceil(rows / ROWS_PER_STATEMENT));

@@ -244,8 +244,8 @@ const REPORTS = {
 
 // POST /v1/stats/rollup?from=&to=: recompute days now (a backfill, or after seeding), newest
 // first, as far as one invocation's MAINTENANCE_QUERY_LIMIT allows; the answer lists the days left
-// over, to ask for again. A day whose raw events retention already deleted is left alone, so its
-// rollups are never lost.
+// over, to ask for again. A day whose raw events retention already deleted is left alone, and one it
+// is deleting is never replaced by a smaller count, so rollups are never lost.
 async function rollupRange(db, stores, url, catalogue, settings) {
   const q = readQuery(url, catalogue, { needProduct: false });
   if (q.to - q.from + 1 > MAX_ROLLUP_DAYS_PER_CALL) throw badRequest(`roll up at most ${MAX_ROLLUP_DAYS_PER_CALL} days per call`);
@@ -263,7 +263,8 @@ async function rollupRange(db, stores, url, catalogue, settings) {
     for (const r of found.results) withRaw.add(r.day);
   }
   const days = range.filter((day) => day >= complete || withRaw.has(day));
-  const { rolled, pending } = await rollupDays(ledger, db, stores, catalogue, days, { now, slicer: new Slicer(settings.rollupSliceEvents, settings.rollupStatementMs), force: true });
+  const { rolled, pending } = await rollupDays(ledger, db, stores, catalogue, days,
+    { now, slicer: new Slicer(settings.rollupSliceEvents, settings.rollupStatementMs), force: true, edge: complete });
   return { rolled_up_days: rolled.length, pending_days: pending.sort((a, b) => a - b).map(dayString), ...ledger.report() };
 }
 

@@ -51,9 +51,16 @@ function population() {
   }
   for (let n = 0; n < 25; n++) rows.push(row({ product: 'langflow', event: 'version', day: yesterday }));
   for (let n = 0; n < 25; n++) rows.push(row({ product: 'langflow', event: 'run', session: n % 2 ? `lf-${n % 5}` : null, day: yesterday, properties: { success: n % 3 !== 0 } }));
-  // One session id under an install and alone: counted once per install (docs/SCALING.md).
-  rows.push(row({ product: 'agentsonar', event: 'session', install: '', session: 'shared', day: yesterday }));
+  // One session id under three installs and alone: a session per install, and one without
+  // (docs/INSIGHTS.md), whatever the slices. Empty-string ids are ids.
+  for (const install of ['inst-0-0', 'inst-1-1', '', null]) {
+    rows.push(row({ product: 'agentsonar', event: 'session', install, session: 'shared', day: yesterday }));
+  }
   rows.push(row({ product: 'agentsonar', event: 'session', session: '', day: yesterday }));
+  // Ids past the Basic Multilingual Plane, and the highest code point followed by more: keys are
+  // compared as bytes.
+  rows.push(row({ product: 'agentsonar', event: 'session', install: '\u{10FFFF}x', session: '\u{1F600}', day: yesterday }));
+  rows.push(row({ product: 'axolotl', event: 'error', session: '\u{10FFFF}\u{10FFFF}', day: yesterday }));
   return rows;
 }
 
@@ -77,7 +84,7 @@ function expected(raw, day) {
           g.installs.add(r.install_id);
           if (first.get(`${r.product}/${r.install_id}`) === day) g.fresh.add(r.install_id);
         }
-        if (r.session_id !== null) g.sessions.add(r.session_id);
+        if (r.session_id !== null) g.sessions.add(JSON.stringify([r.install_id, r.session_id])); // a session: per install
         if (success === true) g.successes++;
         if (success === false) g.failures++;
         groups.set(key, g);
@@ -193,5 +200,37 @@ describe('rollup slices', () => {
     assert.equal(report.stores[0].newest_day, dateOf(yesterday));
     const run = report.maintenance;
     assert.ok(run.rolled_up_days >= 1 && run.queries > 0 && run.rows_read > 0 && run.pending_days === 0, JSON.stringify(run));
+  });
+
+  test('rows stored before 0.3 (day NULL after migration 0002) get their day, then are rolled up', async () => {
+    await worker.clear();
+    const rows = population();
+    await insert(worker, rows);
+    await worker.execute('UPDATE events SET day = NULL');
+    const run = await (await worker.mf.getWorker()).scheduled({ scheduledTime: new Date(today * DAY + 20 * 60_000) });
+    assert.equal(run.outcome, 'ok');
+    assert.deepEqual(await worker.rows('SELECT count(*) AS n FROM events WHERE day IS NULL OR day != occurred_at / 86400000'), [{ n: 0 }]);
+    assert.deepEqual(await stored(worker, yesterday), expected(await worker.rows(), yesterday));
+  });
+
+  test('a run never sends more than MAINTENANCE_QUERY_LIMIT statements, however slow D1 is, and still rolls a day up', async () => {
+    // A target of 1 ms stands for a D1 slower than the slices planned for: the slicer shrinks them.
+    const slow = await startWorker({ vars: { STATS_TOKEN: TOKEN, ROLLUP_SLICE_EVENTS: '50', ROLLUP_STATEMENT_MS: '1', MAINTENANCE_QUERY_LIMIT: '30' } });
+    try {
+      const rows = [];
+      for (let i = 0; i < 30; i++) rows.push(...population());
+      await insert(slow, rows);
+      const runs = [];
+      for (let hour = 0; hour < 3; hour++) {
+        assert.equal((await (await slow.mf.getWorker()).scheduled({ scheduledTime: new Date(today * DAY + hour * 3_600_000 + 20 * 60_000) })).outcome, 'ok');
+        runs.push((await slow.rows('SELECT * FROM maintenance_runs ORDER BY started_at DESC LIMIT 1'))[0]);
+      }
+      assert.ok(runs.every((run) => run.queries <= 30), JSON.stringify(runs));
+      assert.ok(runs[0].rolled_up_days >= 1, 'the first run rolls yesterday up');
+      assert.equal(runs.at(-1).pending_days, 0, 'the next runs finish what the first left');
+      assert.deepEqual(await stored(slow, yesterday), expected(await slow.rows(), yesterday));
+    } finally {
+      await slow.close();
+    }
   });
 });
