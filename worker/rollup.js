@@ -89,10 +89,12 @@ function queriesOf(catalogue) {
   return queries.get(catalogue);
 }
 
-// Slices aim at ROLLUP_STATEMENT_MS of D1's time each (40 by default): short enough for an ingest
+// Slices aim at ROLLUP_STATEMENT_MS of D1's time each (25 by default): short enough for an ingest
 // request that arrives meanwhile to wait little (docs/SCALING.md), long enough that a day of a
 // million events takes a few hundred statements. The size follows the measured time of the slice
-// before, halving or doubling at most per step; retention's chunks do the same.
+// before, halving or growing by half at most per step (a slice's cost per event varies with how
+// many distinct installs and sessions it holds, so growth is cautious); retention's chunks do the
+// same.
 const MAX_SLICE_EVENTS = 50_000;
 
 export class Slicer {
@@ -106,7 +108,7 @@ export class Slicer {
   // too little to go on (a small day is one slice anyway).
   after(durationMs) {
     if (!(durationMs >= 1)) return;
-    const factor = Math.min(2, Math.max(0.5, this.targetMs / durationMs));
+    const factor = Math.min(1.5, Math.max(0.5, this.targetMs / durationMs));
     this.events = Math.round(Math.min(MAX_SLICE_EVENTS, Math.max(this.floor, this.events * factor)));
   }
 }

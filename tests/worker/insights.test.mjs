@@ -2,6 +2,7 @@
 // API, through the real worker's scheduled handler and a real local D1.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { directRollup, storedRollup } from './direct-rollup.mjs';
 import { SESSION, startWorker } from './harness.mjs';
 
 const DAY = 86_400_000;
@@ -113,41 +114,14 @@ describe('rollups and the stats API', () => {
 
   // expectedRollups() counts the raw rows directly, the way the rollup must.
   async function expectedRollups() {
-    const raw = await worker.rows('SELECT * FROM events');
-    const first = new Map(); // product/install -> first day
-    for (const r of raw) {
-      if (r.install_id === null) continue;
-      const key = `${r.product}/${r.install_id}`;
-      const day = Math.floor(r.occurred_at / DAY);
-      first.set(key, Math.min(first.get(key) ?? Infinity, day));
-    }
-    const groups = new Map();
-    for (const r of raw) {
-      const day = Math.floor(r.occurred_at / DAY);
-      if (day >= today || day < today - 7) continue;
-      const success = r.product === 'langflow' ? JSON.parse(r.properties).success : undefined;
-      for (const event of [r.event, '*']) {
-        for (const [dimension, value] of [['all', ''], ...['version', 'os', 'arch', 'runtime', 'runtime_version'].map((d) => [d, r[d] ?? ''])]) {
-          const key = [day, r.product, event, dimension, value].join('|');
-          const g = groups.get(key) ?? { events: 0, installs: new Set(), sessions: new Set(), fresh: new Set(), successes: 0, failures: 0 };
-          g.events++;
-          if (r.install_id !== null) {
-            g.installs.add(r.install_id);
-            if (first.get(`${r.product}/${r.install_id}`) === day) g.fresh.add(r.install_id);
-          }
-          if (r.session_id !== null) g.sessions.add(JSON.stringify([r.install_id, r.session_id])); // a session: per install
-          if (success === true) g.successes++;
-          if (success === false) g.failures++;
-          groups.set(key, g);
-        }
-      }
-    }
-    return [...groups.entries()].map(([key, g]) => [key, g.events, g.installs.size, g.sessions.size, g.fresh.size, g.successes, g.failures].join('|')).sort();
+    return directRollup(await worker.rows('SELECT * FROM events'), {
+      includes: (day) => day < today && day >= today - 7,
+      successOf: (r) => (r.product === 'langflow' ? JSON.parse(r.properties).success : undefined),
+    });
   }
 
   async function storedRollups() {
-    const rows = await worker.rows('SELECT * FROM rollup_daily');
-    return rows.map((r) => [r.day, r.product, r.event, r.dimension, r.value, r.events, r.installs, r.sessions, r.new_installs, r.successes, r.failures].join('|')).sort();
+    return storedRollup(await worker.rows('SELECT * FROM rollup_daily'));
   }
 
   test('rollups match a direct count over the raw rows, slice by slice', async () => {

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { STORE_SPAN } from '../../worker/stats.js';
+import { directRollup, storedRollup } from './direct-rollup.mjs';
 import { startWorker } from './harness.mjs';
 
 const DAY = 86_400_000;
 const TOKEN = 'test-stats-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
-const DIMENSIONS = ['version', 'os', 'arch', 'runtime', 'runtime_version'];
 const today = Math.floor(Date.now() / DAY);
 const yesterday = today - 1;
 const dateOf = (day) => new Date(day * DAY).toISOString().slice(0, 10);
@@ -64,41 +64,13 @@ function population() {
   return rows;
 }
 
-// expected() counts the raw rows of `day` directly: one pass, one set per group.
-function expected(raw, day) {
-  const first = new Map();
-  for (const r of raw) {
-    if (r.install_id === null) continue;
-    const key = `${r.product}/${r.install_id}`;
-    first.set(key, Math.min(first.get(key) ?? Infinity, Math.floor(r.occurred_at / DAY)));
-  }
-  const groups = new Map();
-  for (const r of raw.filter((x) => Math.floor(x.occurred_at / DAY) === day)) {
-    const success = r.product === 'langflow' && r.event === 'run' ? JSON.parse(r.properties).success : undefined;
-    for (const event of [r.event, '*']) {
-      for (const [dimension, value] of [['all', ''], ...DIMENSIONS.map((d) => [d, r[d] ?? ''])]) {
-        const key = [r.product, event, dimension, value].join('|');
-        const g = groups.get(key) ?? { events: 0, installs: new Set(), sessions: new Set(), fresh: new Set(), successes: 0, failures: 0 };
-        g.events++;
-        if (r.install_id !== null) {
-          g.installs.add(r.install_id);
-          if (first.get(`${r.product}/${r.install_id}`) === day) g.fresh.add(r.install_id);
-        }
-        if (r.session_id !== null) g.sessions.add(JSON.stringify([r.install_id, r.session_id])); // a session: per install
-        if (success === true) g.successes++;
-        if (success === false) g.failures++;
-        groups.set(key, g);
-      }
-    }
-  }
-  return [...groups].map(([key, g]) => [key, [g.events, g.installs.size, g.sessions.size, g.fresh.size, g.successes, g.failures].join(',')]).sort();
-}
+// expected() counts the raw rows of `day` directly (direct-rollup.mjs).
+const expected = (raw, day) => directRollup(raw, {
+  includes: (d) => d === day,
+  successOf: (r) => (r.product === 'langflow' && r.event === 'run' ? JSON.parse(r.properties).success : undefined),
+});
 
-async function stored(worker, day) {
-  const rows = await worker.rows(`SELECT * FROM rollup_daily WHERE day = ${day}`);
-  return rows.map((r) => [[r.product, r.event, r.dimension, r.value].join('|'),
-    [r.events, r.installs, r.sessions, r.new_installs, r.successes, r.failures].join(',')]).sort();
-}
+const stored = async (worker, day) => storedRollup(await worker.rows(`SELECT * FROM rollup_daily WHERE day = ${day}`));
 
 async function insert(worker, rows) {
   for (let i = 0; i < rows.length; i += 500) {
