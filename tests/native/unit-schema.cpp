@@ -1,4 +1,5 @@
-// unit-schema.cpp: schema.sql declares exactly the columns the core writes, in the same order.
+// unit-schema.cpp: schema.sql declares exactly the columns the core writes, in the same order,
+// then the one column the shim derives at insert (worker/storage.js INSERT_COLUMNS).
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -36,10 +37,16 @@ std::vector<std::string> EventsColumns() {
   return columns;
 }
 
+// `day` is occurred_at's UTC day, computed by the insert so the rollup can read a day through a
+// covering index; the core never writes it (schema.sql's CHECK keeps the two in step).
+constexpr const char* kDerivedColumns[] = {"day"};
+
 TEST(Schema, EventsTableMatchesTheCoreRowColumns) {
   const std::vector<std::string> columns = EventsColumns();
-  ASSERT_EQ(columns.size(), std::size(kRowColumns));
-  for (size_t i = 0; i < columns.size(); ++i) EXPECT_EQ(columns[i], kRowColumns[i]);
+  ASSERT_EQ(columns.size(), std::size(kRowColumns) + std::size(kDerivedColumns));
+  for (size_t i = 0; i < std::size(kRowColumns); ++i) EXPECT_EQ(columns[i], kRowColumns[i]);
+  for (size_t i = 0; i < std::size(kDerivedColumns); ++i)
+    EXPECT_EQ(columns[std::size(kRowColumns) + i], kDerivedColumns[i]);
 }
 
 }  // namespace
