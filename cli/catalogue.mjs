@@ -25,7 +25,22 @@ export const COLUMN_KINDS = {
 };
 const FIXABLE_COLUMNS = ['os', 'arch', 'runtime', 'runtime_version'];
 
-const COMMON_KEYS = ['name', 'aliases', 'kind', 'required', 'column', 'description'];
+const COMMON_KEYS = ['name', 'aliases', 'kind', 'required', 'column', 'description', 'stats'];
+
+// A field's role in the daily rollups (docs/INSIGHTS.md, "The catalogue's fields"): a dimension
+// (a breakdown, for enum and bool fields: bounded values), a measure (p50/p90/p99 of a non-negative
+// integer or number: durations, counts, sizes), top (the most frequent values per version of a
+// string or model field with bounded, non-free text), or none. Enum and bool fields that feed no
+// column are dimensions unless they say otherwise (the column dimensions are built in); every
+// other field is none. The limits per product bound what a rollup statement multiplies.
+export const STATS_ROLES = {
+  dimension: ['enum', 'bool'],
+  measure: ['integer', 'number'],
+  top: ['string', 'model'],
+  none: KINDS,
+};
+export const BUILTIN_DIMENSIONS = ['version', 'os', 'arch', 'runtime', 'runtime_version'];
+export const STATS_LIMITS = { dimension: 16, measure: 12, top: 6 };
 const KIND_KEYS = {
   string: ['max_length', 'on_too_long', 'pattern'],
   text: ['max_length'],
@@ -195,6 +210,29 @@ function checkEnum(spec, check, presets, where) {
   return { values, aliases, unknown, preset: spec.preset };
 }
 
+// statsRole() is a field's role (STATS_ROLES), explicit or by default; `path` is its dotted name.
+function statsRole(raw, kind, c, label, path) {
+  const explicit = raw.stats;
+  const where = `${label}.stats`;
+  if (explicit !== undefined && !Object.hasOwn(STATS_ROLES, explicit)) {
+    c.fail(`stats "${explicit}" is not one of: ${Object.keys(STATS_ROLES).join(', ')}`, where);
+    return 'none';
+  }
+  if (explicit !== undefined && !STATS_ROLES[explicit].includes(kind)) {
+    c.fail(`stats "${explicit}" takes a field of kind ${STATS_ROLES[explicit].join(' or ')}`, where);
+    return 'none';
+  }
+  if (explicit !== undefined && explicit !== 'none') {
+    if (raw.column !== undefined) c.fail(`a field that feeds column ${raw.column} is charted as that column already: leave out stats`, where);
+    else if (BUILTIN_DIMENSIONS.includes(path) || path === 'all') c.fail(`"${path}" is the name of a built-in dimension: rename the field or set stats to none`, where);
+    if (explicit === 'measure' && !(raw.min >= 0)) c.fail('a measure is a non-negative quantity: its min must be 0 or more', where);
+    return explicit;
+  }
+  if (explicit === 'none') return 'none';
+  const byDefault = STATS_ROLES.dimension.includes(kind) && raw.column === undefined && !BUILTIN_DIMENSIONS.includes(path) && path !== 'all';
+  return byDefault ? 'dimension' : 'none';
+}
+
 // checkFields() checks one object's field list (the event's, or a nested object's).
 function checkFields(list, ctx, path, topLevel) {
   const { problems, file, presets } = ctx;
@@ -233,6 +271,7 @@ function checkFields(list, ctx, path, topLevel) {
       name, aliases: Array.isArray(aliases) ? aliases : [], kind, required: raw.required === true,
       column: raw.column ?? null, description: raw.description,
     };
+    field.stats = statsRole(raw, kind, c, label, ctx.prefix ? `${ctx.prefix}${name}` : name);
     if (raw.column !== undefined) {
       if (!topLevel) c.fail('only top-level fields can feed a column', `${label}.column`);
       else if (!COLUMN_KINDS[raw.column]) c.fail(`column "${raw.column}" is not one of: ${Object.keys(COLUMN_KINDS).join(', ')}`, `${label}.column`);
@@ -309,7 +348,7 @@ function checkFields(list, ctx, path, topLevel) {
         break;
       }
       case 'object':
-        field.fields = checkFields(raw.fields, ctx, `${label}.fields`, false);
+        field.fields = checkFields(raw.fields, { ...ctx, prefix: `${ctx.prefix ?? ''}${name}.` }, `${label}.fields`, false);
         break;
       default:
         break;
@@ -369,7 +408,11 @@ function checkEvent(raw, ctx, path, productFixed) {
   if (raw.success_field !== undefined) {
     const f = fields.find((x) => x.name === raw.success_field);
     if (!f || f.kind !== 'bool') e.fail(`success_field "${raw.success_field}" must name a top-level bool field`, `${label}.success_field`);
-    else successField = f.name;
+    else {
+      successField = f.name;
+      // Its successes and failures are counted already: a breakdown by it only if asked for.
+      if (f.stats === 'dimension' && raw.fields.find((x) => x?.name === f.name)?.stats === undefined) f.stats = 'none';
+    }
   }
   return { name, description: raw.description, dedup, fixed_columns: fixed, fields, success_field: successField };
 }
@@ -494,11 +537,29 @@ function checkProduct(raw, ctx) {
     c.fail(`default_event must name one of the product's events (${names.join(', ')})`, 'default_event');
   }
   const posthog = raw.posthog === undefined ? undefined : checkPosthog(raw.posthog, ctx, events);
+  for (const [role, limit] of Object.entries(STATS_LIMITS)) {
+    const named = new Set(statsFields(events).filter((f) => f.stats === role).map((f) => role === 'dimension' ? f.path : `${f.event}:${f.path}`));
+    if (named.size > limit) c.fail(`at most ${limit} fields of the product may have stats "${role}" (${named.size} do${role === 'dimension' ? ', enum and bool fields by default' : ''}): set "stats": "none" on the others`, 'events');
+  }
   return {
     product, title: raw.title, description: raw.description, opt_out: raw.opt_out,
     ...(raw.default_event !== undefined ? { default_event: raw.default_event } : {}),
     ...(posthog ? { posthog } : {}), events,
   };
+}
+
+// statsFields() lists the fields of `events` that the rollups chart, nested ones too, as
+// { event, path (dotted), kind, stats, description }.
+export function statsFields(events) {
+  const out = [];
+  const walk = (event, fields, prefix) => {
+    for (const f of fields) {
+      if (f.kind === 'object') walk(event, f.fields ?? [], `${prefix}${f.name}.`);
+      else if (f.stats && f.stats !== 'none') out.push({ event: event.name, path: `${prefix}${f.name}`, kind: f.kind, stats: f.stats, description: f.description });
+    }
+  };
+  for (const e of events) walk(e, e.fields ?? [], '');
+  return out;
 }
 
 // loadCatalogue() reads dir/presets.json and every dir/products/*.json. It returns
@@ -571,6 +632,7 @@ function publicField(f) {
     Object.assign(out, { max_keys: f.max_items, key_pattern: f.pattern?.source, values: { kind: f.item_kind, min: f.min, max: f.max } });
   }
   if (f.kind === 'object') out.fields = f.fields.map(publicField);
+  if (f.stats && f.stats !== 'none') out.stats = f.stats;
   return out;
 }
 

@@ -404,7 +404,8 @@ class Builder {
       return Fail(at + ".kind", "must be one of: string, text, enum, bool, integer, number, uuid, version, timestamp, "
                                 "model, list, map, object");
     }
-    static constexpr std::string_view kCommon[] = {"name", "aliases", "kind", "required", "column", "description"};
+    // "stats" is the field's role in the rollups (cli/catalogue.mjs): the Worker's business, not the core's.
+    static constexpr std::string_view kCommon[] = {"name", "aliases", "kind", "required", "column", "description", "stats"};
     std::vector<std::string_view> allowed(std::begin(kCommon), std::end(kCommon));
     switch (f.kind) {
       case Kind::String: allowed.insert(allowed.end(), {"max_length", "on_too_long", "pattern"}); break;
