@@ -18,8 +18,7 @@
 // events_by_install. The slices' rows are summed here, in the Worker, and written in one batch.
 
 import { DAY_MS } from './days.js';
-
-export const DIMENSIONS = ['version', 'os', 'arch', 'runtime', 'runtime_version'];
+import { BUILTIN_DIMENSIONS, fieldTextSql, measureDimension, measurePairSql, statsFieldsOf, topDimension } from './fields.js';
 const COUNTS = ['events', 'installs', 'sessions', 'new_installs', 'successes', 'failures'];
 const KEYS = ['product', 'event', 'dimension', 'value'];
 
@@ -43,41 +42,84 @@ function successExpression(catalogue) {
   return cases.length ? `CASE ${cases.join(' ')} END` : 'NULL';
 }
 
+// perEvent() is a CASE over product and event choosing `sqlOf(product, event)`, or `otherwise` for
+// events for which it is null.
+function perEvent(catalogue, sqlOf, otherwise) {
+  const cases = [];
+  for (const p of catalogue.products) {
+    for (const e of p.events) {
+      const sql = sqlOf(p, e);
+      if (sql) cases.push(`WHEN product = '${p.product}' AND event = '${e.name}' THEN ${sql}`);
+    }
+  }
+  return cases.length ? `CASE ${cases.join(' ')} ELSE ${otherwise} END` : otherwise;
+}
+
+// dimensionsExpression() is an event's dimensions as one JSON object, name → value ('' when
+// absent): 'all', the row columns, and the event's own dimension and top fields (fields.js).
+function dimensionsExpression(catalogue) {
+  const builtins = [`'all', ''`, ...BUILTIN_DIMENSIONS.map((d) => `'${d}', coalesce(${d}, '')`)];
+  return perEvent(catalogue, (p, e) => {
+    const own = statsFieldsOf(e).filter((f) => f.stats === 'dimension' || f.stats === 'top');
+    return own.length ? `json_object(${[...builtins, ...own.map((f) => `'${f.path}', ${fieldTextSql(f.path, f.kind)}`)].join(', ')})` : null;
+  }, `json_object(${builtins.join(', ')})`);
+}
+
+// pairsExpression() is an event's values kept per version, as one JSON object: 'measure:<field>' →
+// [version, bucket] and 'top:<field>' → [version, value], null when the event has none.
+function pairsExpression(catalogue) {
+  return perEvent(catalogue, (p, e) => {
+    const pairs = [];
+    for (const f of statsFieldsOf(e)) {
+      if (f.stats === 'measure') pairs.push(`'${measureDimension(f.path)}', ${measurePairSql(f.path)}`);
+      if (f.stats === 'top') {
+        pairs.push(`'${topDimension(f.path)}', CASE WHEN json_type(properties, '$.${f.path}') = 'text' THEN json_array(coalesce(version, ''), json_extract(properties, '$.${f.path}')) END`);
+      }
+    }
+    return pairs.length ? `json_object(${pairs.join(', ')})` : null;
+  }, `'{}'`);
+}
+
 // sliceQuery() is one slice of a region of day ?1: the region's entries after key ?2 (all of them
 // when `first`) up to the key of the ?3-th of them (or the region's last key), whole installs or
 // sessions; every row it returns carries `next`, that key, or NULL when the region is done. Keys
 // travel as hex: the exact bytes come back, whatever they hold, and no id is held in the Worker.
+// Dimensions are counted at two levels (the event, and '*' for all events of the product); the
+// pairs per version (measures, top values) at the event's level only.
 function sliceQuery(catalogue, { key, where }, first) {
   const after = first ? '' : `AND ${key} > CAST(unhex(?2) AS TEXT)`;
-  const valueOf = `CASE dimension.value WHEN 'all' THEN '' ${DIMENSIONS.map((d) => `WHEN '${d}' THEN coalesce(${d}, '')`).join(' ')} END`;
   return `
 WITH bound AS MATERIALIZED (
   SELECT ${key} AS next FROM events WHERE day = ?1 AND ${where} ${after} ORDER BY ${key} LIMIT 1 OFFSET ?3
 ),
 slice AS MATERIALIZED (
-  SELECT product, event, install_id, session_id, version, os, arch, runtime, runtime_version, ${successExpression(catalogue)} AS success
+  SELECT product, event, install_id, session_id, ${dimensionsExpression(catalogue)} AS dims, ${pairsExpression(catalogue)} AS pairs,
+         ${successExpression(catalogue)} AS success
   FROM events WHERE day = ?1 AND ${where} ${after}
     AND ${key} <= coalesce((SELECT next FROM bound), (SELECT max(${key}) FROM events WHERE day = ?1 AND ${where}))
 ),
 profile AS MATERIALIZED (
   SELECT product, event, install_id, CASE WHEN session_id IS NOT NULL THEN json_array(install_id, session_id) END AS session,
-         version, os, arch, runtime, runtime_version, count(*) AS events,
+         dims, pairs, count(*) AS events,
          coalesce(sum(success = 1), 0) AS successes, coalesce(sum(success = 0), 0) AS failures,
          install_id IS NOT NULL AND NOT EXISTS (
            SELECT 1 FROM events AS earlier
            WHERE earlier.install_id = slice.install_id AND earlier.product = slice.product AND earlier.occurred_at < ?1 * ${DAY_MS}
          ) AS is_new
-  FROM slice GROUP BY product, event, install_id, session_id, version, os, arch, runtime, runtime_version
+  FROM slice GROUP BY product, event, install_id, session_id, dims, pairs
 ),
-both_levels AS (
-  SELECT product, CASE level.value WHEN 0 THEN event ELSE '*' END AS event, dimension.value AS dimension, ${valueOf} AS value,
+counted AS (
+  SELECT product, CASE level.value WHEN 0 THEN event ELSE '*' END AS event, d.key AS dimension, d.value AS value,
          install_id, session, is_new, events, successes, failures
-  FROM profile, json_each('${JSON.stringify(['all', ...DIMENSIONS])}') AS dimension, json_each('[0,1]') AS level
+  FROM profile, json_each(profile.dims) AS d, json_each('[0,1]') AS level
+  UNION ALL
+  SELECT product, event, p.key AS dimension, p.value AS value, install_id, session, is_new, events, successes, failures
+  FROM profile, json_each(profile.pairs) AS p WHERE p.value IS NOT NULL
 )
 SELECT product, event, dimension, value, sum(events) AS events, count(DISTINCT install_id) AS installs,
        count(DISTINCT session) AS sessions, count(DISTINCT CASE WHEN is_new THEN install_id END) AS new_installs,
        sum(successes) AS successes, sum(failures) AS failures, (SELECT hex(next) FROM bound) AS next
-FROM both_levels GROUP BY product, event, dimension, value`;
+FROM counted GROUP BY product, event, dimension, value`;
 }
 
 // The queries of a catalogue, built once per catalogue object.

@@ -7,7 +7,8 @@ import { requireToken } from './auth.js';
 import { HttpError, jsonBody } from './http.js';
 import { dayOf, dayString, firstCompleteDay, readDay } from './days.js';
 import { Ledger, rollupDays } from './maintenance.js';
-import { DIMENSIONS, Slicer } from './rollup.js';
+import { Slicer } from './rollup.js';
+import { productStats } from './fields.js';
 import { MAX_REJECTION_VERSIONS } from './storage.js';
 
 const MAX_RANGE_DAYS = 400;
@@ -48,7 +49,8 @@ function readQuery(url, catalogue, { needProduct = true } = {}) {
     throw badRequest(`event must be * or one of: ${declared.events.map((e) => e.name).join(', ')}`);
   }
   const dimension = params.get('dimension') ?? 'version';
-  if (!DIMENSIONS.includes(dimension)) throw badRequest(`dimension must be one of: ${DIMENSIONS.join(', ')}`);
+  const dimensions = declared ? productStats(catalogue, declared).dimensions.map((d) => d.name) : [];
+  if (declared && !dimensions.includes(dimension)) throw badRequest(`dimension must be one of: ${dimensions.join(', ')}`);
   return { product, event, dimension, from, to };
 }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { directRollup, storedRollup } from './direct-rollup.mjs';
-import { SESSION, startWorker } from './harness.mjs';
+import { SESSION, startWorker, testCatalogue } from './harness.mjs';
 
 const DAY = 86_400_000;
 const TOKEN = 'test-stats-token-0123456789';
@@ -116,7 +116,7 @@ describe('rollups and the stats API', () => {
   async function expectedRollups() {
     return directRollup(await worker.rows('SELECT * FROM events'), {
       includes: (day) => day < today && day >= today - 7,
-      successOf: (r) => (r.product === 'langflow' ? JSON.parse(r.properties).success : undefined),
+      catalogue: testCatalogue(),
     });
   }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { STORE_SPAN } from '../../worker/stats.js';
 import { directRollup, storedRollup } from './direct-rollup.mjs';
-import { startWorker } from './harness.mjs';
+import { startWorker, testCatalogue } from './harness.mjs';
 
 const DAY = 86_400_000;
 const TOKEN = 'test-stats-token-0123456789';
@@ -41,16 +41,25 @@ function population() {
     const os = pick(['linux', 'darwin', 'windows']);
     if (i % 3 === 0) rows.push(row({ product: 'agentsonar', event: 'session', install, session: `s-old-${i}`, day: yesterday - 1, version, os }));
     for (let k = 0; k < 1 + (i % 5); k++) {
-      rows.push(row({ product: 'agentsonar', event: 'session', install, session: `s-${i}-${k % 2}`, day: yesterday, version, os }));
+      rows.push(row({ product: 'agentsonar', event: 'session', install, session: `s-${i}-${k % 2}`, day: yesterday, version, os,
+        properties: { adapter: pick(['crewai', 'autogen', 'langgraph']) } }));
     }
   }
   for (let s = 0; s < 30; s++) {
     for (let k = 0; k < 1 + (s % 4); k++) {
-      rows.push(row({ product: 'axolotl', event: pick(['train_start', 'train_end', 'error']), session: `ax-${s}`, day: yesterday, version: pick(['0.1.0', '0.2.0']) }));
+      const event = pick(['train_start', 'train_end', 'error']);
+      const properties = event === 'error' ? { error_type: pick(['ValueError', 'torch.OutOfMemoryError', '']) }
+        : event === 'train_end' ? { total_time_seconds: pick([0, 0.04, 59.5, 3600, 86_399.9]) } : {};
+      rows.push(row({ product: 'axolotl', event, session: `ax-${s}`, day: yesterday, version: pick(['0.1.0', '0.2.0']), properties }));
     }
   }
   for (let n = 0; n < 25; n++) rows.push(row({ product: 'langflow', event: 'version', day: yesterday }));
-  for (let n = 0; n < 25; n++) rows.push(row({ product: 'langflow', event: 'run', session: n % 2 ? `lf-${n % 5}` : null, day: yesterday, properties: { success: n % 3 !== 0 } }));
+  for (let n = 0; n < 25; n++) {
+    rows.push(row({ product: 'langflow', event: 'run', session: n % 2 ? `lf-${n % 5}` : null, day: yesterday,
+      properties: { success: n % 3 !== 0, seconds: pick([0, 0.001, 1.5, 1.5, 42, 1e6]), is_webhook: pick([true, false]), client_type: pick(['oss', 'desktop']) } }));
+  }
+  // A nested field, and a heartbeat without it.
+  for (let n = 0; n < 6; n++) rows.push(row({ product: 'axon', event: 'heartbeat', install: `ax-inst-${n % 3}`, day: yesterday, properties: n % 2 ? { tasks: { total: n * 7 } } : {} }));
   // One session id under three installs and alone: a session per install, and one without
   // (docs/INSIGHTS.md), whatever the slices. Empty-string ids are ids.
   for (const install of ['inst-0-0', 'inst-1-1', '', null]) {
@@ -65,10 +74,7 @@ function population() {
 }
 
 // expected() counts the raw rows of `day` directly (direct-rollup.mjs).
-const expected = (raw, day) => directRollup(raw, {
-  includes: (d) => d === day,
-  successOf: (r) => (r.product === 'langflow' && r.event === 'run' ? JSON.parse(r.properties).success : undefined),
-});
+const expected = (raw, day) => directRollup(raw, { includes: (d) => d === day, catalogue: testCatalogue() });
 
 const stored = async (worker, day) => storedRollup(await worker.rows(`SELECT * FROM rollup_daily WHERE day = ${day}`));
 
