@@ -64,6 +64,8 @@ export function config(env) {
     retentionDeleteChunk: integer(env.RETENTION_DELETE_CHUNK, 1_000),
     // Stats fold groups smaller than this into "other".
     minGroupSize: integer(env.MIN_GROUP_SIZE, 5),
+    // The public page's dimensions (public.js); none: the page and its data answer 404.
+    publicStats: (env.PUBLIC_STATS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     // Where raw events are stored when one D1 database is not enough (stores.js); "" keeps all in DB.
     eventRoutes: env.EVENT_ROUTES ?? '',
     // Queue mode: a batch that D1 refused is retried after base × 2^(attempt-1) seconds, capped.

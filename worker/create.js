@@ -8,7 +8,6 @@ import { MODULE_SHA256 } from '../dist/module.js';
 import { config } from './config.js';
 import { CatalogueError, CoreTrap, instantiateCore } from './core.js';
 import { preflight, withCors } from './cors.js';
-import { dashboardPage } from './dashboard.js';
 import { disclosurePage, schemaDocument } from './disclosure.js';
 import { readBody } from './body.js';
 import { handleForget } from './forget.js';
@@ -19,6 +18,7 @@ import { captureAnswer, captureRoute, nativeEnvelope } from './posthog.js';
 import { queryBody } from './query.js';
 import { noteUnmatchedEvents, noteUnmatchedResponse } from './unmatched.js';
 import { consumeBatch } from './queue.js';
+import { publicPage, publicStats } from './public.js';
 import { handleStats } from './stats.js';
 import { eventStores } from './stores.js';
 
@@ -159,18 +159,18 @@ async function route(app, request, env, ctx, settings) {
     }
   }
   const readOnly = request.method === 'GET' || request.method === 'HEAD';
-  if (url.pathname === '/dashboard') {
-    // The page holds no data: every number it shows comes from /v1/stats with the token.
-    if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
-    return new Response(dashboardPage(), {
-      headers: {
-        'content-type': 'text/html; charset=utf-8',
-        'cache-control': 'no-store',
-        'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
-        'referrer-policy': 'no-referrer',
-      },
-    });
+  // The dashboard is static files (assets/dashboard/), served ahead of the Worker; it holds no data:
+  // every number it shows comes from /v1/stats with the token. The Worker sees its path only where
+  // the assets are not configured.
+  if (url.pathname === '/dashboard' || url.pathname.startsWith('/dashboard/')) {
+    if (env.ASSETS) return env.ASSETS.fetch(request);
+    return errorResponse(404, 'not_found', 'the dashboard is served as static assets: wrangler.toml needs the [assets] table of phonehome\'s template');
   }
+  if (url.pathname === '/public' || url.pathname.startsWith('/public/')) {
+    if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
+    return publicPage(request, env, settings);
+  }
+  if (url.pathname === '/v1/public/stats') return publicStats(request, env, settings, app.catalogue, eventStores(env, settings));
   if (url.pathname === '/') {
     if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
     return new Response(disclosurePage(app.catalogue, settings, await app.identity()), {

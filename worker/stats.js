@@ -1,14 +1,18 @@
-// stats.js: GET /v1/stats/… for maintainers (bearer token), read from the daily rollups and the
-// rejection counters. Groups smaller than MIN_GROUP_SIZE are folded into "other", so no single
-// install stands out. Days are UTC, written YYYY-MM-DD; ranges default to the last 30 finished
-// days.
+// stats.js: GET /v1/stats/… for maintainers (bearer token): the reports on a product's use
+// (reports.js), rejections, unmatched requests, how ingest is doing, and POST rollup. Days are UTC,
+// written YYYY-MM-DD; ranges default to the last 30 days, today (counted live) included. Groups
+// smaller than MIN_GROUP_SIZE are folded into "other" (fold.js).
 
 import { requireToken } from './auth.js';
 import { HttpError, jsonBody } from './http.js';
 import { dayOf, dayString, firstCompleteDay, readDay } from './days.js';
 import { Ledger, rollupDays } from './maintenance.js';
-import { Slicer } from './rollup.js';
+import { Cells } from './cells.js';
 import { productStats } from './fields.js';
+import { decide, label, OTHER, weeksAround } from './fold.js';
+import { REPORTS as USE_REPORTS } from './reports.js';
+import { Slicer } from './rollup.js';
+import { rejectionRules } from './rules.js';
 import { MAX_REJECTION_VERSIONS } from './storage.js';
 
 const MAX_RANGE_DAYS = 400;
@@ -32,10 +36,10 @@ function dateParam(params, name, fallback) {
 }
 
 // Query holds the checked parameters of a stats request.
-function readQuery(url, catalogue, { needProduct = true } = {}) {
+function readQuery(url, catalogue, { needProduct = true, finished = false } = {}) {
   const params = url.searchParams;
   const today = dayOf(Date.now());
-  const to = dateParam(params, 'to', today - 1);
+  const to = dateParam(params, 'to', finished ? today - 1 : today);
   const from = dateParam(params, 'from', to - 29);
   if (from > to) throw badRequest('from is after to');
   if (to - from + 1 > MAX_RANGE_DAYS) throw badRequest(`a range holds at most ${MAX_RANGE_DAYS} days`);
@@ -51,37 +55,12 @@ function readQuery(url, catalogue, { needProduct = true } = {}) {
   const dimension = params.get('dimension') ?? 'version';
   const dimensions = declared ? productStats(catalogue, declared).dimensions.map((d) => d.name) : [];
   if (declared && !dimensions.includes(dimension)) throw badRequest(`dimension must be one of: ${dimensions.join(', ')}`);
-  return { product, event, dimension, from, to };
+  const field = params.get('field');
+  return { product, declared, event, dimension, field, from, to };
 }
 
 async function all(db, sql, ...params) {
   return (await db.prepare(sql).bind(...params).all()).results;
-}
-
-// groupMeasure() says what "group size" means for a product: installs where it collects install
-// ids, sessions where it collects only sessions, events where it collects neither (then there is
-// no one to single out).
-async function groupMeasure(db, q) {
-  const [seen] = await all(db, `SELECT max(installs) AS installs, max(sessions) AS sessions FROM rollup_daily
-    WHERE product = ?1 AND event = '*' AND dimension = 'all' AND day BETWEEN ?2 AND ?3`, q.product, q.from, q.to);
-  if (seen?.installs > 0) return 'installs';
-  if (seen?.sessions > 0) return 'sessions';
-  return 'events';
-}
-
-const COUNTS = ['events', 'installs', 'sessions', 'successes', 'failures'];
-
-// fold() merges the rows of one group key whose measure is under the minimum into "other".
-function fold(rows, keyOf, measure, minimum) {
-  const out = new Map();
-  for (const row of rows) {
-    const value = row[measure] < minimum ? 'other' : (row.value === '' ? 'unknown' : row.value);
-    const key = `${keyOf(row)}\u0000${value}`;
-    const target = out.get(key) ?? { ...row, value, ...Object.fromEntries(COUNTS.map((c) => [c, 0])) };
-    for (const c of COUNTS) target[c] += row[c];
-    out.set(key, target);
-  }
-  return [...out.values()];
 }
 
 const MINUTE_MS = 60_000;
@@ -137,84 +116,21 @@ async function ingestReport(env, { stores }) {
 }
 
 const REPORTS = {
-  async products(db, url, catalogue) {
-    const spans = await all(db, `SELECT product, min(day) AS first, max(day) AS last, sum(events) AS events
-      FROM rollup_daily WHERE event = '*' AND dimension = 'all' GROUP BY product`);
-    return {
-      products: catalogue.products.map((p) => {
-        const span = spans.find((s) => s.product === p.product);
-        return {
-          product: p.product,
-          title: p.title,
-          events: p.events.map((e) => e.name),
-          first_day: span ? dayString(span.first) : null,
-          last_day: span ? dayString(span.last) : null,
-          total_events: span?.events ?? 0,
-        };
-      }),
-    };
-  },
-
-  async overview(db, url, catalogue) {
-    const q = readQuery(url, catalogue);
-    const rows = await all(db, `SELECT day, events, installs, new_installs, sessions, successes, failures FROM rollup_daily
-      WHERE product = ?1 AND event = ?2 AND dimension = 'all' AND day BETWEEN ?3 AND ?4 ORDER BY day`, q.product, q.event, q.from, q.to);
-    return { product: q.product, event: q.event, from: dayString(q.from), to: dayString(q.to), days: rows.map((r) => ({ ...r, day: dayString(r.day) })) };
-  },
-
-  async events(db, url, catalogue) {
-    const q = readQuery(url, catalogue);
-    const rows = await all(db, `SELECT day, event, events, successes, failures FROM rollup_daily
-      WHERE product = ?1 AND event != '*' AND dimension = 'all' AND day BETWEEN ?2 AND ?3 ORDER BY day, event`, q.product, q.from, q.to);
-    return { product: q.product, from: dayString(q.from), to: dayString(q.to), days: rows.map((r) => ({ ...r, day: dayString(r.day) })) };
-  },
-
-  async breakdown(db, url, catalogue, settings) {
-    const q = readQuery(url, catalogue);
-    const measure = await groupMeasure(db, q);
-    const rows = await all(db, `SELECT day, value, events, installs, sessions, successes, failures FROM rollup_daily
-      WHERE product = ?1 AND event = ?2 AND dimension = ?3 AND day BETWEEN ?4 AND ?5 ORDER BY day`,
-    q.product, q.event, q.dimension, q.from, q.to);
-    const folded = fold(rows, (r) => r.day, measure, settings.minGroupSize);
-    const totals = new Map();
-    for (const r of folded) totals.set(r.value, (totals.get(r.value) ?? 0) + r[measure]);
-    return {
-      product: q.product, event: q.event, dimension: q.dimension, from: dayString(q.from), to: dayString(q.to),
-      group_measure: measure, min_group_size: settings.minGroupSize,
-      values: [...totals.keys()].sort((a, b) => totals.get(b) - totals.get(a)),
-      days: folded.map((r) => ({ ...r, day: dayString(r.day) })),
-    };
-  },
-
-  // outcomes: success and failure per value over the whole range (error rate per version). A
-  // group is kept when it reached the minimum on some day; max, not sum, of daily distinct counts,
-  // so one install seen on many days still counts as one.
-  async outcomes(db, url, catalogue, settings) {
-    const q = readQuery(url, catalogue);
-    const measure = await groupMeasure(db, q);
-    const rows = await all(db, `SELECT value, sum(events) AS events, max(installs) AS installs, max(sessions) AS sessions,
-      sum(successes) AS successes, sum(failures) AS failures FROM rollup_daily
-      WHERE product = ?1 AND event = ?2 AND dimension = ?3 AND day BETWEEN ?4 AND ?5 GROUP BY value`,
-    q.product, q.event, q.dimension, q.from, q.to);
-    const folded = fold(rows, () => '', measure, settings.minGroupSize)
-      .filter((r) => r.successes + r.failures > 0)
-      .map((r) => ({ value: r.value, successes: r.successes, failures: r.failures, failure_rate: r.failures / (r.successes + r.failures) }))
-      .sort((a, b) => b.successes + b.failures - (a.successes + a.failures));
-    return {
-      product: q.product, event: q.event, dimension: q.dimension, from: dayString(q.from), to: dayString(q.to),
-      group_measure: measure, min_group_size: settings.minGroupSize, values: folded,
-    };
-  },
-
   // Reports also get { env, stores } (the bindings and the event stores).
   ingest: (db, url, catalogue, settings, { env, stores }) => ingestReport(env, stores),
 
   // rejections: per day, event, code and version. Stored counts hold at most MAX_REJECTION_VERSIONS
   // versions per day, event and code (storage.js); the same fold here, largest counts first, bounds
-  // rows written before that cap too. The most recent MAX_REJECTION_ROWS rows are answered, and
-  // `truncated` says whether older ones were left out.
-  async rejections(db, url, catalogue) {
+  // rows written before that cap too. Versions are then folded like any group (fold.js), measured
+  // in rejected events: a version that sent fewer than MIN_GROUP_SIZE of them in a week is "other".
+  // The most recent MAX_REJECTION_ROWS rows are answered, and `truncated` says whether older ones
+  // were left out. `rules` explains each event's codes from the catalogue (rules.js).
+  async rejections(db, url, catalogue, settings) {
     const q = readQuery(url, catalogue);
+    const around = weeksAround(q.from, q.to);
+    const sizes = await all(db, `SELECT day, version AS value, sum(count) AS events, 0 AS installs FROM rejections_daily
+      WHERE product = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day, version`, q.product, around.from, around.to);
+    const keep = decide(sizes, { measure: 'events', minimum: settings.minGroupSize });
     const rows = await all(db, `SELECT * FROM (
         SELECT day, event, code, version, sum(count) AS count FROM (
           SELECT day, event, code, count, CASE WHEN row_number() OVER (PARTITION BY day, event, code ORDER BY version = '', count DESC, version)
@@ -223,9 +139,19 @@ const REPORTS = {
         GROUP BY day, event, code, version ORDER BY day DESC, event DESC, code DESC, version DESC LIMIT ?5)
       ORDER BY day, event, code, version`, q.product, q.from, q.to, MAX_REJECTION_VERSIONS, MAX_REJECTION_ROWS + 1);
     const truncated = rows.length > MAX_REJECTION_ROWS;
+    const folded = new Map();
+    for (const r of rows.slice(truncated ? 1 : 0)) {
+      const version = keep(r.day, r.version) ? label(r.version) : OTHER;
+      const key = [r.day, r.event, r.code, version].join('\u0000');
+      const row = folded.get(key) ?? { day: r.day, event: r.event, code: r.code, version, count: 0 };
+      row.count += r.count;
+      folded.set(key, row);
+    }
+    const answer = [...folded.values()].map((r) => ({ ...r, day: dayString(r.day) }));
     return {
       product: q.product, from: dayString(q.from), to: dayString(q.to), truncated,
-      rejections: rows.slice(truncated ? 1 : 0).map((r) => ({ ...r, day: dayString(r.day) })),
+      folding: { measure: 'events', min_group_size: settings.minGroupSize, unit: 'week' },
+      rejections: answer, rules: rejectionRules(q.declared, answer),
     };
   },
 
@@ -249,7 +175,7 @@ const REPORTS = {
 // over, to ask for again. A day whose raw events retention already deleted is left alone, and one it
 // is deleting is never replaced by a smaller count, so rollups are never lost.
 async function rollupRange(db, stores, url, catalogue, settings) {
-  const q = readQuery(url, catalogue, { needProduct: false });
+  const q = readQuery(url, catalogue, { needProduct: false, finished: true });
   if (q.to - q.from + 1 > MAX_ROLLUP_DAYS_PER_CALL) throw badRequest(`roll up at most ${MAX_ROLLUP_DAYS_PER_CALL} days per call`);
   const now = Date.now();
   if (q.to >= dayOf(now)) throw badRequest('only finished days can be rolled up: to must be before today');
@@ -277,8 +203,12 @@ export async function handleStats(request, env, settings, catalogue, stores, rep
     if (request.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'this route accepts POST', { allow: 'POST' });
     return jsonBody(JSON.stringify(await rollupRange(env.DB, stores.stores, url, catalogue, settings)), 200);
   }
+  const use = Object.hasOwn(USE_REPORTS, report) ? USE_REPORTS[report] : null;
   const run = Object.hasOwn(REPORTS, report) ? REPORTS[report] : null;
-  if (!run) throw new HttpError(404, 'not_found', `stats reports: ${Object.keys(REPORTS).join(', ')}, and POST rollup`);
+  if (!use && !run) throw new HttpError(404, 'not_found', `stats reports: ${[...Object.keys(USE_REPORTS), ...Object.keys(REPORTS)].join(', ')}, and POST rollup`);
   if (request.method !== 'GET') throw new HttpError(405, 'method_not_allowed', 'this route accepts GET', { allow: 'GET' });
-  return jsonBody(JSON.stringify(await run(env.DB, url, catalogue, settings, { env, stores })), 200, { 'cache-control': 'no-store' });
+  const answer = use
+    ? await use(new Cells({ db: env.DB, catalogue, stores: stores.stores, settings }), readQuery(url, catalogue, { needProduct: report !== 'products' }), settings, { badRequest })
+    : await run(env.DB, url, catalogue, settings, { env, stores });
+  return jsonBody(JSON.stringify(answer), 200, { 'cache-control': 'no-store' });
 }

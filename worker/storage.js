@@ -8,6 +8,7 @@
 // statements of the 50 a free-plan invocation may run.
 
 import { dayOf } from './days.js';
+import { noteStored } from './live-signal.js';
 import { MAIN_BINDING, splitByStore } from './stores.js';
 
 // The events columns, in schema.sql's order; the core writes each row as an object with these keys.
@@ -247,6 +248,7 @@ export async function storeRows(db, chunks, rowCount, { budget, share = null, in
   chunks.forEach((chunk, i) => {
     for (const { row } of results[firstChunk + 2 * i].results) stored.push(chunk.rowIndexes ? chunk.rowIndexes[row] : chunk.firstRow + row);
   });
+  if (stored.length) noteStored(now);
   return stored;
 }
 

@@ -105,8 +105,9 @@ describe('rollups and the stats API', () => {
     const runs = Array.from({ length: 20 }, (_, i) => ({ Seconds: 1, Success: i % 4 !== 0 }));
     await postAll(worker, '/v1/langflow/run', runs);
     // Rejected events: counted by SDK version, their data never stored.
+    // Six of 0.3.0 (a group of its own), one each of 0.2.0 and 0.1.0 (folded together).
     assert.equal((await worker.post('/v1/agentsonar/session', [
-      { version: '0.3.0', os: 'linux' }, { version: '0.3.0' }, { install_id: 'x', version: '0.2.0' },
+      ...Array.from({ length: 6 }, () => ({ version: '0.3.0', os: 'linux' })), { install_id: 'x', version: '0.2.0' }, { version: '0.1.0' },
     ])).status, 400);
     await runSchedule(worker, now);
   });
@@ -187,11 +188,13 @@ describe('rollups and the stats API', () => {
 
   test('breakdowns fold groups under MIN_GROUP_SIZE installs into other', async () => {
     const versions = await stats(worker, 'breakdown', { product: 'agentsonar', dimension: 'version' });
-    assert.equal(versions.group_measure, 'installs');
+    assert.deepEqual(versions.folding, { measure: 'installs', min_group_size: 5, unit: 'week' });
     const lastDay = new Date((today - 1) * DAY).toISOString().slice(0, 10);
     const last = Object.fromEntries(versions.days.filter((d) => d.day === lastDay).map((d) => [d.value, d.installs]));
-    assert.deepEqual(last, { '0.4.0': 6, '0.5.0': 7, other: 3 }, '0.9.0 (three installs) is folded');
-    assert.ok(!versions.values.includes('0.9.0'));
+    // 0.9.0 (three installs) is folded; as it alone would be, the smallest kept group (0.4.0, six)
+    // joins it, so "other" never stands for one version.
+    assert.deepEqual(last, { '0.5.0': 7, other: 9 });
+    assert.ok(!versions.values.includes('0.9.0') && !versions.values.includes('0.4.0'));
     const os = await stats(worker, 'breakdown', { product: 'agentsonar', dimension: 'os' });
     assert.ok(!os.values.includes('windows'), 'one Windows install does not stand out');
   });
@@ -201,14 +204,20 @@ describe('rollups and the stats API', () => {
     await runSchedule(worker, now + DAY);
     const todayText = new Date(now).toISOString().slice(0, 10);
     const outcomes = await stats(worker, 'outcomes', { product: 'langflow', event: 'run', dimension: 'os', to: todayText });
-    assert.equal(outcomes.group_measure, 'events', 'Langflow collects no install or session ids');
+    assert.equal(outcomes.folding.measure, 'events', 'Langflow collects no install ids');
     assert.deepEqual(outcomes.values, [{ value: 'unknown', successes: 15, failures: 5, failure_rate: 0.25 }]);
   });
 
   test('rejections are counted by code and SDK version, for today too', async () => {
-    const { rejections } = await stats(worker, 'rejections', { product: 'agentsonar', to: new Date(now).toISOString().slice(0, 10) });
+    const { rejections, rules } = await stats(worker, 'rejections', { product: 'agentsonar', to: new Date(now).toISOString().slice(0, 10) });
     const counts = Object.fromEntries(rejections.map((r) => [`${r.code}/${r.version}`, r.count]));
-    assert.deepEqual(counts, { 'missing_field/0.3.0': 2, 'invalid_uuid/0.2.0': 1 });
+    // 0.2.0 and 0.1.0 sent one each: folded (in rejected events, per week).
+    assert.deepEqual(counts, { 'missing_field/0.3.0': 6, 'missing_field/other': 1, 'invalid_uuid/other': 1 });
+    // Each code is explained by the catalogue: the fields it can come from and what they expect.
+    const missing = rules.session.missing_field;
+    assert.equal(missing.link, '/#event-agentsonar-session');
+    assert.ok(missing.fields.length > 0 && missing.fields.every((f) => /required/.test(f.expects)), JSON.stringify(missing));
+    assert.ok(rules.session.invalid_uuid.fields.every((f) => /UUID/.test(f.expects)));
   });
 
   test('POST /v1/stats/rollup recomputes finished days on demand, and refuses today', async () => {
