@@ -22,10 +22,10 @@ export class Cells {
   // read() answers the cells of `product` and `dimension` on days from..to, for one event (or '*'),
   // or every event but '*' when event is null: [{ day, event, value, events, installs, … }].
   async read({ product, dimension, event, from, to }) {
-    // The days as a list: D1 then seeks (day, product, event, dimension) in the primary key once per
+    // The days as a list, today left to the live count: D1 then seeks (day, product, event, dimension) in the primary key once per
     // day, instead of reading every row of every day in the range.
     const days = [];
-    for (let day = from; day <= Math.min(to, this.today - 1); day++) days.push(day);
+    for (let day = from; day <= to; day++) if (day !== this.today) days.push(day);
     const past = days.length === 0 ? [] : (await this.db.prepare(`SELECT ${COLUMNS} FROM rollup_daily
       WHERE day IN (SELECT value FROM json_each(?1)) AND product = ?2 AND ${event === null ? "event != '*'" : 'event = ?4'} AND dimension = ?3`)
       .bind(JSON.stringify(days), product, dimension, ...(event === null ? [] : [event])).all()).results;
