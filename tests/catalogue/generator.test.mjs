@@ -220,3 +220,123 @@ test('posthog.paths nest flat properties into declared fields, and a path to no 
     product.posthog = { events: { 'app-ping': 'ping' }, paths: { 'kind_*': 'stats.total.*' } };
   }), 'stats.total.* names no map of ping');
 });
+
+// ---- a field's stats role (statsRole, STATS_LIMITS) ---------------------------------------------
+
+// publicFields() is the compiled first event's fields by name.
+function publicFields(dir) {
+  const { status, stderr, json } = generate(dir);
+  assert.equal(status, 0, stderr);
+  const event = JSON.parse(readFileSync(json, 'utf8')).products[0].events[0];
+  return Object.fromEntries(event.fields.map((f) => [f.name, f]));
+}
+const field = (name, kind, extra = {}) => ({ name, kind, description: `${name}.`, ...extra });
+const enumField = (name, extra = {}) => field(name, 'enum', { values: ['a', 'b'], ...extra });
+
+test('stats defaults: enum and bool fields are dimensions, other kinds none, the success field none', () => {
+  const fields = publicFields(catalogueWith((p, e) => {
+    e.success_field = 'ok';
+    e.fields.push(enumField('mode'), field('webhook', 'bool'), field('ok', 'bool'), field('label', 'string', { max_length: 8 }));
+  }));
+  assert.equal(fields.mode.stats, 'dimension');
+  assert.equal(fields.webhook.stats, 'dimension');
+  assert.equal(fields.ok.stats, undefined, 'the success field is counted already: no breakdown unless asked for');
+  assert.equal(fields.count.stats, undefined);
+  assert.equal(fields.label.stats, undefined);
+  assert.equal(fields.id.stats, undefined);
+});
+
+test('stats as written: a measure, top values, a success field asked for, none on a default dimension', () => {
+  const fields = publicFields(catalogueWith((p, e) => {
+    e.success_field = 'ok';
+    e.fields[1].stats = 'measure';
+    e.fields.push(field('ok', 'bool', { stats: 'dimension' }), enumField('mode', { stats: 'none' }),
+      field('label', 'string', { max_length: 8, stats: 'top' }),
+      field('model', 'model', { max_length: 64, allowed_owners: ['meta-llama'], stats: 'top' }));
+  }));
+  assert.deepEqual([fields.count.stats, fields.ok.stats, fields.mode.stats, fields.label.stats, fields.model.stats],
+    ['measure', 'dimension', undefined, 'top', 'top']);
+});
+
+test('an unknown stats role names the file and the field', () => {
+  expectProblem(catalogueWith((p, e) => { e.fields[1].stats = 'median'; }),
+    'products/demo.json: events[0] (ping).fields[1] (count).stats: stats "median" is not one of: dimension, measure, top, none');
+});
+
+test('a stats role refuses a field of the wrong kind; top never takes text', () => {
+  expectProblem(catalogueWith((p, e) => { e.fields[1].stats = 'dimension'; }),
+    'products/demo.json: events[0] (ping).fields[1] (count).stats: stats "dimension" takes a field of kind enum or bool');
+  expectProblem(catalogueWith((p, e) => { e.fields.push(field('label', 'string', { max_length: 8, stats: 'measure' })); }),
+    'products/demo.json: events[0] (ping).fields[2] (label).stats: stats "measure" takes a field of kind integer or number');
+  expectProblem(catalogueWith((p, e) => { e.fields.push(field('message', 'text', { max_length: 200, stats: 'top' })); }),
+    'products/demo.json: events[0] (ping).fields[2] (message).stats: stats "top" takes a field of kind string or model');
+});
+
+test('a measure must be a non-negative quantity', () => {
+  expectProblem(catalogueWith((p, e) => { e.fields.push(field('loss', 'number', { min: -1, max: 1, stats: 'measure' })); }),
+    'products/demo.json: events[0] (ping).fields[2] (loss).stats: a measure is a non-negative quantity: its min must be 0 or more');
+});
+
+test('a field that feeds a column is charted as the column: stats refused, none allowed', () => {
+  expectProblem(catalogueWith((p, e) => { e.fields.push(field('os', 'enum', { preset: 'os', column: 'os', stats: 'dimension' })); }),
+    'products/demo.json: events[0] (ping).fields[2] (os).stats: a field that feeds column os is charted as that column already');
+  // Named unlike any built-in dimension, so only the column keeps it from being one.
+  const fields = publicFields(catalogueWith((p, e) => {
+    e.fields.push(field('system', 'enum', { preset: 'os', column: 'os' }), field('cpu', 'enum', { preset: 'arch', column: 'arch', stats: 'none' }));
+  }));
+  assert.equal(fields.system.stats, undefined, 'a column enum is no dimension of its own by default');
+  assert.equal(fields.cpu.stats, undefined);
+});
+
+test('a field named like a built-in dimension cannot be charted, and is none by default', () => {
+  expectProblem(catalogueWith((p, e) => { e.fields.push(enumField('version', { stats: 'dimension' })); }),
+    'products/demo.json: events[0] (ping).fields[2] (version).stats: "version" is the name of a built-in dimension');
+  expectProblem(catalogueWith((p, e) => { e.fields.push(field('all', 'bool', { stats: 'dimension' })); }),
+    'products/demo.json: events[0] (ping).fields[2] (all).stats: "all" is the name of a built-in dimension');
+  const fields = publicFields(catalogueWith((p, e) => { e.fields.push(enumField('runtime'), field('all', 'bool')); }));
+  assert.equal(fields.runtime.stats, undefined);
+  assert.equal(fields.all.stats, undefined);
+});
+
+test('a nested field is charted under its dotted path, and named by its nested place when wrong', async () => {
+  const { statsFields } = await import('../../cli/catalogue.mjs');
+  const nested = (extra) => (p, e) => {
+    e.fields.push(field('tasks', 'object', { fields: [
+      field('total', 'integer', { min: 0, max: 100, stats: 'measure' }), enumField('version'), field('kind', 'string', { max_length: 8, ...extra }),
+    ] }));
+  };
+  const { status, stderr, json } = generate(catalogueWith(nested({ stats: 'top' })));
+  assert.equal(status, 0, stderr);
+  const { products } = JSON.parse(readFileSync(json, 'utf8'));
+  // tasks.version is no built-in: the built-in names are top-level ones.
+  assert.deepEqual(statsFields(products[0].events).map((f) => `${f.path} ${f.stats}`), ['tasks.total measure', 'tasks.version dimension', 'tasks.kind top']);
+  expectProblem(catalogueWith(nested({ stats: 'measure' })),
+    'products/demo.json: events[0] (ping).fields[2] (tasks).fields[2] (kind).stats: stats "measure" takes a field of kind integer or number');
+});
+
+test('a product charts at most STATS_LIMITS fields of each role, dimensions counted once across events', () => {
+  const enums = (n) => Array.from({ length: n }, (_, i) => enumField(`e${i}`));
+  const measures = (n) => Array.from({ length: n }, (_, i) => field(`m${i}`, 'integer', { min: 0, max: 9, stats: 'measure' }));
+  const tops = (n) => Array.from({ length: n }, (_, i) => field(`t${i}`, 'string', { max_length: 8, stats: 'top' }));
+  const second = (fields) => ({ ...structuredClone(GOOD_EVENT), name: 'pong', fields: [structuredClone(GOOD_EVENT.fields[0]), ...fields] });
+  expectProblem(catalogueWith((p, e) => { e.fields.push(...enums(17)); }),
+    'products/demo.json: events: at most 16 fields of the product may have stats "dimension" (17 do, enum and bool fields by default): set "stats": "none" on the others');
+  // The same 16 dimensions in a second event are the same 16 breakdowns.
+  assert.equal(generate(catalogueWith((p, e) => { e.fields.push(...enums(16)); p.events.push(second(enums(16))); })).status, 0);
+  // Measures and top values are kept per event: the same name in two events counts twice.
+  expectProblem(catalogueWith((p, e) => { e.fields.push(...measures(7)); p.events.push(second(measures(6))); }),
+    'products/demo.json: events: at most 12 fields of the product may have stats "measure" (13 do)');
+  expectProblem(catalogueWith((p, e) => { e.fields.push(...tops(7)); }),
+    'products/demo.json: events: at most 6 fields of the product may have stats "top" (7 do)');
+});
+
+test('the core loads a catalogue whose fields carry every stats role', async () => {
+  const { status, stderr, json } = generate(catalogueWith((p, e) => {
+    e.fields[1].stats = 'measure';
+    e.fields.push(enumField('mode'), field('label', 'string', { max_length: 8, stats: 'top' }), field('flag', 'bool', { stats: 'none' }));
+  }));
+  assert.equal(status, 0, stderr);
+  const core = await coreWith(json);
+  const body = new TextEncoder().encode('{"id":"8a4f3b29-6a1e-4b5c-9d2f-0e1f2a3b4c5d","count":3,"mode":"a","label":"x","flag":true}');
+  assert.equal(core.ingest({ product: 'demo', event: 'ping', body, receivedAt: 1795240900000 }).outcome, 'ok');
+});
