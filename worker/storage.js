@@ -248,7 +248,7 @@ export async function storeRows(db, chunks, rowCount, { budget, share = null, in
   chunks.forEach((chunk, i) => {
     for (const { row } of results[firstChunk + 2 * i].results) stored.push(chunk.rowIndexes ? chunk.rowIndexes[row] : chunk.firstRow + row);
   });
-  if (stored.length) noteStored(now);
+  if (stored.length < rowCount) noteStored(now); // some rows were new
   return stored;
 }
 

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { STORE_SPAN } from '../../worker/stats.js';
 import { directRollup, storedRollup } from './direct-rollup.mjs';
 import { startWorker, testCatalogue } from './harness.mjs';
+import { insertRaw } from './raw-rows.mjs';
 
 const DAY = 86_400_000;
 const TOKEN = 'test-stats-token-0123456789';
@@ -78,18 +79,6 @@ const expected = (raw, day) => directRollup(raw, { includes: (d) => d === day, c
 
 const stored = async (worker, day) => storedRollup(await worker.rows(`SELECT * FROM rollup_daily WHERE day = ${day}`));
 
-async function insert(worker, rows) {
-  for (let i = 0; i < rows.length; i += 500) {
-    await worker.execute(`INSERT INTO events (event_id, product, event, install_id, session_id, version, os, arch, runtime, runtime_version,
-        occurred_at, received_at, time_source, properties, day)
-      SELECT json_extract(value, '$.event_id'), json_extract(value, '$.product'), json_extract(value, '$.event'), json_extract(value, '$.install_id'),
-        json_extract(value, '$.session_id'), json_extract(value, '$.version'), json_extract(value, '$.os'), json_extract(value, '$.arch'),
-        json_extract(value, '$.runtime'), json_extract(value, '$.runtime_version'), json_extract(value, '$.occurred_at'),
-        json_extract(value, '$.received_at'), json_extract(value, '$.time_source'), json_extract(value, '$.properties'),
-        json_extract(value, '$.occurred_at') / 86400000
-      FROM json_each(?1)`, [JSON.stringify(rows.slice(i, i + 500))]);
-  }
-}
 
 async function rollUp(worker, day) {
   const response = await worker.fetch(`/v1/stats/rollup?from=${dateOf(day)}&to=${dateOf(day)}`, { method: 'POST', headers: auth });
@@ -109,7 +98,7 @@ describe('rollup slices', () => {
 
   test('every number equals a direct count, with slices of one event and up, and with one slice', async () => {
     await worker.clear();
-    await insert(worker, population());
+    await insertRaw(worker, population());
     const raw = await worker.rows();
     const want = expected(raw, yesterday);
     assert.ok(want.length > 50, 'the day has many groups');
@@ -118,7 +107,7 @@ describe('rollup slices', () => {
     // The same day in one slice (a Worker whose first slice holds every event) gives the same rows.
     const whole = await startWorker({ vars: { STATS_TOKEN: TOKEN, ROLLUP_SLICE_EVENTS: '100000', MAINTENANCE_QUERY_LIMIT: '1000' } });
     try {
-      await insert(whole, raw);
+      await insertRaw(whole, raw);
       const answer = await rollUp(whole, yesterday);
       assert.deepEqual(await stored(whole, yesterday), want);
       assert.ok(sliced.queries > answer.queries + 50, `slices of one unit take many more statements (${sliced.queries} against ${answer.queries})`);
@@ -129,7 +118,7 @@ describe('rollup slices', () => {
 
   test('the scheduled run rolls yesterday up, then leaves it until its raw events change', async () => {
     await worker.clear();
-    await insert(worker, population());
+    await insertRaw(worker, population());
     const run = async (at) => {
       assert.equal((await (await worker.mf.getWorker()).scheduled({ scheduledTime: new Date(at) })).outcome, 'ok');
       return (await worker.rows('SELECT * FROM maintenance_runs ORDER BY started_at DESC LIMIT 1'))[0];
@@ -139,7 +128,7 @@ describe('rollup slices', () => {
     assert.ok(first.rolled_up_days >= 1);
     assert.deepEqual(await stored(worker, yesterday), expected(await worker.rows(), yesterday));
     // A late event. The day was looked at less than 20 hours ago: the next day's run counts it.
-    await insert(worker, [row({ product: 'axolotl', event: 'error', session: 'late', day: yesterday })]);
+    await insertRaw(worker, [row({ product: 'axolotl', event: 'error', session: 'late', day: yesterday })]);
     const again = await run(midnight + 80 * 60_000);
     assert.equal(again.rolled_up_days, 0, 'an hour later nothing is rolled up again');
     const nextDay = await run(midnight + DAY + 20 * 60_000);
@@ -151,11 +140,11 @@ describe('rollup slices', () => {
 
   test('one install flooding a day costs the rollup a few rows read per event, not a read per pair of its events', async () => {
     await worker.clear();
-    await insert(worker, population());
+    await insertRaw(worker, population());
     const base = await rollUp(worker, yesterday);
     const flood = 900;
     // Each event a session of its own (a CLI run 900 times): nothing groups them away.
-    await insert(worker, Array.from({ length: flood }, (_, i) => row({ product: 'agentsonar', event: 'session', install: 'inst-flood', session: `flood-${i}`, day: yesterday })));
+    await insertRaw(worker, Array.from({ length: flood }, (_, i) => row({ product: 'agentsonar', event: 'session', install: 'inst-flood', session: `flood-${i}`, day: yesterday })));
     const flooded = await rollUp(worker, yesterday);
     assert.deepEqual(await stored(worker, yesterday), expected(await worker.rows(), yesterday));
     const perEvent = (flooded.rows_read - base.rows_read) / flood;
@@ -169,7 +158,7 @@ describe('rollup slices', () => {
 
   test('GET /v1/stats/ingest reads each store by seeks, and shows the last maintenance run', async () => {
     await worker.clear();
-    await insert(worker, population());
+    await insertRaw(worker, population());
     const plan = (await worker.rows(`EXPLAIN QUERY PLAN ${STORE_SPAN}`)).map((step) => step.detail);
     assert.ok(plan.some((detail) => /^SEARCH events/.test(detail)) && plan.every((detail) => !/^SCAN events/.test(detail)), plan.join('; '));
     assert.equal((await (await worker.mf.getWorker()).scheduled({ scheduledTime: new Date(today * DAY + 20 * 60_000) })).outcome, 'ok');
@@ -183,7 +172,7 @@ describe('rollup slices', () => {
   test('rows stored before 0.3 (day NULL after migration 0002) get their day, then are rolled up', async () => {
     await worker.clear();
     const rows = population();
-    await insert(worker, rows);
+    await insertRaw(worker, rows);
     await worker.execute('UPDATE events SET day = NULL');
     const run = await (await worker.mf.getWorker()).scheduled({ scheduledTime: new Date(today * DAY + 20 * 60_000) });
     assert.equal(run.outcome, 'ok');
@@ -197,7 +186,7 @@ describe('rollup slices', () => {
     try {
       const rows = [];
       for (let i = 0; i < 30; i++) rows.push(...population());
-      await insert(slow, rows);
+      await insertRaw(slow, rows);
       const runs = [];
       for (let hour = 0; hour < 3; hour++) {
         assert.equal((await (await slow.mf.getWorker()).scheduled({ scheduledTime: new Date(today * DAY + hour * 3_600_000 + 20 * 60_000) })).outcome, 'ok');
