@@ -139,6 +139,16 @@ async function routeCapture(app, request, env, ctx, settings, target) {
 
 const STATS_PATH = /^\/v1\/stats\/([a-z_]{1,32})$/;
 
+// pageHeaders() adds the pages' security headers to a static file: scripts and styles of the
+// Worker's own origin only, requests to it alone, no referrer.
+function pageHeaders(response) {
+  const headers = new Headers(response.headers);
+  headers.set('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  headers.set('referrer-policy', 'no-referrer');
+  headers.set('x-content-type-options', 'nosniff');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 async function route(app, request, env, ctx, settings) {
   const url = new URL(request.url);
   // Nothing is answered from a catalogue the core refused.
@@ -160,16 +170,16 @@ async function route(app, request, env, ctx, settings) {
     }
   }
   const readOnly = request.method === 'GET' || request.method === 'HEAD';
-  // The dashboard is static files (assets/dashboard/), served ahead of the Worker; it holds no data:
-  // every number it shows comes from /v1/stats with the token. The Worker sees its path only where
-  // the assets are not configured.
+  // The dashboard is static files (assets/dashboard/), through the Worker for its headers; it holds
+  // no data: every number it shows comes from /v1/stats with the token.
   if (url.pathname === '/dashboard' || url.pathname.startsWith('/dashboard/')) {
-    if (env.ASSETS) return env.ASSETS.fetch(request);
-    return errorResponse(404, 'not_found', 'the dashboard is served as static assets: wrangler.toml needs the [assets] table of phonehome\'s template');
+    if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
+    if (!env.ASSETS) return errorResponse(404, 'not_found', "the dashboard is served as static assets: wrangler.toml needs the [assets] table of phonehome's template");
+    return pageHeaders(await env.ASSETS.fetch(request));
   }
   if (url.pathname === '/public' || url.pathname.startsWith('/public/')) {
     if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
-    return publicPage(request, env, settings);
+    return pageHeaders(await publicPage(request, env, settings));
   }
   if (url.pathname === '/') {
     if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);

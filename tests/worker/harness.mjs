@@ -150,6 +150,13 @@ export async function startWorker({ faults = false, wasm, vars = {}, port, log, 
     compatibilityDate: compatibilityDate(),
     d1Databases: Object.fromEntries(bindings.map((b) => [b, b === 'DB' ? 'phonehome' : `phonehome-${b.toLowerCase()}`])),
     bindings: { ...wranglerVars(), ...vars },
+    // wrangler.toml's [assets]: the dashboard and the public page, ahead of the Worker but for
+    // run_worker_first's paths.
+    assets: {
+      directory: join(root, 'assets'), binding: 'ASSETS',
+      routerConfig: { has_user_worker: true, static_routing: { user_worker: ['/dashboard', '/dashboard/*', '/public', '/public/*'] } },
+      assetConfig: { html_handling: 'auto-trailing-slash', not_found_handling: 'none', has_static_routing: true },
+    },
     ...queueOptions,
   };
   const workers = [phonehome, {
