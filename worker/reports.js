@@ -39,6 +39,20 @@ async function keeper(cells, q, dimension, settings) {
   return (day, value) => (keep(day, value) ? label(value) : OTHER);
 }
 
+// foldedCells() is the cells of the request's dimension and event, folded, summed per
+// (groupOf(cell), shown value): a Map of rows { day, value, counts… } (day as groupOf gave it).
+async function foldedCells(cells, q, settings, groupOf) {
+  const keep = await keeper(cells, q, q.dimension, settings);
+  const rows = await cells.read({ product: q.product, dimension: q.dimension, event: q.event, from: q.from, to: q.to });
+  const folded = new Map();
+  for (const r of rows) {
+    const value = keep(r.day, r.value);
+    const key = `${groupOf(r)}\u0000${value}`;
+    folded.set(key, add(folded.get(key) ?? { day: groupOf(r), value, ...zero() }, r));
+  }
+  return folded;
+}
+
 // A stats answer's head: what it is about and where its numbers come from.
 async function head(cells, q, settings, extra = {}) {
   return {
@@ -127,14 +141,7 @@ export const REPORTS = {
   // breakdown: per day and value of a dimension, folded; and per value over the range. Daily
   // distinct installs do not add up over days: the range has their mean and peak.
   async breakdown(cells, q, settings) {
-    const keep = await keeper(cells, q, q.dimension, settings);
-    const rows = await cells.read({ product: q.product, dimension: q.dimension, event: q.event, from: q.from, to: q.to });
-    const perDay = new Map();
-    for (const r of rows) {
-      const value = keep(r.day, r.value);
-      const key = `${r.day}\u0000${value}`;
-      perDay.set(key, add(perDay.get(key) ?? { day: r.day, value, ...zero() }, r));
-    }
+    const perDay = await foldedCells(cells, q, settings, (r) => r.day);
     const totals = new Map();
     for (const r of perDay.values()) {
       const t = totals.get(r.value) ?? { value: r.value, events: 0, sessions: 0, new_installs: 0, installs_sum: 0, installs_peak: 0 };
@@ -161,13 +168,7 @@ export const REPORTS = {
 
   // outcomes: successes and failures per value of a dimension over the range, folded.
   async outcomes(cells, q, settings) {
-    const keep = await keeper(cells, q, q.dimension, settings);
-    const rows = await cells.read({ product: q.product, dimension: q.dimension, event: q.event, from: q.from, to: q.to });
-    const per = new Map();
-    for (const r of rows) {
-      const value = keep(r.day, r.value);
-      per.set(value, add(per.get(value) ?? { value, ...zero() }, r));
-    }
+    const per = await foldedCells(cells, q, settings, () => null);
     const values = [...per.values()].filter((r) => r.successes + r.failures > 0)
       .map((r) => ({ value: r.value, successes: r.successes, failures: r.failures, failure_rate: r.failures / (r.successes + r.failures) }))
       .sort((a, b) => (a.value === OTHER) - (b.value === OTHER) || b.successes + b.failures - (a.successes + a.failures));
