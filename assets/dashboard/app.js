@@ -189,7 +189,7 @@ function drawStatus({ overview, live, q }) {
   if (q.to === today()) {
     if (live) {
       parts.push(el('b', {}, `Today (${live.day}, UTC) is live: `),
-        `${exact(live.events_counted)} of ${exact(live.events_total)} events counted at ${utcTime(moment(live.computed_at))}`,
+        `${exact(live.events_counted)} of its ${exact(live.events_total)} events so far (all products) counted at ${utcTime(moment(live.computed_at))}`,
         live.partial ? ', so today is partial: Refresh for the rest. ' : '. ');
     } else {
       parts.push(el('b', {}, 'Today is not counted yet: '),
@@ -562,7 +562,7 @@ function drawRejections({ rejections, q }) {
       return el('li', {}, href ? el('a', { href }, f.field) : el('code', {}, f.field), `: ${f.expects}`);
     };
     const list = el('ul', { class: 'fields' }, ...r.rule.fields.map(item));
-    if (r.rule.fields.length <= 1) return el('td', { class: 'rule' }, r.rule.meaning, r.rule.fields.length ? list : null);
+    if (r.rule.fields.length <= 1) return el('td', { class: 'rule' }, el('div', {}, r.rule.meaning, r.rule.fields.length ? list : null));
     return el('td', { class: 'rule' }, el('details', {}, el('summary', {}, `${r.rule.meaning} (${r.rule.fields.length} fields it can come from)`), list));
   };
   panel.show([el('div', { class: 'scroll' }, table([
@@ -573,6 +573,7 @@ function drawRejections({ rejections, q }) {
     { key: 'count', label: 'Count', numeric: true, format: exact },
     { key: 'last', label: 'Last seen' },
   ], list.slice(0, MAX_TABLE_ROWS), {
+    stack: true,
     cell: (c, r) => (c.key === 'code' ? codeCell(r) : c.key === 'rule' ? ruleCell(r) : null),
   }))], data, notes.join(' '));
 }

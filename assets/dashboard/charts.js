@@ -83,7 +83,7 @@ export function timeChart(host, { days, series, unit = '', integer = true, dayNo
     height: heightFor(width),
     tzDate: utc,
     padding: [12, 18, 0, 4],
-    cursor: { drag: { x: false, y: false }, points: { size: 7 } },
+    cursor: { y: false, drag: { x: false, y: false }, points: { size: 7 } },
     legend: { live: true },
     scales: {
       x: { time: true, range: (self, min, max) => (min === max ? [min - DAY_S / 2, max + DAY_S / 2] : [min, max]) },

@@ -31,19 +31,25 @@ export function bars(items, { max = Math.max(0, ...items.map((i) => i.value)), l
   return list;
 }
 
-// table() is a data table: columns [{ key, label, numeric?, format? }], rows objects.
-export function table(columns, rows, { caption, cell } = {}) {
-  const head = el('tr', {}, ...columns.map((c) => el('th', { scope: 'col', class: c.numeric ? 'n' : null }, c.label)));
-  const body = el('tbody');
+// table() is a data table: columns [{ key, label, numeric?, format? }], rows objects; cell(column,
+// row) may make a cell itself. A `stack` table shows each row as a block of labelled lines on a
+// narrow screen (style.css), so that no column is out of sight; its roles keep it a table for
+// screen readers, which CSS display would otherwise take away.
+export function table(columns, rows, { caption, cell, stack = false } = {}) {
+  const role = (name) => (stack ? name : null);
+  const head = el('tr', { role: role('row') }, ...columns.map((c) => el('th', { scope: 'col', role: role('columnheader'), class: c.numeric ? 'n' : null }, c.label)));
+  const body = el('tbody', { role: role('rowgroup') });
   for (const row of rows) {
-    body.append(el('tr', {}, ...columns.map((c) => {
-      const custom = cell?.(c, row);
-      if (custom) return custom;
+    body.append(el('tr', { role: role('row') }, ...columns.map((c) => {
       const value = row[c.key];
-      return el('td', { class: c.numeric ? 'n' : null }, c.format ? c.format(value, row) : String(value ?? ''));
+      const td = cell?.(c, row) ?? el('td', { class: c.numeric ? 'n' : null }, c.format ? c.format(value, row) : String(value ?? ''));
+      td.dataset.label = c.label;
+      if (stack) td.setAttribute('role', 'cell');
+      return td;
     })));
   }
-  return el('table', {}, caption ? el('caption', {}, caption) : null, el('thead', {}, head), body);
+  return el('table', { class: stack ? 'stack' : null, role: role('table') },
+    caption ? el('caption', {}, caption) : null, el('thead', { role: role('rowgroup') }, head), body);
 }
 
 // tableAlternative() is a chart's text alternative: its data as a table, folded away under a

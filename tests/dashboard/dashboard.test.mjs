@@ -336,7 +336,7 @@ test('an event posted now is on the page: today is live, and Refresh brings the 
   const idle = await page.$eval('#overview .u-legend', (l) => [...l.querySelectorAll('.u-value')].map((v) => v.textContent));
   assert.match(idle[0], new RegExp(`^${today()} \\(today`));
   assert.equal(number(idle[1]), todayNow);
-  assert.match(await page.textContent('#status'), new RegExp(`Today \\(${today()}, UTC\\) is live: [\\d,]+ of [\\d,]+ events counted`));
+  assert.match(await page.textContent('#status'), new RegExp(`Today \\(${today()}, UTC\\) is live: [\\d,]+ of its [\\d,]+ events so far \\(all products\\) counted`));
   assert.match(await page.textContent('#status'), /Finished days were last rolled up at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
   await postSession();
   const shownAfter = async () => number(await page.$eval('#overview .u-legend .u-series:nth-child(2) .u-value', (v) => v.textContent));
