@@ -70,11 +70,11 @@ function why(error, what = 'this panel') {
 }
 
 const eventNames = () => fields?.events?.map((e) => e.name) ?? product()?.events ?? [];
-const carries = (item) => state.event === '*' || !item.events || item.events.includes(state.event) || item.event === state.event;
-
+// dimensions() are those the selected event carries: every built-in one, and the catalogue's fields
+// of that event (all of them for *).
 function dimensions() {
   const list = fields?.dimensions?.length ? fields.dimensions : BUILTIN_DIMENSIONS.map((name) => ({ name, builtin: true }));
-  return list.filter((d) => d.builtin || carries(d));
+  return list.filter((d) => d.builtin || state.event === '*' || (d.events ?? []).includes(state.event));
 }
 const dimensionLabel = (name) => name.replaceAll('_', ' ');
 const fieldKey = (f) => `${f.event}/${f.name}`;
