@@ -3,8 +3,9 @@
 // driven by playwright-core) logs in with the token and reads what the page draws: the value the
 // cursor's legend shows, titles, tables, exported files. Each is compared with the stats API's
 // own answer, fetched here with the token. Every page runs under the Content-Security-Policy the
-// dashboard is written for, and must log no console error and ask no other origin. Screenshots go
-// to PHONEHOME_SCREENSHOTS (default build/screenshots).
+// Worker serves it with (no inline script or style, nothing from elsewhere), and must log no
+// console error, which a violation would be, and ask no other origin. Screenshots go to
+// PHONEHOME_SCREENSHOTS (default build/screenshots).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -18,8 +19,6 @@ const TOKEN = 'dashboard-test-token';
 const shots = process.env.PHONEHOME_SCREENSHOTS ?? join(root, 'build/screenshots');
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-// What the page is written to run under: no inline script or style, nothing from elsewhere.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const DAY = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
 const daysAgo = (n) => new Date(Date.now() - n * DAY).toISOString().slice(0, 10);
@@ -72,15 +71,20 @@ async function open({ width = 1280, height = 900, query = '' } = {}) {
     const url = request.url();
     if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`request to another origin: ${url}`);
   });
-  await page.route(`${base}/dashboard/**`, async (route) => {
-    const response = await route.fetch();
-    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
-  });
-  await page.goto(`${base}/dashboard/${query}`);
+  strict((await page.goto(`${base}/dashboard/${query}`)).headers()['content-security-policy']);
   await page.fill('#token', TOKEN);
   await page.click('#login-form button');
   await page.waitForSelector('body[data-rendered]', { timeout: 30_000 });
   return { page, problems };
+}
+
+// strict() checks that a page's Content-Security-Policy allows nothing inline and nothing from
+// another origin: the page is written for exactly that.
+function strict(policy) {
+  assert.ok(policy, 'the page is served without a Content-Security-Policy');
+  const directives = Object.fromEntries(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values.join(' ')]));
+  assert.equal(directives['default-src'], "'none'", policy);
+  for (const name of ['script-src', 'style-src', 'connect-src']) assert.equal(directives[name], "'self'", policy);
 }
 
 // redraw() does `action` and waits until the page has drawn again.
@@ -92,6 +96,7 @@ async function redraw(page, action) {
 
 async function done(page, problems, shot) {
   if (shot) await page.screenshot({ path: join(shots, shot), fullPage: true });
+  if (problems.some((p) => p.includes('ERR_CONNECTION_REFUSED'))) assert.fail(`scripts/dev stopped answering:\n${dev.logTail()}`);
   assert.deepEqual(problems, []);
   await page.close();
 }
@@ -418,7 +423,7 @@ test('the public page shows the folded weekly counts the API publishes, with no 
     const problems = [];
     page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
     page.on('pageerror', (error) => problems.push(String(error)));
-    await page.goto(`${base}/public/?product=agentsonar`);
+    strict((await page.goto(`${base}/public/?product=agentsonar`)).headers()['content-security-policy']);
     await page.waitForSelector('body[data-rendered="agentsonar"]');
     for (const { dimension, weeks } of answer.dimensions) {
       const latest = weeks.at(-1);
