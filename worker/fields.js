@@ -6,16 +6,21 @@ export const BUILTIN_DIMENSIONS = ['version', 'os', 'arch', 'runtime', 'runtime_
 
 // Measures are counted in logarithmic buckets: bucket b holds the values that round to GROWTH^b,
 // so a percentile read from the buckets is within ±4.9% (√1.1 − 1) of the true value; 0 has a
-// bucket of its own (null). A measure spanning 1 ms to 1 hour uses at most 160 buckets.
+// bucket of its own (null). A measure spanning 1 ms to 1 hour uses at most 160 buckets. Buckets
+// are clamped to 0.001 … 10^18: a sender cannot spread one measure over thousands of buckets
+// (values under 0.001 count as 0.001).
 export const MEASURE_GROWTH = 1.1;
 export const MEASURE_RELATIVE_ERROR = Math.sqrt(MEASURE_GROWTH) - 1;
 const LN_GROWTH = Math.log(MEASURE_GROWTH);
+const MIN_BUCKET = -72;
+const MAX_BUCKET = 435;
 
 // measureBucket() is the bucket of value v (≥ 0); the same arithmetic as bucketSql().
 export function measureBucket(v) {
   if (!(v > 0)) return null;
   const x = Math.log(v) / LN_GROWTH;
-  return Math.sign(x) * Math.round(Math.abs(x)); // SQLite's round(): halves away from zero
+  const b = Math.sign(x) * Math.round(Math.abs(x)); // SQLite's round(): halves away from zero
+  return Math.max(MIN_BUCKET, Math.min(MAX_BUCKET, b));
 }
 // bucketValue() is the value a bucket stands for.
 export const bucketValue = (b) => (b === null ? 0 : MEASURE_GROWTH ** b);
@@ -81,5 +86,6 @@ export function fieldTextSql(path, kind) {
 export function measurePairSql(path) {
   const extract = `json_extract(properties, '$.${path}')`;
   return `CASE WHEN json_type(properties, '$.${path}') IN ('integer', 'real') AND ${extract} >= 0
-    THEN json_array(coalesce(version, ''), CASE WHEN ${extract} > 0 THEN CAST(round(ln(${extract}) / ${LN_GROWTH}) AS INTEGER) END) END`;
+    THEN json_array(coalesce(version, ''), CASE WHEN ${extract} > 0
+      THEN max(${MIN_BUCKET}, min(${MAX_BUCKET}, CAST(round(ln(${extract}) / ${LN_GROWTH}) AS INTEGER))) END) END`;
 }

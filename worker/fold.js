@@ -5,12 +5,14 @@
 // and dimension, from the product's counts for all its events: a value is kept in a week when at
 // least MIN_GROUP_SIZE installs sent it on one day of that week (for products that declare no
 // install id, when it counted MIN_GROUP_SIZE events in the week). When exactly one value of a week
-// would be folded, the smallest kept value is folded with it, so "other" never stands for a single
-// value. The decision depends on neither the range asked for, nor the event filter, nor any other
+// would be folded, the smallest kept value is folded with it, and the same again on each day among
+// that day's values, so "other" never stands for a single value. The decision depends on neither the range asked for, nor the event filter, nor any other
 // dimension: every answer shows the same values and folds the same ones, so no two answers can be
 // subtracted to bring a folded value back.
 
 import { DAY_MS } from './days.js';
+
+import { OVERFLOW } from './rollup.js';
 
 export const OTHER = 'other';
 export const UNKNOWN = 'unknown';
@@ -26,27 +28,37 @@ export const hasInstallIds = (product) => product.events.some((e) => e.fields.so
 // weeks covering the answer) and returns keep(day, value): whether value is shown on that day.
 export function decide(cells, { measure, minimum }) {
   const weeks = new Map(); // week → Map(value → size)
+  const days = new Map(); // day → Map(value → that day's size)
   for (const c of cells) {
     const week = weekOf(c.day);
     if (!weeks.has(week)) weeks.set(week, new Map());
+    if (!days.has(c.day)) days.set(c.day, new Map());
     const sizes = weeks.get(week);
-    const size = measure === 'installs' ? Math.max(sizes.get(c.value) ?? 0, c.installs) : (sizes.get(c.value) ?? 0) + c.events;
-    sizes.set(c.value, size);
+    const daySize = measure === 'installs' ? c.installs : c.events;
+    sizes.set(c.value, measure === 'installs' ? Math.max(sizes.get(c.value) ?? 0, daySize) : (sizes.get(c.value) ?? 0) + daySize);
+    days.get(c.day).set(c.value, (days.get(c.day).get(c.value) ?? 0) + daySize);
   }
   const kept = new Map(); // week → Set of kept values
-  for (const [week, sizes] of weeks) {
-    const keep = new Set([...sizes].filter(([, size]) => size >= minimum).map(([value]) => value));
-    if (sizes.size - keep.size === 1 && keep.size > 0) {
-      const smallest = [...keep].sort((a, b) => sizes.get(a) - sizes.get(b) || (a < b ? -1 : 1))[0];
-      keep.delete(smallest);
-    }
-    kept.set(week, keep);
-  }
-  return (day, value) => kept.get(weekOf(day))?.has(value) ?? false;
+  for (const [week, sizes] of weeks) kept.set(week, keepMost(sizes, new Set([...sizes].filter(([value, size]) => size >= minimum && value !== OVERFLOW).map(([value]) => value))));
+  // The same on each day, among the values of that day: a week's small value may be alone on a day.
+  const keptOnDay = new Map();
+  for (const [day, sizes] of days) keptOnDay.set(day, keepMost(sizes, new Set([...sizes.keys()].filter((value) => kept.get(weekOf(day)).has(value)))));
+  return (day, value) => (keptOnDay.get(day) ?? kept.get(weekOf(day)))?.has(value) ?? false;
 }
 
-// label() is how a stored value is shown: '' (absent) as "unknown".
-export const label = (value) => (value === '' ? UNKNOWN : value);
+// keepMost() folds the smallest kept value (by `sizes`) too when exactly one value of `sizes` is
+// not kept, so "other" never stands for a single value; returns `keep`.
+function keepMost(sizes, keep) {
+  if (sizes.size - keep.size === 1 && keep.size > 0) {
+    const smallest = [...keep].sort((a, b) => sizes.get(a) - sizes.get(b) || (a < b ? -1 : 1))[0];
+    keep.delete(smallest);
+  }
+  return keep;
+}
+
+// label() is how a stored value is shown: '' (absent) as "unknown", the rollup's overflow row as
+// "other".
+export const label = (value) => (value === '' ? UNKNOWN : value === OVERFLOW ? OTHER : value);
 
 // weeksAround() is the range of days of the whole weeks holding from..to.
 export const weeksAround = (from, to) => ({ from: weekOf(from), to: weekOf(to) + 6 });

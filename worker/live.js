@@ -10,7 +10,7 @@
 import { dayOf } from './days.js';
 import { storedAt } from './live-signal.js';
 import { Ledger } from './maintenance.js';
-import { REGION_COUNT, rollupDayOf, RollupStopped, Slicer } from './rollup.js';
+import { capValues, REGION_COUNT, rollupDayOf, RollupStopped, Slicer } from './rollup.js';
 
 export const LIVE_MAX_AGE_MS = 60_000;
 const LIVE_MIN_AGE_MS = 3_000;
@@ -63,6 +63,6 @@ async function countToday(catalogue, stores, settings, day, now) {
   }
   return {
     day, computed_at: now, events_counted: eventsCounted, events_total: eventsTotal, partial,
-    rows: [...totals.values()],
+    rows: capValues([...totals.values()]),
   };
 }

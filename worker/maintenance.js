@@ -8,7 +8,7 @@
 // is short (rollup.js), so ingest waits little behind a run.
 
 import { DAY_MS, dayOf, firstCompleteDay } from './days.js';
-import { REGION_COUNT, rollupDayOf, RollupStopped, ROWS_PER_STATEMENT, Slicer, statementsToWrite, writeRollup } from './rollup.js';
+import { capValues, REGION_COUNT, rollupDayOf, RollupStopped, ROWS_PER_STATEMENT, Slicer, statementsToWrite, writeRollup } from './rollup.js';
 
 // A finished day is checked against its raw events again this long after its last check: each
 // day of the lookback is looked at about once a day, whichever hour the run is.
@@ -98,8 +98,9 @@ async function rollupDay(ledger, main, stores, catalogue, day, counts, slicer, {
   const totals = new Map();
   const plan = { eventsLeft: counts.reduce((a, b) => a + b, 0), slicesLeft: slices, regionsLeft: REGION_COUNT * stores.length };
   for (const { db } of stores) await rollupDayOf(ledger, db, catalogue, day, slicer, totals, plan);
-  if (statementsToWrite(totals.size) > ledger.left(reserve)) return false;
-  await writeRollup(ledger, main, day, totals, counts.reduce((a, b) => a + b, 0), now);
+  const rows = capValues([...totals.values()]);
+  if (statementsToWrite(rows.length) > ledger.left(reserve)) return false;
+  await writeRollup(ledger, main, day, rows, counts.reduce((a, b) => a + b, 0), now);
   return true;
 }
 

@@ -6,6 +6,7 @@
 import { dayString } from './days.js';
 import { bucketValue, MEASURE_RELATIVE_ERROR, measureDimension, productStats, topDimension } from './fields.js';
 import { decide, hasInstallIds, label, OTHER, weeksAround } from './fold.js';
+import { OVERFLOW } from './rollup.js';
 
 const COUNTS = ['events', 'installs', 'sessions', 'new_installs', 'successes', 'failures'];
 
@@ -61,11 +62,14 @@ async function head(cells, q, settings, extra = {}) {
   };
 }
 
-// percentiles() reads p50, p90 and p99 from a Map of bucket → count.
-function percentiles(buckets) {
+// percentiles() reads p50, p90 and p99 from a Map of bucket → count. A percentile of a few values
+// is one of them (p99 of nine is the largest): p50 needs MIN_GROUP_SIZE values, p90 twice that,
+// p99 twenty times; fewer answer null.
+function percentiles(buckets, minimum) {
   const order = [...buckets.keys()].sort((a, b) => (a === null ? -Infinity : a) - (b === null ? -Infinity : b));
   const count = order.reduce((n, b) => n + buckets.get(b), 0);
-  const at = (p) => {
+  const at = (p, needed) => {
+    if (count < needed) return null;
     let seen = 0;
     for (const b of order) {
       seen += buckets.get(b);
@@ -73,7 +77,7 @@ function percentiles(buckets) {
     }
     return null;
   };
-  return { count, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
+  return { count, p50: at(0.5, minimum), p90: at(0.9, 2 * minimum), p99: at(0.99, 20 * minimum) };
 }
 
 // The event a field-level report is about: the one named, or the only event carrying the field.
@@ -184,7 +188,13 @@ export const REPORTS = {
     const rows = await cells.read({ product: q.product, dimension: measureDimension(q.field), event, from: q.from, to: q.to });
     const perDay = new Map();
     const perVersion = new Map();
+    let overflow = 0;
     for (const r of rows) {
+      // The rollup's overflow row (rollup.js, MAX_VALUES) has no bucket: counted, not placed.
+      if (r.value === OVERFLOW) {
+        overflow += r.events;
+        continue;
+      }
       const [version, bucket] = JSON.parse(r.value);
       const v = keepVersion(r.day, version);
       if (!perDay.has(r.day)) perDay.set(r.day, new Map());
@@ -193,9 +203,9 @@ export const REPORTS = {
     }
     return {
       ...(await head(cells, { ...q, event }, settings, { field: q.field })),
-      relative_error: Number(MEASURE_RELATIVE_ERROR.toFixed(3)),
-      per_day: [...perDay].sort((a, b) => a[0] - b[0]).map(([day, buckets]) => ({ day: dayString(day), ...percentiles(buckets) })),
-      per_version: [...perVersion].map(([version, buckets]) => ({ version, ...percentiles(buckets) }))
+      relative_error: Number(MEASURE_RELATIVE_ERROR.toFixed(3)), overflow_events: overflow,
+      per_day: [...perDay].sort((a, b) => a[0] - b[0]).map(([day, buckets]) => ({ day: dayString(day), ...percentiles(buckets, settings.minGroupSize) })),
+      per_version: [...perVersion].map(([version, buckets]) => ({ version, ...percentiles(buckets, settings.minGroupSize) }))
         .sort((a, b) => (a.version === OTHER) - (b.version === OTHER) || b.count - a.count),
     };
   },
@@ -211,7 +221,7 @@ export const REPORTS = {
     const overall = new Map();
     const perVersion = new Map();
     for (const r of rows) {
-      const [version, raw] = JSON.parse(r.value);
+      const [version, raw] = r.value === OVERFLOW ? [OVERFLOW, OVERFLOW] : JSON.parse(r.value);
       const value = keepValue(r.day, raw);
       const v = keepVersion(r.day, version);
       overall.set(value, (overall.get(value) ?? 0) + r.events);

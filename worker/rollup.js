@@ -198,6 +198,37 @@ function add(totals, row) {
   for (const c of COUNTS) total[c] += row[c];
 }
 
+// A day keeps at most MAX_VALUES rows per product, event and dimension: versions, measure buckets
+// and top values are the sender's to choose, and a flood of invented ones must not make a day too
+// big to write (or to read). The rows with the fewest events beyond that are summed into one row
+// of value OVERFLOW (a control character no stored value can hold); its distinct counts are sums,
+// an upper bound. The stats API shows it as "other".
+export const MAX_VALUES = 500;
+export const OVERFLOW = '\u0001more';
+
+// capValues() applies MAX_VALUES to rows (rollup rows without day); returns the rows to keep.
+export function capValues(rows) {
+  const groups = new Map();
+  for (const row of rows) {
+    const key = `${row.product}\u0000${row.event}\u0000${row.dimension}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(row);
+  }
+  const kept = [];
+  for (const group of groups.values()) {
+    if (group.length <= MAX_VALUES) {
+      kept.push(...group);
+      continue;
+    }
+    group.sort((a, b) => b.events - a.events || (a.value < b.value ? -1 : 1));
+    kept.push(...group.slice(0, MAX_VALUES - 1));
+    const rest = { ...group[MAX_VALUES - 1], value: OVERFLOW };
+    for (const row of group.slice(MAX_VALUES)) for (const c of COUNTS) rest[c] += row[c];
+    kept.push(rest);
+  }
+  return kept;
+}
+
 // Rollup rows are written from JSON, at most this many a statement: about 750 KB of JSON, under a
 // D1 value's 2 MB.
 export const ROWS_PER_STATEMENT = 5000;
@@ -206,10 +237,9 @@ const INSERT_ROLLUP = `INSERT INTO rollup_daily (day, ${[...KEYS, ...COUNTS].joi
   SELECT ?1, ${[...KEYS, ...COUNTS].map((c) => `json_extract(r.value, '$.${c}')`).join(', ')}
   FROM json_each(?2) AS r`;
 
-// writeRollup() replaces day `day`'s rows in DB with `totals`, and records the day's count of raw
-// events (`events`) in rollup_runs, in one transaction.
-export async function writeRollup(ledger, main, day, totals, events, now) {
-  const rows = [...totals.values()];
+// writeRollup() replaces day `day`'s rows in DB with `rows` (capValues()'s), and records the day's
+// count of raw events (`events`) in rollup_runs, in one transaction.
+export async function writeRollup(ledger, main, day, rows, events, now) {
   const statements = [main.prepare('DELETE FROM rollup_daily WHERE day = ?1').bind(day)];
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     statements.push(main.prepare(INSERT_ROLLUP).bind(day, JSON.stringify(rows.slice(i, i + ROWS_PER_STATEMENT))));

@@ -9,7 +9,7 @@ import { dayOf, dayString, firstCompleteDay, readDay } from './days.js';
 import { Ledger, rollupDays } from './maintenance.js';
 import { Cells } from './cells.js';
 import { productStats } from './fields.js';
-import { decide, label, OTHER, weeksAround } from './fold.js';
+import { decide, hasInstallIds, label, OTHER, weeksAround } from './fold.js';
 import { REPORTS as USE_REPORTS } from './reports.js';
 import { Slicer } from './rollup.js';
 import { rejectionRules } from './rules.js';
@@ -122,15 +122,21 @@ const REPORTS = {
   // rejections: per day, event, code and version. Stored counts hold at most MAX_REJECTION_VERSIONS
   // versions per day, event and code (storage.js); the same fold here, largest counts first, bounds
   // rows written before that cap too. Versions are then folded like any group (fold.js), measured
-  // in rejected events: a version that sent fewer than MIN_GROUP_SIZE of them in a week is "other".
+  // as the version breakdown folds them (fold.js): for products with install ids, a version is named
+  // only where the version breakdown names it (rejected events carry no install to count, and one
+  // install must not name its version by sending rejected events); for the others, on rejected
+  // events (fewer than MIN_GROUP_SIZE in a week is "other").
   // The most recent MAX_REJECTION_ROWS rows are answered, and `truncated` says whether older ones
   // were left out. `rules` explains each event's codes from the catalogue (rules.js).
-  async rejections(db, url, catalogue, settings) {
+  async rejections(db, url, catalogue, settings, { stores }) {
     const q = readQuery(url, catalogue);
     const around = weeksAround(q.from, q.to);
-    const sizes = await all(db, `SELECT day, version AS value, sum(count) AS events, 0 AS installs FROM rejections_daily
-      WHERE product = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day, version`, q.product, around.from, around.to);
-    const keep = decide(sizes, { measure: 'events', minimum: settings.minGroupSize });
+    const byInstalls = hasInstallIds(q.declared);
+    const sizes = byInstalls
+      ? await new Cells({ db, catalogue, stores: stores.stores, settings }).read({ product: q.product, dimension: 'version', event: '*', ...around })
+      : await all(db, `SELECT day, version AS value, sum(count) AS events, 0 AS installs FROM rejections_daily
+        WHERE product = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day, version`, q.product, around.from, around.to);
+    const keep = decide(sizes, { measure: byInstalls ? 'installs' : 'events', minimum: settings.minGroupSize });
     const rows = await all(db, `SELECT * FROM (
         SELECT day, event, code, version, sum(count) AS count FROM (
           SELECT day, event, code, count, CASE WHEN row_number() OVER (PARTITION BY day, event, code ORDER BY version = '', count DESC, version)
@@ -150,7 +156,7 @@ const REPORTS = {
     const answer = [...folded.values()].map((r) => ({ ...r, day: dayString(r.day) }));
     return {
       product: q.product, from: dayString(q.from), to: dayString(q.to), truncated,
-      folding: { measure: 'events', min_group_size: settings.minGroupSize, unit: 'week' },
+      folding: { measure: byInstalls ? 'installs' : 'events', min_group_size: settings.minGroupSize, unit: 'week' },
       rejections: answer, rules: rejectionRules(q.declared, answer),
     };
   },

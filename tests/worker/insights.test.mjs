@@ -105,9 +105,11 @@ describe('rollups and the stats API', () => {
     const runs = Array.from({ length: 20 }, (_, i) => ({ Seconds: 1, Success: i % 4 !== 0 }));
     await postAll(worker, '/v1/langflow/run', runs);
     // Rejected events: counted by SDK version, their data never stored.
-    // Six of 0.3.0 (a group of its own), one each of 0.2.0 and 0.1.0 (folded together).
+    // Rejected: six of 0.5.0, a version five installs also use today (so it is named), and one each
+    // of 0.2.0 and 0.1.0, which no install counted for (folded together).
+    await postAll(worker, '/v1/agentsonar/session', [20, 21, 22, 23, 24].map((i) => session(i, s++, now, { version: '0.5.0' })));
     assert.equal((await worker.post('/v1/agentsonar/session', [
-      ...Array.from({ length: 6 }, () => ({ version: '0.3.0', os: 'linux' })), { install_id: 'x', version: '0.2.0' }, { version: '0.1.0' },
+      ...Array.from({ length: 6 }, () => ({ version: '0.5.0', os: 'linux' })), { install_id: 'x', version: '0.2.0' }, { version: '0.1.0' },
     ])).status, 400);
     await runSchedule(worker, now);
   });
@@ -211,8 +213,8 @@ describe('rollups and the stats API', () => {
   test('rejections are counted by code and SDK version, for today too', async () => {
     const { rejections, rules } = await stats(worker, 'rejections', { product: 'agentsonar', to: new Date(now).toISOString().slice(0, 10) });
     const counts = Object.fromEntries(rejections.map((r) => [`${r.code}/${r.version}`, r.count]));
-    // 0.2.0 and 0.1.0 sent one each: folded (in rejected events, per week).
-    assert.deepEqual(counts, { 'missing_field/0.3.0': 6, 'missing_field/other': 1, 'invalid_uuid/other': 1 });
+    // Versions fold as the version breakdown folds them: 0.2.0 and 0.1.0 had no install.
+    assert.deepEqual(counts, { 'missing_field/0.5.0': 6, 'missing_field/other': 1, 'invalid_uuid/other': 1 });
     // Each code is explained by the catalogue: the fields it can come from and what they expect.
     const missing = rules.session.missing_field;
     assert.equal(missing.link, '/#event-agentsonar-session');

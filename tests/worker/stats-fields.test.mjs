@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { bucketValue, measureBucket } from '../../worker/fields.js';
+import { MAX_VALUES, OVERFLOW } from '../../worker/rollup.js';
 import { MEANING } from '../../worker/rules.js';
 import { referenceVectorsFile, startWorker, testCatalogue } from './harness.mjs';
 import { insertRaw } from './raw-rows.mjs';
@@ -131,9 +132,30 @@ describe("the catalogue's fields, today live, folding", () => {
   });
 
   test('the bucket arithmetic: every value is within the stated error of what its bucket stands for', () => {
-    for (const v of [0, 1e-9, 0.001, 0.5, 1, 1.05, 2, 37.5, 1000, 86_400_000, 1e15]) {
+    for (const v of [0, 0.001, 0.5, 1, 1.05, 2, 37.5, 1000, 86_400_000, 1e15, 1e18]) {
       const back = bucketValue(measureBucket(v));
-      assert.ok(Math.abs(back - v) <= 0.0489 * v + 1e-300, `${v} → ${back}`);
+      assert.ok(Math.abs(back - v) <= 0.0489 * v, `${v} → ${back}`);
+    }
+    // Clamped: a sender cannot spread a measure over thousands of buckets.
+    assert.equal(measureBucket(1e-300), measureBucket(0.001));
+    assert.equal(measureBucket(1e300), measureBucket(1e18));
+  });
+
+  test('a flood of invented versions keeps a day to MAX_VALUES rows per dimension, the rest in one overflow row', async () => {
+    const flooded = await startWorker({ catalogue, vars: { STATS_TOKEN: TOKEN, MAINTENANCE_QUERY_LIMIT: '45' } });
+    try {
+      const day = today - 2;
+      const rows = Array.from({ length: MAX_VALUES + 300 }, (_, i) => row({ product: 'langflow', event: 'run', day, version: `1.0.${i}`, properties: { seconds: i / 7 } }));
+      await insertRaw(flooded, rows);
+      await rollUp(flooded, day, day);
+      const versions = await flooded.rows(`SELECT count(*) AS n, sum(value = '${OVERFLOW}') AS overflow, sum(events) AS events FROM rollup_daily
+        WHERE day = ${day} AND product = 'langflow' AND event = 'run' AND dimension = 'version'`);
+      assert.deepEqual(versions[0], { n: MAX_VALUES, overflow: 1, events: rows.length }, 'every event is still counted');
+      const measures = await stats(flooded, 'measures', { product: 'langflow', event: 'run', field: 'seconds', from: dayText(day), to: dayText(day) });
+      assert.equal(measures.per_day[0].count + measures.overflow_events, rows.length);
+      assert.ok(!measures.per_version.some((v) => v.version.startsWith('1.0.')), 'one event per version: all folded');
+    } finally {
+      await flooded.close();
     }
   });
 
