@@ -226,6 +226,9 @@ function statsRole(raw, kind, c, label, path) {
     if (raw.column !== undefined) c.fail(`a field that feeds column ${raw.column} is charted as that column already: leave out stats`, where);
     else if (BUILTIN_DIMENSIONS.includes(path) || path === 'all') c.fail(`"${path}" is the name of a built-in dimension: rename the field or set stats to none`, where);
     if (explicit === 'measure' && !(raw.min >= 0)) c.fail('a measure is a non-negative quantity: its min must be 0 or more', where);
+    // Top values are kept for ROLLUP_RETENTION_DAYS and shown by name: identifiers only (class
+    // names, hashes), which a pattern guarantees; never free text, names people choose or messages.
+    if (explicit === 'top' && kind === 'string' && raw.pattern === undefined) c.fail('a top string field needs a pattern (^[class]{min,max}$): its values must be identifiers, never free text', where);
     return explicit;
   }
   if (explicit === 'none') return 'none';

@@ -155,7 +155,7 @@ async function route(app, request, env, ctx, settings) {
   await app.getCore();
   const stats = STATS_PATH.exec(url.pathname);
   if (stats) return handleStats(request, env, settings, app.catalogue, eventStores(env, settings), stats[1]);
-  if (url.pathname === '/v1/public/stats') return publicStats(request, env, settings, app.catalogue, eventStores(env, settings));
+  if (url.pathname === '/v1/public/stats') return publicStats(request, env, settings, app.catalogue, eventStores(env, settings), ctx);
   const capture = captureRoute(url.pathname);
   const target = capture ? null : ingestRoute(url.pathname);
   if (capture || target) {

@@ -23,15 +23,22 @@ export async function publicPage(request, env, settings) {
   return env.ASSETS.fetch(request);
 }
 
-// publicStats() answers GET /v1/public/stats?product=: the last WEEKS finished weeks.
-export async function publicStats(request, env, settings, catalogue, stores) {
+// publicStats() answers GET /v1/public/stats?product=: the last WEEKS finished weeks. Anyone may ask,
+// so answers are kept in the Cache API for MAX_AGE_SECONDS, one per product whatever else the query
+// holds: D1 is read at most once an hour per product and data centre.
+export async function publicStats(request, env, settings, catalogue, stores, ctx) {
   if (settings.publicStats.length === 0) throw disabled();
   if (request.method !== 'GET' && request.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'this route accepts GET', { allow: 'GET, HEAD' });
   const url = new URL(request.url);
   const name = url.searchParams.get('product') ?? catalogue.products[0]?.product;
   const product = catalogue.products.find((p) => p.product === name);
   if (!product) throw new HttpError(400, 'invalid_stats_request', `product must be one of: ${catalogue.products.map((p) => p.product).join(', ')}`);
-  const available = productStats(catalogue, product).dimensions.map((d) => d.name);
+  const cache = globalThis.caches?.default;
+  const key = new Request(new URL(`/v1/public/stats?product=${encodeURIComponent(product.product)}`, request.url).toString());
+  const hit = await cache?.match(key);
+  if (hit) return hit;
+  // Top fields (free-form identifiers) are never published, only the catalogue's dimensions.
+  const available = productStats(catalogue, product).dimensions.filter((d) => !d.top).map((d) => d.name);
   const dimensions = settings.publicStats.filter((d) => available.includes(d));
   const measure = hasInstallIds(product) ? 'installs' : 'events';
   const lastWeek = weekOf(dayOf(Date.now())) - 7;
@@ -73,5 +80,7 @@ export async function publicStats(request, env, settings, catalogue, stores) {
       })),
     });
   }
-  return jsonBody(JSON.stringify(answer), 200, { 'cache-control': `public, max-age=${MAX_AGE_SECONDS}` });
+  const response = jsonBody(JSON.stringify(answer), 200, { 'cache-control': `public, max-age=${MAX_AGE_SECONDS}` });
+  if (cache) ctx?.waitUntil(cache.put(key, response.clone()));
+  return response;
 }

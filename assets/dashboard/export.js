@@ -2,9 +2,12 @@
 // holds a comma, a quote, CR or LF, its quotes doubled) and as JSON, exactly the rows the page
 // fetched or derived; and the download of either. toCsv() and toJson() touch no DOM.
 
-// csvField() is one value as RFC 4180 writes it; null and undefined are empty fields.
+// csvField() is one value as RFC 4180 writes it; null and undefined are empty fields. A text that
+// a spreadsheet would run as a formula (= + - @, tab, carriage return first: values are the
+// senders') gets a leading ' so it stays text; numbers are written as they are.
 export function csvField(value) {
-  const text = value === null || value === undefined ? '' : String(value);
+  let text = value === null || value === undefined ? '' : String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -251,7 +251,7 @@ test('stats as written: a measure, top values, a success field asked for, none o
     e.success_field = 'ok';
     e.fields[1].stats = 'measure';
     e.fields.push(field('ok', 'bool', { stats: 'dimension' }), enumField('mode', { stats: 'none' }),
-      field('label', 'string', { max_length: 8, stats: 'top' }),
+      field('label', 'string', { max_length: 8, pattern: '^[a-z]{1,8}$', stats: 'top' }),
       field('model', 'model', { max_length: 64, allowed_owners: ['meta-llama'], stats: 'top' }));
   }));
   assert.deepEqual([fields.count.stats, fields.ok.stats, fields.mode.stats, fields.label.stats, fields.model.stats],
@@ -270,6 +270,9 @@ test('a stats role refuses a field of the wrong kind; top never takes text', () 
     'products/demo.json: events[0] (ping).fields[2] (label).stats: stats "measure" takes a field of kind integer or number');
   expectProblem(catalogueWith((p, e) => { e.fields.push(field('message', 'text', { max_length: 200, stats: 'top' })); }),
     'products/demo.json: events[0] (ping).fields[2] (message).stats: stats "top" takes a field of kind string or model');
+  // A string without a pattern could hold anything a person typed: not a top field.
+  expectProblem(catalogueWith((p, e) => { e.fields.push(field('label', 'string', { max_length: 20, stats: 'top' })); }),
+    'products/demo.json: events[0] (ping).fields[2] (label).stats: a top string field needs a pattern (^[class]{min,max}$): its values must be identifiers, never free text');
 });
 
 test('a measure must be a non-negative quantity', () => {
@@ -305,7 +308,7 @@ test('a nested field is charted under its dotted path, and named by its nested p
       field('total', 'integer', { min: 0, max: 100, stats: 'measure' }), enumField('version'), field('kind', 'string', { max_length: 8, ...extra }),
     ] }));
   };
-  const { status, stderr, json } = generate(catalogueWith(nested({ stats: 'top' })));
+  const { status, stderr, json } = generate(catalogueWith(nested({ stats: 'top', pattern: '^[a-z]{1,8}$' })));
   assert.equal(status, 0, stderr);
   const { products } = JSON.parse(readFileSync(json, 'utf8'));
   // tasks.version is no built-in: the built-in names are top-level ones.
@@ -317,7 +320,7 @@ test('a nested field is charted under its dotted path, and named by its nested p
 test('a product charts at most STATS_LIMITS fields of each role, dimensions counted once across events', () => {
   const enums = (n) => Array.from({ length: n }, (_, i) => enumField(`e${i}`));
   const measures = (n) => Array.from({ length: n }, (_, i) => field(`m${i}`, 'integer', { min: 0, max: 9, stats: 'measure' }));
-  const tops = (n) => Array.from({ length: n }, (_, i) => field(`t${i}`, 'string', { max_length: 8, stats: 'top' }));
+  const tops = (n) => Array.from({ length: n }, (_, i) => field(`t${i}`, 'string', { max_length: 8, pattern: '^[a-z]{1,8}$', stats: 'top' }));
   const second = (fields) => ({ ...structuredClone(GOOD_EVENT), name: 'pong', fields: [structuredClone(GOOD_EVENT.fields[0]), ...fields] });
   expectProblem(catalogueWith((p, e) => { e.fields.push(...enums(17)); }),
     'products/demo.json: events: at most 16 fields of the product may have stats "dimension" (17 do, enum and bool fields by default): set "stats": "none" on the others');
@@ -333,7 +336,7 @@ test('a product charts at most STATS_LIMITS fields of each role, dimensions coun
 test('the core loads a catalogue whose fields carry every stats role', async () => {
   const { status, stderr, json } = generate(catalogueWith((p, e) => {
     e.fields[1].stats = 'measure';
-    e.fields.push(enumField('mode'), field('label', 'string', { max_length: 8, stats: 'top' }), field('flag', 'bool', { stats: 'none' }));
+    e.fields.push(enumField('mode'), field('label', 'string', { max_length: 8, pattern: '^[a-z]{1,8}$', stats: 'top' }), field('flag', 'bool', { stats: 'none' }));
   }));
   assert.equal(status, 0, stderr);
   const core = await coreWith(json);

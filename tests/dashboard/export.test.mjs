@@ -18,6 +18,15 @@ test('CSV fields are quoted only when RFC 4180 asks, quotes doubled', () => {
   assert.equal(csvField(' spaced '), ' spaced ', 'spaces are data, kept as they are');
 });
 
+test('a text a spreadsheet would run as a formula stays text; numbers stay numbers', () => {
+  for (const text of ['=cmd|\' /C calc\'!A0', '@SUM(1+1)', '+1+2', '-2+3', '\tx', '\rx']) {
+    assert.ok(csvField(text).replace(/^"/, '').startsWith("'"), JSON.stringify(text));
+  }
+  assert.equal(csvField('=HYPERLINK("https://evil.example/","x")'), '"\'=HYPERLINK(""https://evil.example/"",""x"")"');
+  assert.equal(csvField(-3), '-3');
+  assert.equal(csvField('1.0.0-rc1'), '1.0.0-rc1');
+});
+
 test('CSV has a header row and CRLF line ends, columns in the order given', () => {
   const csv = toCsv(['day', 'value', 'events'], [
     { day: '2026-11-30', value: 'component (all versions)', events: 3, extra: 'not exported' },

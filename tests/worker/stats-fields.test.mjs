@@ -276,6 +276,11 @@ describe('folding is the same in every answer', () => {
     const versions = answer.dimensions[0].weeks;
     assert.deepEqual(versions.find((w) => w.week === dayText(first)).values, [{ value: 'A', installs_peak: 10 }, { value: 'B', installs_peak: 6 }, { value: 'other', installs_peak: 3 }]);
     assert.ok(!JSON.stringify(answer).includes('"C"'));
+    // One answer per product for an hour, whatever else the query holds: D1 is not asked again.
+    await insertRaw(worker, Array.from({ length: 6 }, (_, i) => row({ product: 'agentsonar', event: 'session', install: `late-${i}`, day: first, version: 'E' })));
+    await rollUp(worker, first, first);
+    const again = await worker.fetch('/v1/public/stats?product=agentsonar&nocache=1');
+    assert.deepEqual(await again.json(), answer);
     const off = await startWorker({ vars: { STATS_TOKEN: TOKEN } });
     try {
       assert.equal((await off.fetch('/v1/public/stats?product=agentsonar')).status, 404);
