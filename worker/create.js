@@ -139,6 +139,12 @@ async function routeCapture(app, request, env, ctx, settings, target) {
 
 const STATS_PATH = /^\/v1\/stats\/([a-z_]{1,32})$/;
 
+// pageFile() is a static file of the pages, or the JSON 404 every other route answers.
+async function pageFile(env, request) {
+  const response = await env.ASSETS.fetch(request);
+  return response.status === 404 ? notFound() : response;
+}
+
 // pageHeaders() adds the pages' security headers to a static file: scripts and styles of the
 // Worker's own origin only, requests to it alone, no referrer.
 function pageHeaders(response) {
@@ -175,11 +181,11 @@ async function route(app, request, env, ctx, settings) {
   if (url.pathname === '/dashboard' || url.pathname.startsWith('/dashboard/')) {
     if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
     if (!env.ASSETS) return errorResponse(404, 'not_found', "the dashboard is served as static assets: wrangler.toml needs the [assets] table of phonehome's template");
-    return pageHeaders(await env.ASSETS.fetch(request));
+    return pageHeaders(await pageFile(env, request));
   }
   if (url.pathname === '/public' || url.pathname.startsWith('/public/')) {
     if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);
-    return pageHeaders(await publicPage(request, env, settings));
+    return pageHeaders(await publicPage(request, env, settings, pageFile));
   }
   if (url.pathname === '/') {
     if (!readOnly) return methodNotAllowed(['GET', 'HEAD']);

@@ -17,10 +17,11 @@ function disabled() {
   return new HttpError(404, 'not_found', 'the public page is off: its maintainer has not set PUBLIC_STATS');
 }
 
-// publicPage() serves the page's static files (assets/public/) when the page is on.
-export async function publicPage(request, env, settings) {
-  if (settings.publicStats.length === 0 || !env.ASSETS) throw disabled();
-  return env.ASSETS.fetch(request);
+// publicPage() serves the page's static files (assets/public/, through `pageFile`) when it is on.
+export async function publicPage(request, env, settings, pageFile) {
+  if (settings.publicStats.length === 0) throw disabled();
+  if (!env.ASSETS) throw new HttpError(404, 'not_found', "the public page is served as static assets: wrangler.toml needs the [assets] table of phonehome's template");
+  return pageFile(env, request);
 }
 
 // publicStats() answers GET /v1/public/stats?product=: the last WEEKS finished weeks. Anyone may ask,

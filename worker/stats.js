@@ -182,9 +182,9 @@ const REPORTS = {
 // is deleting is never replaced by a smaller count, so rollups are never lost.
 async function rollupRange(db, stores, url, catalogue, settings) {
   const q = readQuery(url, catalogue, { needProduct: false, finished: true });
-  if (q.to - q.from + 1 > MAX_ROLLUP_DAYS_PER_CALL) throw badRequest(`roll up at most ${MAX_ROLLUP_DAYS_PER_CALL} days per call`);
   const now = Date.now();
   if (q.to >= dayOf(now)) throw badRequest('only finished days can be rolled up: to must be before today');
+  if (q.to - q.from + 1 > MAX_ROLLUP_DAYS_PER_CALL) throw badRequest(`roll up at most ${MAX_ROLLUP_DAYS_PER_CALL} days per call`);
   const complete = firstCompleteDay(now, settings.retentionDays);
   const range = [];
   for (let day = q.to; day >= q.from; day--) range.push(day);

@@ -127,6 +127,8 @@ const ROUTES = [
   { path: '/v1/schema', allow: 'GET, HEAD', ok: { GET: { status: 200 }, HEAD: { status: 200 } } },
   { path: '/', allow: 'GET, HEAD', ok: { GET: { status: 200 }, HEAD: { status: 200 } } },
   { path: '/dashboard', allow: 'GET, HEAD', ok: { GET: { status: 200 }, HEAD: { status: 200 } } },
+  { path: '/dashboard/nope.js', allow: 'GET, HEAD', ok: { GET: notFound, HEAD: { status: 404 } } },
+  { path: '/public/', allow: 'GET, HEAD', ok: { GET: notFound, HEAD: { status: 404 } } },
   { path: '/v1/stats/products', headers: auth, allow: 'GET', ok: { GET: { status: 200 } } },
   { path: `/v1/stats/rollup?from=${yesterday}&to=${yesterday}`, headers: auth, allow: 'POST', ok: { POST: { status: 200 } } },
   { path: '/v1/stats/overview?product=agentsonar', all: { status: 401, code: 'unauthorized' } },
