@@ -5,8 +5,8 @@
 // and dimension, from the product's counts for all its events: a value is kept in a week when at
 // least MIN_GROUP_SIZE installs sent it on one day of that week (for products that declare no
 // install id, when it counted MIN_GROUP_SIZE events in the week). When exactly one value of a week
-// would be folded, the smallest kept value is folded with it, and the same again on each day among
-// that day's values, so "other" never stands for a single value. The decision depends on neither the range asked for, nor the event filter, nor any other
+// would be folded, the smallest kept value is folded with it, so "other" never stands for a single
+// value of the week. The decision depends on neither the range asked for, nor the event filter, nor any other
 // dimension: every answer shows the same values and folds the same ones, so no two answers can be
 // subtracted to bring a folded value back.
 
@@ -28,22 +28,19 @@ export const hasInstallIds = (product) => product.events.some((e) => e.fields.so
 // weeks covering the answer) and returns keep(day, value): whether value is shown on that day.
 export function decide(cells, { measure, minimum }) {
   const weeks = new Map(); // week → Map(value → size)
-  const days = new Map(); // day → Map(value → that day's size)
   for (const c of cells) {
     const week = weekOf(c.day);
     if (!weeks.has(week)) weeks.set(week, new Map());
-    if (!days.has(c.day)) days.set(c.day, new Map());
     const sizes = weeks.get(week);
     const daySize = measure === 'installs' ? c.installs : c.events;
     sizes.set(c.value, measure === 'installs' ? Math.max(sizes.get(c.value) ?? 0, daySize) : (sizes.get(c.value) ?? 0) + daySize);
-    days.get(c.day).set(c.value, (days.get(c.day).get(c.value) ?? 0) + daySize);
   }
   const kept = new Map(); // week → Set of kept values
   for (const [week, sizes] of weeks) kept.set(week, keepMost(sizes, new Set([...sizes].filter(([value, size]) => size >= minimum && value !== OVERFLOW).map(([value]) => value))));
-  // The same on each day, among the values of that day: a week's small value may be alone on a day.
-  const keptOnDay = new Map();
-  for (const [day, sizes] of days) keptOnDay.set(day, keepMost(sizes, new Set([...sizes.keys()].filter((value) => kept.get(weekOf(day)).has(value)))));
-  return (day, value) => (keptOnDay.get(day) ?? kept.get(weekOf(day)))?.has(value) ?? false;
+  // Not again per day: folding a large value on every day where one small one shows up made "other"
+  // swallow the values it should show. On a day, "other" may hold one of the week's folded values;
+  // it never says which.
+  return (day, value) => kept.get(weekOf(day))?.has(value) ?? false;
 }
 
 // keepMost() folds the smallest kept value (by `sizes`) too when exactly one value of `sizes` is
