@@ -21,6 +21,7 @@
 //   --events  events a day, one case each (--quick: 20000 only)
 //   --flood   events of the one new install in the flood case (at N = 100000, else the smallest N)
 //   --rate    requests a second the ingest sender posts during the measurements
+//   ROLLUP_STATEMENT_MS in the environment overrides wrangler.toml's, to compare targets
 import { exitWithUsageOnHelp } from '../scripts/lib/usage.mjs';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -51,6 +52,7 @@ const TOKEN = 'bench-token-0123456789';
 const VARS = {
   DAILY_WRITE_BUDGET: '1000000000', DAILY_INSTALL_SHARE: '1000000', STATS_TOKEN: TOKEN,
   MAINTENANCE_QUERY_LIMIT: '1000', ROLLUP_LOOKBACK_DAYS: '2',
+  ...(process.env.ROLLUP_STATEMENT_MS ? { ROLLUP_STATEMENT_MS: process.env.ROLLUP_STATEMENT_MS } : {}),
 };
 
 process.env.PHONEHOME_WORKER_BUNDLE ??= join(root, 'build/worker-bundle');

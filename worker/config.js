@@ -60,7 +60,7 @@ export function config(env) {
     // The first rollup slice's events and retention's first chunk of rows; both then follow the
     // time D1 takes, aiming at this many milliseconds a statement (rollup.js).
     rollupSliceEvents: integer(env.ROLLUP_SLICE_EVENTS, 2_000),
-    rollupStatementMs: integer(env.ROLLUP_STATEMENT_MS, 25),
+    rollupStatementMs: integer(env.ROLLUP_STATEMENT_MS, 12),
     retentionDeleteChunk: integer(env.RETENTION_DELETE_CHUNK, 1_000),
     // Stats fold groups smaller than this into "other".
     minGroupSize: integer(env.MIN_GROUP_SIZE, 5),

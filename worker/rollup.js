@@ -131,7 +131,7 @@ function queriesOf(catalogue) {
   return queries.get(catalogue);
 }
 
-// Slices aim at ROLLUP_STATEMENT_MS of D1's time each (25 by default): short enough for an ingest
+// Slices aim at ROLLUP_STATEMENT_MS of D1's time each (12 by default): short enough for an ingest
 // request that arrives meanwhile to wait little (docs/SCALING.md), long enough that a day of a
 // million events takes a few hundred statements. The size follows the measured time of the slice
 // before, halving or growing by half at most per step (a slice's cost per event varies with how
