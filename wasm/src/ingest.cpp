@@ -15,6 +15,8 @@
 #include "normalize.h"
 #include "phonehome/core.h"
 #include "envelope.h"
+#include "field_check.h"
+#include "scalar.h"
 #include "scrub.h"
 
 namespace phonehome {
@@ -62,46 +64,6 @@ struct Frame {
   uint32_t items;  // List, Map: items seen so far
 };
 
-// A JSON scalar as the SAX parser reports it.
-struct JsonScalar {
-  enum class Type : uint8_t { Null, Bool, Integer, Unsigned, Float, String };
-  Type type = Type::Null;
-  bool boolean = false;
-  int64_t integer = 0;
-  uint64_t unsigned_integer = 0;
-  double floating = 0;
-  std::string_view text;
-
-  bool is_number() const { return type == Type::Integer || type == Type::Unsigned || type == Type::Float; }
-  double as_double() const {
-    switch (type) {
-      case Type::Integer: return static_cast<double>(integer);
-      case Type::Unsigned: return static_cast<double>(unsigned_integer);
-      default: return floating;
-    }
-  }
-};
-
-// What a kind expects, for "wrong_type" messages.
-std::string_view KindDescription(Kind kind) {
-  switch (kind) {
-    case Kind::String: return "a string";
-    case Kind::Text: return "a string";
-    case Kind::Enum: return "a string";
-    case Kind::Bool: return "true or false";
-    case Kind::Integer: return "a whole number";
-    case Kind::Number: return "a number";
-    case Kind::Uuid: return "a UUID string";
-    case Kind::Version: return "a version string";
-    case Kind::Timestamp: return "epoch seconds, epoch milliseconds or an RFC 3339 string";
-    case Kind::Model: return "a model id string";
-    case Kind::List: return "an array";
-    case Kind::Map: return "an object";
-    case Kind::Object: return "an object";
-  }
-  return "a value";
-}
-
 void ReleaseIfLarge(std::string& buffer) {
   if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
 }
@@ -120,29 +82,6 @@ std::string_view JsonStringValue(std::string_view json, std::string& buffer) {
   buffer.clear();
   for (size_t i = 0; i < inner.size(); ++i) buffer.push_back(inner[i] == '\\' && i + 1 < inner.size() ? inner[++i] : inner[i]);
   return buffer;
-}
-
-bool MatchesPattern(const catalogue::Pattern& pattern, std::string_view key) {
-  if (key.size() < pattern.min_length || key.size() > pattern.max_length) return false;
-  for (unsigned char c : key) {
-    if ((pattern.allowed[c >> 6] >> (c & 63) & 1) == 0) return false;
-  }
-  return true;
-}
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool OwnerAllowed(const FieldSpec& field, std::string_view owner) {
-  for (uint16_t i = 0; i < field.allowed_owner_count; ++i) {
-    const std::string_view allowed = field.allowed_owners[i];
-    if (allowed.size() != owner.size()) continue;
-    bool same = true;
-    for (size_t c = 0; c < owner.size() && same; ++c) {
-      same = AsciiLower(allowed[c]) == AsciiLower(owner[c]);
-    }
-    if (same) return true;
-  }
-  return false;
 }
 
 // IdSet remembers the event ids of one request, so the second copy of an event inside the same
@@ -225,7 +164,8 @@ struct Ingestor::State {
   int64_t occurred_at_ms = 0;
   bool has_occurred_at = false;
   std::string scratch;
-  std::string text_buffer;  // a string value after CleanText()
+  field_check::Buffers field_buffers;
+  field_check::Checked checked;  // the last value's check
   std::string path_suffix;  // a map key or list index extending a field's path
 
   // Output.
@@ -258,7 +198,7 @@ struct Ingestor::State {
     envelope_key = EnvelopeKey::None;
     saw_events = false;
     event_count = 0;
-    for (std::string* buffer : {&rows, &results, &response, &scratch, &text_buffer, &tape_text, &row_installs}) ReleaseIfLarge(*buffer);
+    for (std::string* buffer : {&rows, &results, &response, &scratch, &tape_text, &row_installs}) ReleaseIfLarge(*buffer);
     row_installs.clear();
     install_keys.clear();
     rows.clear();
@@ -313,9 +253,8 @@ struct Ingestor::State {
   }
 
   void RejectWrongType(const FieldSpec& field, Kind kind, std::string_view suffix = {}) {
-    std::string message = "must be ";
-    message.append(KindDescription(kind));
-    Reject(Status::wrong_type, &field, message, suffix);
+    field_check::WrongType(kind, field_buffers);
+    Reject(Status::wrong_type, &field, field_buffers.message, suffix);
   }
 
   void Drop(std::string_view key) {
@@ -346,206 +285,28 @@ struct Ingestor::State {
 
   // ---- values -------------------------------------------------------------------------------
 
-  // NormalizeFromText() reads a query-string value as the boolean or number its field declares,
-  // then normalizes that. An empty value is absent, as "" is in JSON.
-  bool NormalizeFromText(const FieldSpec& field, Kind kind, std::string_view text, std::string& out,
-                         std::string_view suffix) {
-    JsonScalar typed;
-    if (text.find_first_not_of(" \t\n\r\f\v") == std::string_view::npos) {
-      if (field.required && suffix.empty()) Reject(Status::empty_value, &field, "is empty");
-      return false;
-    }
-    bool read = false;
-    if (kind == Kind::Bool) {
-      typed.type = JsonScalar::Type::Bool;
-      read = normalize::BoolFromText(text, typed.boolean);
-    } else {
-      bool is_integer = false;
-      read = normalize::NumberFromText(text, typed.floating, is_integer, typed.integer);
-      typed.type = is_integer ? JsonScalar::Type::Integer : JsonScalar::Type::Float;
-    }
-    if (!read) {
-      RejectWrongType(field, kind, suffix);
-      return false;
-    }
-    return Normalize(field, kind, typed, out, suffix);
-  }
-
-  // Normalize() turns one scalar into the stored JSON text of `kind`, with `field`'s bounds,
-  // appended to `out`. It returns false when the value is absent (null, or a string empty after
-  // trimming) or rejected (then the event has its error).
+  // Normalize() checks one value against its field (field_check.h), appending its stored text to
+  // `out`, and notes for the event what the check found: a refusal (with its place), a value kept
+  // as "other", the event's own time. False when the value is absent or refused.
   bool Normalize(const FieldSpec& field, Kind kind, const JsonScalar& value, std::string& out,
                  std::string_view suffix = {}) {
-    if (value.type == JsonScalar::Type::Null) return false;
-    if (request.values_are_text && value.type == JsonScalar::Type::String &&
-        (kind == Kind::Bool || kind == Kind::Integer || kind == Kind::Number)) {
-      return NormalizeFromText(field, kind, value.text, out, suffix);
-    }
-    const bool is_text = value.type == JsonScalar::Type::String;
-    const bool wants_text = kind != Kind::Bool && kind != Kind::Integer && kind != Kind::Number &&
-                            kind != Kind::Timestamp;
-    if (wants_text && !is_text) {
-      RejectWrongType(field, kind, suffix);
-      return false;
-    }
-    std::string_view text;
-    if (is_text) {
-      text = normalize::CleanView(value.text, text_buffer, /*keep_newlines=*/kind == Kind::Text);
-      // An empty string says nothing: stored as absent, like null; a required field may not be.
-      if (text.empty() && (wants_text || kind == Kind::Timestamp)) {
-        if (field.required && suffix.empty()) Reject(Status::empty_value, &field, "is empty");
+    const field_check::Place place{/*item=*/!suffix.empty(), request.values_are_text};
+    checked = field_check::Check(field, kind, value, place, field_buffers, out);
+    switch (checked.outcome) {
+      case field_check::Outcome::Rejected:
+        Reject(checked.code, &field, field_buffers.message, suffix);
         return false;
-      }
-    }
-
-    switch (kind) {
-      case Kind::String: {
-        if (text.size() > field.max_length && !field.truncate) {
-          std::string message = "is longer than ";
-          AppendInt(message, field.max_length);
-          message.append(" bytes");
-          Reject(Status::too_long, &field, message, suffix);
-          return false;
-        }
-        if (field.pattern != nullptr && !MatchesPattern(*field.pattern, text)) {
-          Reject(Status::pattern_mismatch, &field, "does not match the field's pattern", suffix);
-          return false;
-        }
-        // A value kept exactly as sent (a column, a value with a pattern) is refused when it holds
-        // what the scrubber would replace; any other string is stored scrubbed.
-        const bool kept_as_sent = field.pattern != nullptr || (suffix.empty() && field.column != Column::Properties);
-        if (kept_as_sent) {
-          if (scrub::UnsafeAsSent(text)) {
-            Reject(Status::sensitive_value, &field, "holds what looks like an address, a secret or a path", suffix);
-            return false;
-          }
-          AppendString(out, text.substr(0, normalize::Utf8Boundary(text, field.max_length)));
-          return true;
-        }
-        scratch.clear();
-        scrub::Scrub(text, field.max_length, scratch);
-        AppendString(out, scratch);
-        return true;
-      }
-      case Kind::Text:
-        scratch.clear();
-        scrub::Scrub(text, field.max_length, scratch);
-        AppendString(out, scratch);
-        return true;
-      case Kind::Enum: {
-        const int found = normalize::EnumIndex(*field.enumeration, text);
-        if (found >= 0) {
-          AppendString(out, field.enumeration->values[found]);
-        } else if (field.enumeration->unknown == catalogue::UnknownValue::KeepAsOther) {
-          AppendString(out, "other");
-          NoteKeptAsOther(field);
-        } else {
-          std::string message = "must be one of:";
-          for (uint16_t i = 0; i < field.enumeration->value_count; ++i) {
-            message.append(i == 0 ? " " : ", ");
-            message.append(field.enumeration->values[i]);
-          }
-          Reject(Status::invalid_enum, &field, message, suffix);
-          return false;
-        }
-        return true;
-      }
-      case Kind::Bool:
-        if (value.type != JsonScalar::Type::Bool) break;
-        out.append(value.boolean ? "true" : "false");
-        return true;
-      case Kind::Integer:
-      case Kind::Number: {
-        if (!value.is_number()) break;
-        const double number = value.as_double();
-        if (kind == Kind::Integer && number != std::floor(number)) break;
-        if (number < field.min || number > field.max) {
-          std::string message = "must be between ";
-          AppendNumber(message, field.min);
-          message.append(" and ");
-          AppendNumber(message, field.max);
-          Reject(Status::out_of_range, &field, message, suffix);
-          return false;
-        }
-        if (value.type == JsonScalar::Type::Integer) {
-          AppendInt(out, value.integer);
-        } else if (value.type == JsonScalar::Type::Unsigned) {
-          json_out::AppendUint(out, value.unsigned_integer);
-        } else {
-          AppendNumber(out, number);
-        }
-        return true;
-      }
-      case Kind::Uuid:
-        scratch.clear();
-        if (normalize::Uuid(text, scratch) != Status::ok) {
-          Reject(Status::invalid_uuid, &field, "is not a UUID (8-4-4-4-12 hex digits)", suffix);
-          return false;
-        }
-        AppendString(out, scratch);
-        return true;
-      case Kind::Version: {
-        scratch.clear();
-        const Status status = normalize::Version(text, scratch);
-        if (status == Status::sensitive_value) {
-          Reject(Status::invalid_version, &field, "looks like an address or holds a secret, which a version must not", suffix);
-          return false;
-        }
-        if (status != Status::ok) {
-          Reject(Status::invalid_version, &field, "is not a version like 1.4.2", suffix);
-          return false;
-        }
-        AppendString(out, normalize::CutVersion(scratch, field.precision));
-        return true;
-      }
-      case Kind::Timestamp: {
-        int64_t ms = 0;
-        Status status;
-        if (is_text) {
-          status = normalize::TimestampFromText(text, ms);
-        } else if (value.is_number()) {
-          status = normalize::TimestampFromNumber(value.as_double(), ms);
-        } else {
-          break;
-        }
-        if (status == Status::out_of_range) {
-          Reject(status, &field, "must be between 2000-01-01 and 2100-01-01", suffix);
-          return false;
-        }
-        if (status != Status::ok) {
-          Reject(status, &field, "is not epoch seconds, epoch milliseconds or RFC 3339", suffix);
-          return false;
-        }
-        AppendInt(out, ms);
-        if (field.column == Column::OccurredAt) {
-          occurred_at_ms = ms;
-          has_occurred_at = true;
-        }
-        return true;
-      }
-      case Kind::Model: {
-        // Only ids of allowed organisations are kept; a local path never is, whatever its owner.
-        if (normalize::IsPathLike(text)) {
-          AppendString(out, "<path>");
-          return true;
-        }
-        const size_t slash = text.find('/');
-        if (slash == std::string_view::npos || !OwnerAllowed(field, text.substr(0, slash)) ||
-            !normalize::IsModelName(text.substr(slash + 1)) || scrub::UnsafeAsSent(text)) {
-          AppendString(out, "other");
-          NoteKeptAsOther(field);
-          return true;
-        }
-        AppendString(out, text.substr(0, normalize::Utf8Boundary(text, field.max_length)));
-        return true;
-      }
-      case Kind::List:
-      case Kind::Map:
-      case Kind::Object:
+      case field_check::Outcome::Absent:
+        return false;
+      case field_check::Outcome::Stored:
         break;
     }
-    RejectWrongType(field, kind, suffix);
-    return false;
+    if (checked.kept_as_other) NoteKeptAsOther(field);
+    if (checked.has_time && field.column == Column::OccurredAt) {
+      occurred_at_ms = checked.time_ms;
+      has_occurred_at = true;
+    }
+    return true;
   }
 
   // OnFieldValue() stores a scalar given for a declared field.
@@ -560,7 +321,7 @@ struct Ingestor::State {
     if (!Normalize(field, field.kind, value, out)) return;
     if (!field.full_property.empty()) {
       full_slots[index].clear();
-      AppendString(full_slots[index], scratch);  // Normalize() left the uncut version there
+      AppendString(full_slots[index], checked.uncut);
     }
     present[index] = 1;
   }
@@ -614,7 +375,7 @@ struct Ingestor::State {
       return Reject(Status::too_many_items, &field, "holds more keys than allowed");
     }
     SetScrubbedKeySuffix(key);
-    if (!MatchesPattern(*field.pattern, key)) {
+    if (!field_check::MatchesPattern(*field.pattern, key)) {
       return Reject(Status::invalid_key, &field, "has a key that does not match its pattern", path_suffix);
     }
     if (scrub::UnsafeAsSent(key)) {
