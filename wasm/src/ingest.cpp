@@ -1,7 +1,6 @@
 // ingest.cpp: the request path. One SAX pass over the body validates and normalizes each event
 // against the catalogue and writes its verdict and row straight into reused buffers: no DOM, no
 // per-event allocation once the buffers are warm.
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "phonehome/core.h"
 #include "envelope.h"
 #include "field_check.h"
+#include "report.h"
 #include "scalar.h"
 #include "scrub.h"
 
@@ -56,8 +56,6 @@ enum class FrameKind : uint8_t {
 // Which envelope key's value comes next.
 enum class EnvelopeKey : uint8_t { None, Events, Other };
 
-constexpr size_t kRowChunkBytes = kMaxRowChunkBytes;
-
 struct Frame {
   FrameKind kind;
   uint16_t field;  // Object, List, Map: the field; others kNoField
@@ -66,12 +64,6 @@ struct Frame {
 
 void ReleaseIfLarge(std::string& buffer) {
   if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
-}
-
-// AppendHex64() writes 16 lower-case hex digits.
-void AppendHex64(std::string& out, uint64_t value) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  for (int shift = 60; shift >= 0; shift -= 4) out.push_back(kDigits[(value >> shift) & 0xF]);
 }
 
 // JsonStringValue() is the text of a JSON string the core wrote (quotes stripped, escapes read).
@@ -121,12 +113,6 @@ class IdSet {
 }  // namespace
 
 struct Ingestor::State {
-  struct RowChunk {
-    uint32_t offset;  // into rows
-    uint32_t length;
-    uint32_t first_row;
-  };
-
   // The catalogue events are checked against (the Ingestor's; it outlives the Ingestor).
   const catalogue::Catalogue* declared = nullptr;
   // The request being processed.
@@ -169,19 +155,8 @@ struct Ingestor::State {
   std::string path_suffix;  // a map key or list index extending a field's path
 
   // Output.
-  std::string rows;  // JSON arrays of rows, one per chunk, back to back
-  std::string row;   // the row being written
-  std::vector<RowChunk> chunks;
-  uint32_t row_count = 0;
-  uint32_t duplicate_count = 0;
-  std::string results;  // the verdicts, comma separated
-  std::vector<uint32_t> accepted_offsets;
-  std::string response;
-  // Per stored row, its event id and the key of its install (install_key.h), for the daily
-  // per-install counters; and the keys alone, counted when the request ends.
-  std::string row_installs;
-  std::vector<uint64_t> install_keys;
-  std::string install_counts;
+  std::string row;  // the row being written
+  Report report;
   IdSet seen_ids;
   EventIdHasher event_id;
 
@@ -198,17 +173,8 @@ struct Ingestor::State {
     envelope_key = EnvelopeKey::None;
     saw_events = false;
     event_count = 0;
-    for (std::string* buffer : {&rows, &results, &response, &scratch, &tape_text, &row_installs}) ReleaseIfLarge(*buffer);
-    row_installs.clear();
-    install_keys.clear();
-    rows.clear();
-    chunks.clear();
-    rejection_counts.clear();
-    row_count = 0;
-    duplicate_count = 0;
-    results.clear();
-    accepted_offsets.clear();
-    response.clear();
+    for (std::string* buffer : {&scratch, &tape_text}) ReleaseIfLarge(*buffer);
+    report.Reset();
     seen_ids.Clear();
   }
 
@@ -542,20 +508,15 @@ struct Ingestor::State {
       message.append(" bytes once normalized");
       return WriteRejected(Status::event_too_large, "", message);
     }
-    if (!seen_ids.Insert(id.high(), id.low())) {
-      ++duplicate_count;
-      BeginVerdict();
-      results.append(kDuplicateToken);
-      EndVerdict();
-      return;
-    }
-    AppendRow();
-    NoteInstall(id);
-    BeginVerdict();
-    accepted_offsets.push_back(static_cast<uint32_t>(results.size()));
-    results.append(kAcceptedToken);
-    EndVerdict();
+    if (!seen_ids.Insert(id.high(), id.low())) return report.Duplicate(event_count - 1, Notes());
+    const int install_field = column_field[static_cast<size_t>(Column::InstallId)];
+    uint64_t install_key = 0;
+    const bool has_install = install_field >= 0 && present[install_field];
+    if (has_install) install_key = InstallKey(JsonStringValue(slots[install_field], scratch));
+    report.Accepted(event_count - 1, row, id, has_install ? &install_key : nullptr, Notes());
   }
+
+  VerdictNotes Notes() const { return {dropped, unknown_values}; }
 
   // EventTime() decides the stored event time and says where it came from: the client's time
   // ("client"), shifted by the client's clock error when it sent X-Sent-At ("client_corrected"),
@@ -577,55 +538,6 @@ struct Ingestor::State {
     return time;
   }
 
-  // AppendRow() adds the finished row to the current chunk, or starts a new chunk when the
-  // current one is full.
-  void AppendRow() {
-    if (chunks.empty() || chunks.back().length + row.size() + 2 > kRowChunkBytes) {
-      if (!chunks.empty()) rows.push_back(']');
-      chunks.push_back({static_cast<uint32_t>(rows.size()), 0, row_count});
-      rows.push_back('[');
-    } else {
-      rows.push_back(',');
-    }
-    rows.append(row);
-    chunks.back().length = static_cast<uint32_t>(rows.size() + 1 - chunks.back().offset);  // with its ']'
-    ++row_count;
-  }
-
-  // NoteInstall() records the stored row's event id and its install's key (null without one).
-  void NoteInstall(const EventIdHasher& id) {
-    row_installs.append(row_installs.empty() ? "[[\"" : ",[\"");
-    id.AppendHex(row_installs);
-    row_installs.append("\",");
-    const int field = column_field[static_cast<size_t>(Column::InstallId)];
-    if (field < 0 || !present[field]) {
-      row_installs.append("null]");
-      return;
-    }
-    const uint64_t key = InstallKey(JsonStringValue(slots[field], scratch));
-    install_keys.push_back(key);
-    row_installs.push_back('"');
-    AppendHex64(row_installs, key);
-    row_installs.append("\"]");
-  }
-
-  // AppendInstallCounts() writes {"key": rows, …}, one entry per install of the stored rows.
-  void AppendInstallCounts(std::string& out) {
-    std::sort(install_keys.begin(), install_keys.end());
-    out.push_back('{');
-    for (size_t i = 0; i < install_keys.size();) {
-      size_t run = i;
-      while (run < install_keys.size() && install_keys[run] == install_keys[i]) ++run;
-      if (i > 0) out.push_back(',');
-      out.push_back('"');
-      AppendHex64(out, install_keys[i]);
-      out.append("\":");
-      AppendInt(out, static_cast<int64_t>(run - i));
-      i = run;
-    }
-    out.push_back('}');
-  }
-
   // AppendColumn() writes a column's value: the field feeding it, a fixed value, or null.
   void AppendColumn(Column column) {
     const int field = column_field[static_cast<size_t>(column)];
@@ -642,54 +554,12 @@ struct Ingestor::State {
     row.append("null");
   }
 
-  // BeginVerdict() opens the current event's verdict up to its status value.
-  void BeginVerdict() {
-    if (!results.empty()) results.push_back(',');
-    results.append("{\"index\":");
-    AppendInt(results, event_count - 1);
-    results.append(",\"status\":");
-  }
-
-  void EndVerdict() {
-    if (dropped_count > 0) {
-      results.append(",\"dropped\":[");
-      results.append(dropped);
-      results.push_back(']');
-    }
-    if (!unknown_values.empty()) {
-      results.append(",\"unknown_values\":[");
-      results.append(unknown_values);
-      results.push_back(']');
-    }
-    results.push_back('}');
-  }
-
   void WriteRejected(Status code, std::string_view path, std::string_view message) {
-    if (spec != nullptr) CountRejection(code, EventVersion());
-    BeginVerdict();
-    results.append("\"rejected\",\"code\":");
-    AppendString(results, StatusName(code));
-    if (!path.empty()) {
-      results.append(",\"path\":");
-      AppendString(results, path);
-    }
-    results.append(",\"message\":");
-    AppendString(results, message);
-    EndVerdict();
+    if (spec != nullptr) report.CountRejection(product, spec, code, EventVersion());
+    report.Rejected(event_count - 1, code, path, message, Notes());
   }
 
   // ---- rejection counts ---------------------------------------------------------------------
-  //
-  // Per request, how many events of each product, event, code and SDK version were rejected, so
-  // the worker can count them without storing anything of the rejected events.
-
-  struct RejectionCount {
-    const catalogue::ProductSpec* product;
-    const EventSpec* spec;
-    Status code;
-    std::string version;
-    uint32_t count;
-  };
 
   // EventVersion() is the rejected event's version, when it could be read: from the field feeding
   // the version column, before or after the error (VersionAfterError()).
@@ -699,36 +569,6 @@ struct Ingestor::State {
       return std::string_view(slots[field]).substr(1, slots[field].size() - 2);  // versions need no escapes
     }
     return version_after_error;
-  }
-
-  void CountRejection(Status code, std::string_view version) {
-    for (RejectionCount& counted : rejection_counts) {
-      if (counted.spec == spec && counted.code == code && counted.version == version) {
-        ++counted.count;
-        return;
-      }
-    }
-    rejection_counts.push_back({product, spec, code, std::string(version), 1});
-  }
-
-  void AppendRejectionCounts(std::string& out) const {
-    out.push_back('[');
-    for (size_t i = 0; i < rejection_counts.size(); ++i) {
-      const RejectionCount& r = rejection_counts[i];
-      if (i > 0) out.push_back(',');
-      out.append("{\"product\":");
-      AppendString(out, r.product->name);
-      out.append(",\"event\":");
-      AppendString(out, r.spec->name);
-      out.append(",\"code\":");
-      AppendString(out, StatusName(r.code));
-      out.append(",\"version\":");
-      AppendString(out, r.version);
-      out.append(",\"count\":");
-      AppendInt(out, r.count);
-      out.push_back('}');
-    }
-    out.push_back(']');
   }
 
   // After an event's first error its values are skipped, except the version's, which the
@@ -1173,8 +1013,6 @@ struct Ingestor::State {
   std::vector<TapeEntry> tape;
   std::string tape_text;
 
-  std::vector<RejectionCount> rejection_counts;
-  std::string rejections_json;
   std::string version_after_error;  // the version read after the event's error, if any
   bool watching_version = false;    // the value coming next is that version
 
@@ -1188,60 +1026,13 @@ struct Ingestor::State {
     column_field[static_cast<size_t>(Column::Properties)] = -1;
   }
 
-  void WriteError(Status status, std::string_view message) {
-    response.assign("{\"error\":{\"code\":");
-    AppendString(response, StatusName(status));
-    response.append(",\"message\":");
-    AppendString(response, message);
-    response.append("}}");
-  }
-
   IngestResult Finish() {
-    IngestResult result;
-    result.event_count = event_count;
-    if (stop != Status::ok) {
-      // Nothing of the request is stored; on a named route the whole request counts as one
-      // rejection of its event.
-      rejection_counts.clear();
-      if (!envelope && spec != nullptr) CountRejection(stop, "");
-      rejections_json.clear();
-      AppendRejectionCounts(rejections_json);
-      result.rejections_json = rejections_json;
-      WriteError(stop, stop_message);
-      result.outcome = stop;
-      result.response_json = response;
-      return result;
-    }
-    rejections_json.clear();
-    AppendRejectionCounts(rejections_json);
-    result.rejections_json = rejections_json;
-    const bool stored_any = row_count > 0 || duplicate_count > 0;
-    result.outcome = stored_any ? Status::ok : Status::all_rejected;
-    if (stored_any) {
-      response.assign("{\"results\":[");
-    } else {
-      response.assign(
-          "{\"error\":{\"code\":\"all_rejected\",\"message\":\"every event of the request was rejected\"},"
-          "\"results\":[");
-    }
-    const auto prefix = static_cast<uint32_t>(response.size());
-    response.append(results);
-    response.append("]}");
-    for (uint32_t& offset : accepted_offsets) offset += prefix;
-    if (row_count > 0) rows.push_back(']');
-    result.rows_json = rows;
-    row_installs.append(row_installs.empty() ? "[]" : "]");
-    result.row_installs_json = row_installs;
-    install_counts.clear();
-    AppendInstallCounts(install_counts);
-    result.install_counts_json = install_counts;
-    result.row_count = row_count;
-    result.chunk_count = static_cast<uint32_t>(chunks.size());
-    static_assert(sizeof(RowChunk) == 3 * sizeof(uint32_t));
-    result.chunks = reinterpret_cast<const uint32_t*>(chunks.data());
-    result.response_json = response;
-    result.accepted_offsets = accepted_offsets.data();
-    return result;
+    if (stop == Status::ok) return report.Finish(event_count);
+    // Nothing of the request is stored; on a named route the whole request counts as one
+    // rejection of its event.
+    report.ForgetRejections();
+    if (!envelope && spec != nullptr) report.CountRejection(product, spec, stop, "");
+    return report.Refuse(event_count, stop, stop_message);
   }
 };
 
