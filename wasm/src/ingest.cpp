@@ -14,6 +14,7 @@
 #include "normalize.h"
 #include "phonehome/core.h"
 #include "envelope.h"
+#include "event_builder.h"
 #include "field_check.h"
 #include "report.h"
 #include "scalar.h"
@@ -66,49 +67,6 @@ void ReleaseIfLarge(std::string& buffer) {
   if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
 }
 
-// JsonStringValue() is the text of a JSON string the core wrote (quotes stripped, escapes read).
-// Stored strings are cleaned of control characters, so only \" and \\ can occur.
-std::string_view JsonStringValue(std::string_view json, std::string& buffer) {
-  const std::string_view inner = json.substr(1, json.size() - 2);
-  if (inner.find('\\') == std::string_view::npos) return inner;
-  buffer.clear();
-  for (size_t i = 0; i < inner.size(); ++i) buffer.push_back(inner[i] == '\\' && i + 1 < inner.size() ? inner[++i] : inner[i]);
-  return buffer;
-}
-
-// IdSet remembers the event ids of one request, so the second copy of an event inside the same
-// request is answered "duplicate" without a round trip to the database.
-class IdSet {
- public:
-  // Insert() is false when the id was already present.
-  bool Insert(uint64_t high, uint64_t low) {
-    if (table_.empty()) table_.resize(kSlots);
-    size_t at = static_cast<size_t>(low) & (kSlots - 1);
-    while (table_[at].used) {
-      if (table_[at].high == high && table_[at].low == low) return false;
-      at = (at + 1) & (kSlots - 1);
-    }
-    table_[at] = {high, low, true};
-    used_.push_back(at);
-    return true;
-  }
-  void Clear() {
-    for (size_t at : used_) table_[at].used = false;
-    used_.clear();
-  }
-
- private:
-  // Twice the event limit keeps the table at most half full.
-  static constexpr size_t kSlots = 2048;
-  static_assert(kSlots >= 2 * kMaxEvents && (kSlots & (kSlots - 1)) == 0);
-  struct Entry {
-    uint64_t high = 0;
-    uint64_t low = 0;
-    bool used = false;
-  };
-  std::vector<Entry> table_;
-  std::vector<size_t> used_;
-};
 
 }  // namespace
 
@@ -117,12 +75,7 @@ struct Ingestor::State {
   const catalogue::Catalogue* declared = nullptr;
   // The request being processed.
   IngestRequest request;
-  const catalogue::ProductSpec* product = nullptr;
-  const EventSpec* spec = nullptr;
-  int column_field[catalogue::kColumnCount];  // top-level field feeding each column, -1 for none
-
-  int64_t sent_at_ms = 0;  // the client's send time, when it said (has_sent_at)
-  bool has_sent_at = false;
+  RequestClock clock;
   bool envelope = false;  // /v1/batch: events name their own product and event
   EnvelopeKey envelope_key = EnvelopeKey::None;
   bool saw_events = false;
@@ -137,45 +90,36 @@ struct Ingestor::State {
 
   // The event being read.
   uint32_t event_count = 0;
-  std::vector<std::string> slots;  // each field's normalized value as JSON text
-  std::vector<std::string> full_slots;  // Version fields with a full_property: the uncut value
-  std::vector<uint8_t> present;
-  std::vector<uint8_t> seen;  // the key was given, whatever its value (null and "" leave no value)
+  EventBuilder event;
   Status event_error = Status::ok;
   std::string error_path;
   std::string error_message;
   std::string dropped;  // JSON array body of dropped field names
   uint32_t dropped_count = 0;
   std::string unknown_values;  // JSON array body of fields whose value was kept as "other"
-  int64_t occurred_at_ms = 0;
-  bool has_occurred_at = false;
   std::string scratch;
   field_check::Buffers field_buffers;
   field_check::Checked checked;  // the last value's check
   std::string path_suffix;  // a map key or list index extending a field's path
 
   // Output.
-  std::string row;  // the row being written
   Report report;
-  IdSet seen_ids;
-  EventIdHasher event_id;
 
   void Reset(const IngestRequest& req) {
     request = req;
-    product = nullptr;
-    spec = nullptr;
+    event.Start(nullptr, nullptr);
+    event.NewRequest();
+    clock = {req.received_at_ms, req.nonce, false, 0};
     frames.clear();
     pending = kNoField;
     stop = Status::ok;
     stop_message.clear();
-    has_sent_at = false;
     envelope = req.product.empty();
     envelope_key = EnvelopeKey::None;
     saw_events = false;
     event_count = 0;
     for (std::string* buffer : {&scratch, &tape_text}) ReleaseIfLarge(*buffer);
     report.Reset();
-    seen_ids.Clear();
   }
 
   void Stop(Status status, std::string_view message) {
@@ -184,7 +128,7 @@ struct Ingestor::State {
     stop_message.assign(message);
   }
 
-  const FieldSpec& Field(uint16_t index) const { return spec->fields[index]; }
+  const FieldSpec& Field(uint16_t index) const { return event.field(index); }
 
   // ---- paths and verdict notes --------------------------------------------------------------
 
@@ -269,8 +213,7 @@ struct Ingestor::State {
     }
     if (checked.kept_as_other) NoteKeptAsOther(field);
     if (checked.has_time && field.column == Column::OccurredAt) {
-      occurred_at_ms = checked.time_ms;
-      has_occurred_at = true;
+      event.SetClientTime(checked.time_ms);
     }
     return true;
   }
@@ -278,18 +221,15 @@ struct Ingestor::State {
   // OnFieldValue() stores a scalar given for a declared field.
   void OnFieldValue(uint16_t index, const JsonScalar& value) {
     const FieldSpec& field = Field(index);
-    std::string& out = slots[index];
+    std::string& out = event.Slot(index);
     out.clear();
     if (field.kind == Kind::List || field.kind == Kind::Map || field.kind == Kind::Object) {
       if (value.type != JsonScalar::Type::Null) RejectWrongType(field, field.kind);
       return;
     }
     if (!Normalize(field, field.kind, value, out)) return;
-    if (!field.full_property.empty()) {
-      full_slots[index].clear();
-      AppendString(full_slots[index], checked.uncut);
-    }
-    present[index] = 1;
+    if (!field.full_property.empty()) event.SetUncut(index, checked.uncut);
+    event.SetPresent(index, true);
   }
 
   void OnListItem(Frame& frame, const JsonScalar& value) {
@@ -298,7 +238,7 @@ struct Ingestor::State {
     if (++frame.items > field.max_items) {
       return Reject(Status::too_many_items, &field, "holds more items than allowed");
     }
-    std::string& out = slots[frame.field];
+    std::string& out = event.Slot(frame.field);
     const size_t mark = out.size();
     if (out.size() > 1) out.push_back(',');
     if (!Normalize(field, field.item_kind, value, out, path_suffix)) out.resize(mark);
@@ -326,7 +266,7 @@ struct Ingestor::State {
   void OnMapValue(Frame& frame, const JsonScalar& value) {
     const FieldSpec& field = Field(frame.field);
     SetKeySuffix(map_key);
-    std::string& out = slots[frame.field];
+    std::string& out = event.Slot(frame.field);
     const size_t mark = out.size();
     if (out.size() > 1) out.push_back(',');
     AppendString(out, map_key);
@@ -360,17 +300,16 @@ struct Ingestor::State {
   void OnKey(const Frame& frame, std::string_view key) {
     pending = kNoField;
     uint16_t first = 0;
-    uint16_t count = spec->top_level_count;
+    uint16_t count = event.spec()->top_level_count;
     if (frame.kind == FrameKind::Object) {
       first = Field(frame.field).first_child;
       count = Field(frame.field).child_count;
     }
     for (uint16_t i = first; i < first + count; ++i) {
-      const FieldSpec& field = spec->fields[i];
+      const FieldSpec& field = event.field(i);
       for (uint8_t n = 0; n < field.input_name_count; ++n) {
         if (field.input_names[n] != key) continue;
-        if (seen[i]) return Reject(Status::duplicate_key, &field, "appears more than once");
-        seen[i] = 1;
+        if (!event.MarkSeen(i)) return Reject(Status::duplicate_key, &field, "appears more than once");
         pending = i;
         return;
       }
@@ -380,25 +319,16 @@ struct Ingestor::State {
 
   // ---- objects and events --------------------------------------------------------------------
 
-  void ClearSlots() {
-    for (uint16_t i = 0; i < spec->field_count; ++i) {
-      slots[i].clear();
-      present[i] = 0;
-      seen[i] = 0;
-    }
-  }
-
   // ResetEvent() forgets the previous event. In an envelope the spec is not known yet.
   void ResetEvent() {
     if (envelope) {
-      product = nullptr;
-      spec = nullptr;
+      event.Start(nullptr, nullptr);
       pending_product.has = false;
       pending_event.has = false;
       tape.clear();
       tape_text.clear();
     } else {
-      ClearSlots();
+      event.Restart();
     }
     pending_name = nullptr;
     version_after_error.clear();
@@ -407,155 +337,43 @@ struct Ingestor::State {
     dropped.clear();
     dropped_count = 0;
     unknown_values.clear();
-    has_occurred_at = false;
     pending = kNoField;
   }
 
   // CheckRequired() rejects the event when a required field among fields[first, first+count) is
   // absent; the frames still include the enclosing object, so the path is complete.
   void CheckRequired(uint16_t first, uint16_t count) {
-    for (uint16_t i = first; i < first + count; ++i) {
-      if (spec->fields[i].required && !present[i]) return Reject(Status::missing_field, &spec->fields[i], "is required");
-    }
-  }
-
-  // AppendFields() writes the present fields of [first, first+count) feeding properties as
-  // "name":value pairs, plus the uncut value of versions that keep it.
-  void AppendFields(std::string& out, uint16_t first, uint16_t count, bool top_level) {
-    bool any = false;
-    auto pair = [&](std::string_view name, const std::string& json) {
-      if (any) out.push_back(',');
-      any = true;
-      AppendString(out, name);
-      out.push_back(':');
-      out.append(json);
-    };
-    for (uint16_t i = first; i < first + count; ++i) {
-      const FieldSpec& field = spec->fields[i];
-      if (!present[i]) continue;
-      if (!top_level || field.column == Column::Properties) pair(field.name, slots[i]);
-      if (!field.full_property.empty()) pair(field.full_property, full_slots[i]);
-    }
+    if (const FieldSpec* missing = event.MissingRequired(first, count)) Reject(Status::missing_field, missing, "is required");
   }
 
   void FinishObject(const Frame& frame) {
     const FieldSpec& field = Field(frame.field);
     CheckRequired(field.first_child, field.child_count);
-    if (EventFailed()) return;
-    std::string& out = slots[frame.field];
-    out.assign("{");
-    AppendFields(out, field.first_child, field.child_count, false);
-    out.push_back('}');
-    present[frame.field] = 1;
+    if (!EventFailed()) event.CloseObject(frame.field);
   }
 
   void FinishEvent() {
     if (stop != Status::ok) return;
-    if (!EventFailed()) CheckRequired(0, spec->top_level_count);
+    if (!EventFailed()) CheckRequired(0, event.spec()->top_level_count);
     if (EventFailed()) return WriteRejected(event_error, error_path, error_message);
-
-    std::string_view time_source;
-    const int64_t occurred_at = EventTime(time_source);
-    EventIdHasher& id = event_id;
-    id.Reset();
-    id.Add(product->name);
-    id.Add(spec->name);
-    if (spec->dedup_field_count == 0) {
-      // No declared key: every event is its own, and only this request can repeat it.
-      id.AddUint(request.nonce);
-      id.AddUint(static_cast<uint64_t>(request.received_at_ms));
-      id.AddUint(event_count);
+    switch (event.Build(clock, event_count - 1)) {
+      case EventBuilder::Built::TooLarge: {
+        std::string message = "the event is larger than ";
+        AppendInt(message, kMaxRowBytes);
+        message.append(" bytes once normalized");
+        return WriteRejected(Status::event_too_large, "", message);
+      }
+      case EventBuilder::Built::Duplicate:
+        return report.Duplicate(event_count - 1, Notes());
+      case EventBuilder::Built::Stored:
+        return report.Accepted(event_count - 1, event.row(), event.id(), event.install_key(), Notes());
     }
-    for (uint8_t i = 0; i < spec->dedup_field_count; ++i) id.Add(slots[spec->dedup_fields[i]]);
-    // The day of the client's own time when it gave one: a retry sent a little later, with another
-    // clock correction, must still fall on the same day.
-    if (spec->dedup_per_day) {
-      const int64_t day_time = has_occurred_at ? occurred_at_ms : occurred_at;
-      id.AddUint(static_cast<uint64_t>(day_time / normalize::kDayMs));
-    }
-
-    id.Finish();
-    row.assign("{\"event_id\":\"");
-    id.AppendHex(row);
-    row.append("\",\"product\":");
-    AppendString(row, product->name);
-    row.append(",\"event\":");
-    AppendString(row, spec->name);
-    static constexpr std::pair<Column, std::string_view> kColumnNames[] = {
-        {Column::InstallId, "install_id"}, {Column::SessionId, "session_id"},
-        {Column::Version, "version"},      {Column::Os, "os"},
-        {Column::Arch, "arch"},            {Column::Runtime, "runtime"},
-        {Column::RuntimeVersion, "runtime_version"},
-    };
-    for (const auto& [column, name] : kColumnNames) {
-      row.append(",\"");
-      row.append(name);
-      row.append("\":");
-      AppendColumn(column);
-    }
-    row.append(",\"occurred_at\":");
-    AppendInt(row, occurred_at);
-    row.append(",\"received_at\":");
-    AppendInt(row, static_cast<int64_t>(request.received_at_ms));
-    row.append(",\"time_source\":");
-    AppendString(row, time_source);
-    row.append(",\"properties\":{");
-    AppendFields(row, 0, spec->top_level_count, true);
-    row.append("}}");
-    if (row.size() > kMaxRowBytes) {
-      std::string message = "the event is larger than ";
-      AppendInt(message, kMaxRowBytes);
-      message.append(" bytes once normalized");
-      return WriteRejected(Status::event_too_large, "", message);
-    }
-    if (!seen_ids.Insert(id.high(), id.low())) return report.Duplicate(event_count - 1, Notes());
-    const int install_field = column_field[static_cast<size_t>(Column::InstallId)];
-    uint64_t install_key = 0;
-    const bool has_install = install_field >= 0 && present[install_field];
-    if (has_install) install_key = InstallKey(JsonStringValue(slots[install_field], scratch));
-    report.Accepted(event_count - 1, row, id, has_install ? &install_key : nullptr, Notes());
   }
 
   VerdictNotes Notes() const { return {dropped, unknown_values}; }
 
-  // EventTime() decides the stored event time and says where it came from: the client's time
-  // ("client"), shifted by the client's clock error when it sent X-Sent-At ("client_corrected"),
-  // or the receive time ("server") when the client gave none or one too far in the future.
-  int64_t EventTime(std::string_view& source) const {
-    const auto received = static_cast<int64_t>(request.received_at_ms);
-    source = "server";
-    if (!has_occurred_at) return received;
-    int64_t time = occurred_at_ms;
-    source = "client";
-    if (has_sent_at) {
-      time += received - sent_at_ms;
-      source = "client_corrected";
-    }
-    if (time > received + normalize::kMaxFutureMs || time < normalize::kMinTimeMs) {
-      source = "server";
-      return received;
-    }
-    return time;
-  }
-
-  // AppendColumn() writes a column's value: the field feeding it, a fixed value, or null.
-  void AppendColumn(Column column) {
-    const int field = column_field[static_cast<size_t>(column)];
-    if (field >= 0 && present[field]) {
-      row.append(slots[field]);
-      return;
-    }
-    for (uint8_t i = 0; i < spec->fixed_column_count; ++i) {
-      if (spec->fixed_columns[i].column == column) {
-        AppendString(row, spec->fixed_columns[i].value);
-        return;
-      }
-    }
-    row.append("null");
-  }
-
   void WriteRejected(Status code, std::string_view path, std::string_view message) {
-    if (spec != nullptr) report.CountRejection(product, spec, code, EventVersion());
+    if (event.spec() != nullptr) report.CountRejection(event.product(), event.spec(), code, EventVersion());
     report.Rejected(event_count - 1, code, path, message, Notes());
   }
 
@@ -564,19 +382,17 @@ struct Ingestor::State {
   // EventVersion() is the rejected event's version, when it could be read: from the field feeding
   // the version column, before or after the error (VersionAfterError()).
   std::string_view EventVersion() const {
-    const int field = column_field[static_cast<size_t>(Column::Version)];
-    if (field >= 0 && present[field] && slots[field].size() >= 2) {
-      return std::string_view(slots[field]).substr(1, slots[field].size() - 2);  // versions need no escapes
-    }
-    return version_after_error;
+    std::string_view version;
+    return event.StoredVersion(version) ? version : std::string_view(version_after_error);
   }
 
   // After an event's first error its values are skipped, except the version's, which the
   // rejection count is keyed by.
   bool WatchVersionAfterError(std::string_view key) {
-    const int field = column_field[static_cast<size_t>(Column::Version)];
-    if (spec == nullptr || field < 0) return false;
-    const FieldSpec& version = spec->fields[field];
+    if (event.spec() == nullptr) return false;
+    const int field = event.ColumnField(Column::Version);
+    if (field < 0) return false;
+    const FieldSpec& version = event.field(field);
     for (uint8_t n = 0; n < version.input_name_count; ++n) {
       if (version.input_names[n] == key) return true;
     }
@@ -587,8 +403,8 @@ struct Ingestor::State {
     if (value.type != JsonScalar::Type::String) return;
     std::string normalized;
     if (normalize::Version(value.text, normalized) != Status::ok) return;
-    const int field = column_field[static_cast<size_t>(Column::Version)];
-    version_after_error.assign(normalize::CutVersion(normalized, spec->fields[field].precision));
+    const int field = event.ColumnField(Column::Version);
+    version_after_error.assign(normalize::CutVersion(normalized, event.field(field).precision));
   }
 
   // ---- the parse ----------------------------------------------------------------------------
@@ -691,11 +507,11 @@ struct Ingestor::State {
         if (is_object && field.kind == Kind::Object) return {FrameKind::Object, index, 0};
         if (is_object && field.kind == Kind::Map) {
           map_keys.clear();
-          slots[index].assign("{");
+          event.Slot(index).assign("{");
           return {FrameKind::Map, index, 0};
         }
         if (!is_object && field.kind == Kind::List) {
-          slots[index].assign("[");
+          event.Slot(index).assign("[");
           return {FrameKind::List, index, 0};
         }
         RejectWrongType(field, field.kind);
@@ -794,12 +610,12 @@ struct Ingestor::State {
         if (!EventFailed()) FinishObject(closed);
         break;
       case FrameKind::List:
-        slots[closed.field].push_back(']');
-        present[closed.field] = EventFailed() ? 0 : 1;
+        event.Slot(closed.field).push_back(']');
+        event.SetPresent(closed.field, !EventFailed());
         break;
       case FrameKind::Map:
-        slots[closed.field].push_back('}');
-        present[closed.field] = EventFailed() ? 0 : 1;
+        event.Slot(closed.field).push_back('}');
+        event.SetPresent(closed.field, !EventFailed());
         break;
       case FrameKind::Batch:
       case FrameKind::EnvelopeEvents:
@@ -916,8 +732,9 @@ struct Ingestor::State {
   void ResolveEvent() {
     Frame& frame = frames.back();
     frame.kind = FrameKind::Event;
-    product = catalogue::FindProduct(*declared, pending_product.text);
-    spec = product == nullptr ? nullptr : catalogue::FindEvent(*product, pending_event.text);
+    const catalogue::ProductSpec* product = catalogue::FindProduct(*declared, pending_product.text);
+    const EventSpec* spec = product == nullptr ? nullptr : catalogue::FindEvent(*product, pending_event.text);
+    event.Start(product, spec);
     if (spec == nullptr) {
       const bool no_product = product == nullptr;
       Reject(no_product ? Status::unknown_product : Status::unknown_event, nullptr,
@@ -925,8 +742,6 @@ struct Ingestor::State {
              no_product ? "product" : "event");
       return;
     }
-    PrepareSpec();
-    ClearSlots();
     Replay();
   }
 
@@ -1018,20 +833,12 @@ struct Ingestor::State {
 
   // ---- the whole request ----------------------------------------------------------------------
 
-  void PrepareSpec() {
-    for (int& field : column_field) field = -1;
-    for (uint16_t i = 0; i < spec->top_level_count; ++i) {
-      column_field[static_cast<size_t>(spec->fields[i].column)] = i;
-    }
-    column_field[static_cast<size_t>(Column::Properties)] = -1;
-  }
-
   IngestResult Finish() {
     if (stop == Status::ok) return report.Finish(event_count);
     // Nothing of the request is stored; on a named route the whole request counts as one
     // rejection of its event.
     report.ForgetRejections();
-    if (!envelope && spec != nullptr) report.CountRejection(product, spec, stop, "");
+    if (!envelope && event.spec() != nullptr) report.CountRejection(event.product(), event.spec(), stop, "");
     return report.Refuse(event_count, stop, stop_message);
   }
 };
@@ -1097,11 +904,7 @@ class SaxHandler {
 Ingestor::Ingestor(const catalogue::Catalogue& catalogue) : state_(new State()) {
   state_->declared = &catalogue;
   state_->frames.reserve(kMaxDepth + 1);
-  const uint16_t fields = catalogue.max_field_count;
-  state_->slots.resize(fields);
-  state_->full_slots.resize(fields);
-  state_->present.resize(fields);
-  state_->seen.resize(fields);
+  state_->event.Size(catalogue.max_field_count);
 }
 
 Ingestor::~Ingestor() { delete state_; }
@@ -1120,25 +923,25 @@ IngestResult Ingestor::Ingest(const IngestRequest& request) {
       sent_at_from_body = true;
     }
   } else {
-    s.product = catalogue::FindProduct(*s.declared, request.product);
-    if (s.product == nullptr) {
+    const catalogue::ProductSpec* product = catalogue::FindProduct(*s.declared, request.product);
+    if (product == nullptr) {
       s.Stop(Status::unknown_product, "no product of that name is declared in the catalogue");
       return s.Finish();
     }
-    s.spec = catalogue::FindEvent(*s.product, request.event);
-    if (s.spec == nullptr) {
+    const EventSpec* spec = catalogue::FindEvent(*product, request.event);
+    if (spec == nullptr) {
       s.Stop(Status::unknown_event, "the product declares no event of that name");
       return s.Finish();
     }
-    s.PrepareSpec();
+    s.event.Start(product, spec);
   }
   constexpr std::string_view kBadSentAt =
       "sent_at (the X-Sent-At header or the envelope's) must be epoch seconds, epoch milliseconds or RFC 3339 "
       "within 2000-2099";
   bool bad_sent_at = false;
   if (!sent_at.empty()) {
-    bad_sent_at = normalize::TimestampFromHeader(sent_at, s.sent_at_ms) != Status::ok;
-    s.has_sent_at = !bad_sent_at;
+    bad_sent_at = normalize::TimestampFromHeader(sent_at, s.clock.sent_at_ms) != Status::ok;
+    s.clock.has_sent_at = !bad_sent_at;
     // A bad header refuses the request at once; a bad envelope sent_at only once the body has
     // parsed, so a body that is not JSON is still called that.
     if (bad_sent_at && !sent_at_from_body) {

@@ -1,0 +1,228 @@
+// event_builder.cpp: one event's slots and its stored row (event_builder.h).
+#include "event_builder.h"
+
+#include "install_key.h"
+#include "json_out.h"
+#include "normalize.h"
+
+namespace phonehome {
+namespace {
+
+using catalogue::Column;
+using catalogue::FieldSpec;
+using json_out::AppendInt;
+using json_out::AppendString;
+
+// JsonStringValue() is the text of a JSON string the core wrote (quotes stripped, escapes read).
+// Stored strings are cleaned of control characters, so only \" and \\ can occur.
+std::string_view JsonStringValue(std::string_view json, std::string& buffer) {
+  const std::string_view inner = json.substr(1, json.size() - 2);
+  if (inner.find('\\') == std::string_view::npos) return inner;
+  buffer.clear();
+  for (size_t i = 0; i < inner.size(); ++i) buffer.push_back(inner[i] == '\\' && i + 1 < inner.size() ? inner[++i] : inner[i]);
+  return buffer;
+}
+
+// The columns a field or a fixed value may feed, in the row's order.
+constexpr std::pair<Column, std::string_view> kColumnNames[] = {
+    {Column::InstallId, "install_id"}, {Column::SessionId, "session_id"},
+    {Column::Version, "version"},      {Column::Os, "os"},
+    {Column::Arch, "arch"},            {Column::Runtime, "runtime"},
+    {Column::RuntimeVersion, "runtime_version"},
+};
+
+}  // namespace
+
+bool IdSet::Insert(uint64_t high, uint64_t low) {
+  if (table_.empty()) table_.resize(kSlots);
+  size_t at = static_cast<size_t>(low) & (kSlots - 1);
+  while (table_[at].used) {
+    if (table_[at].high == high && table_[at].low == low) return false;
+    at = (at + 1) & (kSlots - 1);
+  }
+  table_[at] = {high, low, true};
+  used_.push_back(at);
+  return true;
+}
+
+void IdSet::Clear() {
+  for (size_t at : used_) table_[at].used = false;
+  used_.clear();
+}
+
+void EventBuilder::Size(uint16_t max_field_count) {
+  slots_.resize(max_field_count);
+  full_slots_.resize(max_field_count);
+  present_.resize(max_field_count);
+  seen_.resize(max_field_count);
+}
+
+void EventBuilder::Start(const catalogue::ProductSpec* product, const catalogue::EventSpec* spec) {
+  product_ = product;
+  spec_ = spec;
+  for (int& field : column_field_) field = -1;
+  if (spec_ != nullptr) {
+    for (uint16_t i = 0; i < spec_->top_level_count; ++i) {
+      column_field_[static_cast<size_t>(spec_->fields[i].column)] = i;
+    }
+    column_field_[static_cast<size_t>(Column::Properties)] = -1;
+  }
+  Restart();
+}
+
+void EventBuilder::Restart() {
+  has_client_time_ = false;
+  if (spec_ == nullptr) return;
+  for (uint16_t i = 0; i < spec_->field_count; ++i) {
+    slots_[i].clear();
+    present_[i] = 0;
+    seen_[i] = 0;
+  }
+}
+
+bool EventBuilder::MarkSeen(uint16_t index) {
+  if (seen_[index]) return false;
+  seen_[index] = 1;
+  return true;
+}
+
+void EventBuilder::SetUncut(uint16_t index, std::string_view uncut) {
+  full_slots_[index].clear();
+  AppendString(full_slots_[index], uncut);
+}
+
+void EventBuilder::SetClientTime(int64_t ms) {
+  client_time_ms_ = ms;
+  has_client_time_ = true;
+}
+
+const FieldSpec* EventBuilder::MissingRequired(uint16_t first, uint16_t count) const {
+  for (uint16_t i = first; i < first + count; ++i) {
+    if (spec_->fields[i].required && !present_[i]) return &spec_->fields[i];
+  }
+  return nullptr;
+}
+
+// AppendFields() writes the present fields of [first, first+count) feeding properties as
+// "name":value pairs, plus the uncut value of versions that keep it.
+void EventBuilder::AppendFields(std::string& out, uint16_t first, uint16_t count, bool top_level) const {
+  bool any = false;
+  auto pair = [&](std::string_view name, const std::string& json) {
+    if (any) out.push_back(',');
+    any = true;
+    AppendString(out, name);
+    out.push_back(':');
+    out.append(json);
+  };
+  for (uint16_t i = first; i < first + count; ++i) {
+    const FieldSpec& field = spec_->fields[i];
+    if (!present_[i]) continue;
+    if (!top_level || field.column == Column::Properties) pair(field.name, slots_[i]);
+    if (!field.full_property.empty()) pair(field.full_property, full_slots_[i]);
+  }
+}
+
+void EventBuilder::CloseObject(uint16_t index) {
+  const FieldSpec& object = spec_->fields[index];
+  std::string& out = slots_[index];
+  out.assign("{");
+  AppendFields(out, object.first_child, object.child_count, false);
+  out.push_back('}');
+  present_[index] = 1;
+}
+
+bool EventBuilder::StoredVersion(std::string_view& version) const {
+  const int field = ColumnField(Column::Version);
+  if (field < 0 || !present_[field] || slots_[field].size() < 2) return false;
+  version = std::string_view(slots_[field]).substr(1, slots_[field].size() - 2);  // versions need no escapes
+  return true;
+}
+
+// EventTime() decides the stored event time and says where it came from: the client's time
+// ("client"), shifted by the client's clock error when it sent X-Sent-At ("client_corrected"),
+// or the receive time ("server") when the client gave none or one too far in the future.
+int64_t EventBuilder::EventTime(const RequestClock& clock, std::string_view& source) const {
+  const auto received = static_cast<int64_t>(clock.received_at_ms);
+  source = "server";
+  if (!has_client_time_) return received;
+  int64_t time = client_time_ms_;
+  source = "client";
+  if (clock.has_sent_at) {
+    time += received - clock.sent_at_ms;
+    source = "client_corrected";
+  }
+  if (time > received + normalize::kMaxFutureMs || time < normalize::kMinTimeMs) {
+    source = "server";
+    return received;
+  }
+  return time;
+}
+
+// AppendColumn() writes a column's value: the field feeding it, a fixed value, or null.
+void EventBuilder::AppendColumn(Column column) {
+  const int field = ColumnField(column);
+  if (field >= 0 && present_[field]) {
+    row_.append(slots_[field]);
+    return;
+  }
+  for (uint8_t i = 0; i < spec_->fixed_column_count; ++i) {
+    if (spec_->fixed_columns[i].column == column) {
+      AppendString(row_, spec_->fixed_columns[i].value);
+      return;
+    }
+  }
+  row_.append("null");
+}
+
+EventBuilder::Built EventBuilder::Build(const RequestClock& clock, uint32_t event_index) {
+  std::string_view time_source;
+  const int64_t occurred_at = EventTime(clock, time_source);
+  id_.Reset();
+  id_.Add(product_->name);
+  id_.Add(spec_->name);
+  if (spec_->dedup_field_count == 0) {
+    // No declared key: every event is its own, and only this request can repeat it.
+    id_.AddUint(clock.nonce);
+    id_.AddUint(static_cast<uint64_t>(clock.received_at_ms));
+    id_.AddUint(event_index + 1);
+  }
+  for (uint8_t i = 0; i < spec_->dedup_field_count; ++i) id_.Add(slots_[spec_->dedup_fields[i]]);
+  // The day of the client's own time when it gave one: a retry sent a little later, with another
+  // clock correction, must still fall on the same day.
+  if (spec_->dedup_per_day) {
+    const int64_t day_time = has_client_time_ ? client_time_ms_ : occurred_at;
+    id_.AddUint(static_cast<uint64_t>(day_time / normalize::kDayMs));
+  }
+  id_.Finish();
+
+  row_.assign("{\"event_id\":\"");
+  id_.AppendHex(row_);
+  row_.append("\",\"product\":");
+  AppendString(row_, product_->name);
+  row_.append(",\"event\":");
+  AppendString(row_, spec_->name);
+  for (const auto& [column, name] : kColumnNames) {
+    row_.append(",\"");
+    row_.append(name);
+    row_.append("\":");
+    AppendColumn(column);
+  }
+  row_.append(",\"occurred_at\":");
+  AppendInt(row_, occurred_at);
+  row_.append(",\"received_at\":");
+  AppendInt(row_, static_cast<int64_t>(clock.received_at_ms));
+  row_.append(",\"time_source\":");
+  AppendString(row_, time_source);
+  row_.append(",\"properties\":{");
+  AppendFields(row_, 0, spec_->top_level_count, true);
+  row_.append("}}");
+  if (row_.size() > kMaxEventBytes) return Built::TooLarge;
+  if (!seen_ids_.Insert(id_.high(), id_.low())) return Built::Duplicate;
+
+  const int install_field = ColumnField(Column::InstallId);
+  has_install_key_ = install_field >= 0 && present_[install_field];
+  if (has_install_key_) install_key_ = InstallKey(JsonStringValue(slots_[install_field], buffer_));
+  return Built::Stored;
+}
+
+}  // namespace phonehome
