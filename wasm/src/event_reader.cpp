@@ -131,12 +131,14 @@ void Walker::OnMapKey(Frame& frame, std::string_view key) {
   if (++frame.items > field.max_items) {
     return Reject(Status::too_many_items, &field, "holds more keys than allowed");
   }
-  SetScrubbedKeySuffix(key);
+  // A refused key is named back scrubbed, worked out only when it is refused.
   if (!field_check::MatchesPattern(*field.pattern, key)) {
+    SetScrubbedKeySuffix(key);
     return Reject(Status::invalid_key, &field, "has a key that does not match its pattern", path_suffix);
   }
   if (scrub::UnsafeAsSent(key)) {
-    // Named back scrubbed; a key refused for what only its shape gives away is not named at all.
+    // A key refused for what only its shape gives away is not named at all.
+    SetScrubbedKeySuffix(key);
     if (path_suffix.size() == key.size() + 1) path_suffix.assign(".<redacted>");
     return Reject(Status::invalid_key, &field, "has a key that looks like an address, a secret or a path", path_suffix);
   }

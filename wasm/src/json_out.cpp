@@ -2,16 +2,36 @@
 #include "json_out.h"
 
 #include <cmath>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
 namespace phonehome::json_out {
 
+namespace {
+
+// The bytes a JSON string cannot hold as they are: controls, the quote and the backslash.
+constexpr bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+}  // namespace
+
 void AppendString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t run_start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
+  size_t clean = 0;
+  while (clean < text.size() && !NeedsEscape(static_cast<unsigned char>(text[clean]))) ++clean;
+  // Nearly every string needs no escape: one resize and one copy.
+  const size_t at = out.size();
+  out.resize(at + clean + 2);
+  char* write = out.data() + at;
+  write[0] = '"';
+  if (clean > 0) std::memcpy(write + 1, text.data(), clean);
+  if (clean == text.size()) {
+    write[clean + 1] = '"';
+    return;
+  }
+  out.pop_back();
+  size_t run_start = clean;
+  for (size_t i = clean; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(text.data() + run_start, i - run_start);
