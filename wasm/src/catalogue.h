@@ -70,9 +70,19 @@ struct Pattern {
   uint16_t max_length;
 };
 
+// KeyHash() is a cheap summary of a key (its length and three of its bytes): a key is compared
+// with a declared name only when their summaries agree, which for the names of one object is
+// nearly always the one that matches.
+inline uint32_t KeyHash(std::string_view key) {
+  if (key.empty()) return 0;
+  const auto byte = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(key[i])); };
+  return static_cast<uint32_t>(key.size()) << 24 ^ byte(0) << 16 ^ byte(key.size() / 2) << 8 ^ byte(key.size() - 1);
+}
+
 struct FieldSpec {
   std::string_view name;                // canonical name: the key written in properties
   const std::string_view* input_names;  // keys accepted on input (the name and its aliases)
+  const uint32_t* input_name_hashes;    // KeyHash() of each input name
   uint8_t input_name_count;
   Kind kind;
   Column column;
@@ -144,6 +154,7 @@ class Loaded {
   // Deques: what they hold never moves as they grow, and the views point into it.
   std::deque<std::string> strings_;
   std::deque<std::vector<std::string_view>> names_;
+  std::deque<std::vector<uint32_t>> hashes_;
   std::deque<std::vector<EnumAlias>> aliases_;
   std::deque<EnumSpec> enums_;
   std::deque<Pattern> patterns_;

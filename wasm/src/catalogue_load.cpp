@@ -441,6 +441,10 @@ class Builder {
         inputs.push_back(Keep(a.text));
       }
     }
+    std::vector<uint32_t> hashes;
+    for (std::string_view input : inputs) hashes.push_back(KeyHash(input));
+    out_.hashes_.push_back(std::move(hashes));
+    f.input_name_hashes = out_.hashes_.back().data();
     out_.names_.push_back(std::move(inputs));
     f.input_names = out_.names_.back().data();
     f.input_name_count = static_cast<uint8_t>(out_.names_.back().size());

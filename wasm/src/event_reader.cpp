@@ -151,6 +151,7 @@ void Walker::OnMapKey(Frame& frame, std::string_view key) {
 
 void Walker::OnKey(const Frame& frame, std::string_view key) {
   pending = kNoField;
+  const uint32_t hash = catalogue::KeyHash(key);
   uint16_t first = 0;
   uint16_t count = event.spec()->top_level_count;
   if (frame.kind == FrameKind::Object) {
@@ -160,7 +161,7 @@ void Walker::OnKey(const Frame& frame, std::string_view key) {
   for (uint16_t i = first; i < first + count; ++i) {
     const FieldSpec& field = event.field(i);
     for (uint8_t n = 0; n < field.input_name_count; ++n) {
-      if (field.input_names[n] != key) continue;
+      if (field.input_name_hashes[n] != hash || field.input_names[n] != key) continue;
       if (!event.MarkSeen(i)) return Reject(Status::duplicate_key, &field, "appears more than once");
       pending = i;
       return;
