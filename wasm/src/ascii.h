@@ -3,6 +3,8 @@
 #ifndef PHONEHOME_ASCII_H
 #define PHONEHOME_ASCII_H
 
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace phonehome::ascii {
@@ -32,6 +34,46 @@ constexpr bool IsBlank(std::string_view text) {
     if (!IsSpace(c)) return false;
   }
   return true;
+}
+
+// Eight bytes at a time (SWAR): the words below flag, in each byte's top bit, a byte of `word`
+// that is not printable ASCII (below 0x20 or from 0x7F), or that equals `byte`. A flag may spill
+// into a byte above a flagged one, never into a clean word, which is all the callers ask.
+namespace swar {
+constexpr uint64_t kOnes = 0x0101010101010101u;
+constexpr uint64_t kHigh = 0x8080808080808080u;
+inline uint64_t Load(const char* at) {
+  uint64_t word;
+  std::memcpy(&word, at, sizeof word);
+  return word;
+}
+inline uint64_t NotPrintable(uint64_t word) { return ((word - kOnes * 0x20) & ~word) | word | (word + kOnes); }
+inline uint64_t Equals(uint64_t word, unsigned char byte) {
+  const uint64_t x = word ^ (kOnes * byte);
+  return (x - kOnes) & ~x;
+}
+}  // namespace swar
+
+// PrintablePrefix() is the length of the longest prefix of printable ASCII (0x20 to 0x7E).
+inline size_t PrintablePrefix(std::string_view text) {
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    if (swar::NotPrintable(swar::Load(text.data() + i)) & swar::kHigh) break;
+  }
+  while (i < text.size() && text[i] >= 0x20 && text[i] < 0x7F) ++i;
+  return i;
+}
+
+// JsonPlainPrefix() is the length of the longest prefix of printable ASCII without '"' or '\\':
+// bytes a JSON string holds as they are.
+inline size_t JsonPlainPrefix(std::string_view text) {
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    const uint64_t word = swar::Load(text.data() + i);
+    if ((swar::NotPrintable(word) | swar::Equals(word, '"') | swar::Equals(word, '\\')) & swar::kHigh) break;
+  }
+  while (i < text.size() && text[i] >= 0x20 && text[i] < 0x7F && text[i] != '"' && text[i] != '\\') ++i;
+  return i;
 }
 
 }  // namespace phonehome::ascii

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ascii.h"
+
 namespace phonehome::json_out {
 
 namespace {
@@ -17,7 +19,7 @@ constexpr bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c =
 
 void AppendString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  size_t clean = 0;
+  size_t clean = ascii::JsonPlainPrefix(text);
   while (clean < text.size() && !NeedsEscape(static_cast<unsigned char>(text[clean]))) ++clean;
   // Nearly every string needs no escape: one resize and one copy.
   const size_t at = out.size();

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "ascii.h"
 #include "scrub.h"
 
 namespace phonehome::normalize {
@@ -178,7 +179,8 @@ void CleanText(std::string_view in, std::string& out, bool keep_newlines) {
 
 std::string_view CleanView(std::string_view in, std::string& buffer, bool keep_newlines) {
   bool clean = !in.empty() && !IsSpace(static_cast<unsigned char>(in.front())) && !IsSpace(static_cast<unsigned char>(in.back()));
-  for (size_t i = 0; clean && i < in.size(); ++i) {
+  // Printable ASCII needs no look: skipped eight bytes at a time.
+  for (size_t i = clean ? ascii::PrintablePrefix(in) : 0; clean && i < in.size(); ++i) {
     const auto c = static_cast<unsigned char>(in[i]);
     if (c < 0x20) {
       clean = keep_newlines && (c == '\n' || c == '\t');
