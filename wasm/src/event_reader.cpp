@@ -149,25 +149,43 @@ void Walker::OnMapKey(Frame& frame, std::string_view key) {
   map_keys.emplace_back(key);
 }
 
-void Walker::OnKey(const Frame& frame, std::string_view key) {
+namespace {
+
+bool NamedBy(const catalogue::FieldSpec& field, std::string_view key, uint32_t hash) {
+  for (uint8_t n = 0; n < field.input_name_count; ++n) {
+    if (field.input_name_hashes[n] == hash && field.input_names[n] == key) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Walker::OnKey(Frame& frame, std::string_view key) {
   pending = kNoField;
   const uint32_t hash = catalogue::KeyHash(key);
   uint16_t first = 0;
   uint16_t count = event.spec()->top_level_count;
-  if (frame.kind == FrameKind::Object) {
+  const bool in_object = frame.kind == FrameKind::Object;
+  if (in_object) {
     first = Field(frame.field).first_child;
     count = Field(frame.field).child_count;
   }
-  for (uint16_t i = first; i < first + count; ++i) {
-    const FieldSpec& field = event.field(i);
-    for (uint8_t n = 0; n < field.input_name_count; ++n) {
-      if (field.input_name_hashes[n] != hash || field.input_names[n] != key) continue;
-      if (!event.MarkSeen(i)) return Reject(Status::duplicate_key, &field, "appears more than once");
-      pending = i;
-      return;
+  uint16_t& guess = frame.last_key != kNoField ? key_after[frame.last_key]
+                    : in_object                 ? first_key[frame.field]
+                                                : first_key_top;
+  uint16_t found = kNoField;
+  if (guess >= first && guess < first + count && NamedBy(event.field(guess), key, hash)) {
+    found = guess;
+  } else {
+    for (uint16_t i = first; i < first + count && found == kNoField; ++i) {
+      if (NamedBy(event.field(i), key, hash)) found = i;
     }
+    if (found == kNoField) return Drop(key);
+    guess = found;
   }
-  Drop(key);
+  frame.last_key = found;
+  if (!event.MarkSeen(found)) return Reject(Status::duplicate_key, &event.field(found), "appears more than once");
+  pending = found;
 }
 
 void Walker::ResetEvent() {

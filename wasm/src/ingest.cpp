@@ -2,9 +2,8 @@
 // scanner over its body, driving the walker (walker.h), which hands values to the field checks,
 // events to the event builder and verdicts to the report: no DOM, no per-event allocation once
 // the buffers are warm. This file starts a request and answers it.
-#include <nlohmann/json.hpp>
-
 #include "envelope.h"
+#include "json_scan.h"
 #include "normalize.h"
 #include "phonehome/core.h"
 #include "walker.h"
@@ -38,7 +37,7 @@ void Walker::Reset(const IngestRequest& req) {
   envelope_key = EnvelopeKey::None;
   saw_events = false;
   event_count = 0;
-  for (std::string* buffer : {&scratch, &tape_text}) ReleaseIfLarge(*buffer);
+  for (std::string* buffer : {&scratch, &tape_text, &scan_scratch}) ReleaseIfLarge(*buffer);
   report.Reset();
 }
 
@@ -59,67 +58,56 @@ IngestResult Walker::Finish() {
 
 namespace {
 
-// SaxHandler adapts nlohmann's SAX callbacks to the ingest state. Returning false stops the parse.
-class SaxHandler {
+// ScanHandler hands the scanner's tokens (json_scan.h) to the walker. Returning false stops the scan.
+class ScanHandler {
  public:
-  using json = nlohmann::json;
-  explicit SaxHandler(Walker& state) : state_(state) {}
+  explicit ScanHandler(Walker& walker) : walker_(walker) {}
 
-  bool null() { return Emit(JsonScalar()); }
+  bool null() { return walker_.OnScalar(JsonScalar()); }
   bool boolean(bool value) {
     JsonScalar v;
     v.type = JsonScalar::Type::Bool;
     v.boolean = value;
-    return Emit(v);
+    return walker_.OnScalar(v);
   }
-  bool number_integer(json::number_integer_t value) {
+  bool number_integer(int64_t value) {
     JsonScalar v;
     v.type = JsonScalar::Type::Integer;
     v.integer = value;
-    return Emit(v);
+    return walker_.OnScalar(v);
   }
-  bool number_unsigned(json::number_unsigned_t value) {
+  bool number_unsigned(uint64_t value) {
     JsonScalar v;
     v.type = JsonScalar::Type::Unsigned;
     v.unsigned_integer = value;
-    return Emit(v);
+    return walker_.OnScalar(v);
   }
-  bool number_float(json::number_float_t value, const json::string_t& /*text*/) {
+  bool number_float(double value) {
     JsonScalar v;
     v.type = JsonScalar::Type::Float;
     v.floating = value;
-    return Emit(v);
+    return walker_.OnScalar(v);
   }
-  bool string(json::string_t& value) {
+  bool string(std::string_view value) {
     JsonScalar v;
     v.type = JsonScalar::Type::String;
     v.text = value;
-    return Emit(v);
+    return walker_.OnScalar(v);
   }
-  bool binary(json::binary_t& /*value*/) { return Emit(JsonScalar()); }
-  bool start_object(std::size_t /*elements*/) { return state_.OnStartContainer(true); }
-  bool key(json::string_t& name) { return state_.OnKeyEvent(name); }
-  bool end_object() { return state_.OnEndContainer(); }
-  bool start_array(std::size_t /*elements*/) { return state_.OnStartContainer(false); }
-  bool end_array() { return state_.OnEndContainer(); }
-  bool parse_error(std::size_t position, const std::string& /*last_token*/,
-                   const nlohmann::detail::exception& error) {
-    // nlohmann's message ends with "; last read: '<input>'": only the part before it is its own.
-    std::string_view what(error.what());
-    what = what.substr(0, what.find("; last read:"));
-    Status status = Status::malformed_json;
-    if (error.id == 406) {
-      status = Status::number_overflow;
-    } else if (what.find("UTF-8") != std::string_view::npos || what.find("surrogate") != std::string_view::npos) {
-      status = Status::invalid_utf8;
-    }
-    state_.OnParseError(position, status);
+  bool start_object() { return walker_.OnStartContainer(true); }
+  bool key(std::string_view name) { return walker_.OnKeyEvent(name); }
+  bool end_object() { return walker_.OnEndContainer(); }
+  bool start_array() { return walker_.OnStartContainer(false); }
+  bool end_array() { return walker_.OnEndContainer(); }
+  bool parse_error(std::size_t position, json_scan::ScanError error) {
+    walker_.OnParseError(position, error == json_scan::ScanError::number_overflow ? Status::number_overflow
+                                   : error == json_scan::ScanError::invalid_utf8  ? Status::invalid_utf8
+                                                                                  : Status::malformed_json);
     return false;
   }
 
  private:
-  bool Emit(const JsonScalar& value) { return state_.OnScalar(value); }
-  Walker& state_;
+  Walker& walker_;
 };
 
 }  // namespace
@@ -128,6 +116,8 @@ Ingestor::Ingestor(const catalogue::Catalogue& catalogue) : state_(new State()) 
   state_->declared = &catalogue;
   state_->frames.reserve(kMaxNestingDepth + 1);
   state_->event.Size(catalogue.max_field_count);
+  state_->key_after.assign(catalogue.max_field_count, kNoField);
+  state_->first_key.assign(catalogue.max_field_count, kNoField);
 }
 
 Ingestor::~Ingestor() { delete state_; }
@@ -172,9 +162,8 @@ IngestResult Ingestor::Ingest(const IngestRequest& request) {
       return s.Finish();
     }
   }
-  SaxHandler handler(s);
-  const char* begin = request.body.data();
-  nlohmann::json::sax_parse(begin, begin + request.body.size(), &handler);
+  ScanHandler handler(s);
+  json_scan::Scan(request.body, handler, s.scan_scratch);
   if (bad_sent_at) s.Stop(Status::invalid_sent_at, kBadSentAt);
   return s.Finish();
 }

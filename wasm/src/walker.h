@@ -49,6 +49,7 @@ struct Frame {
   FrameKind kind;
   uint16_t field;  // Object, List, Map: the field; others kNoField
   uint32_t items;  // List, Map: items seen so far
+  uint16_t last_key = kNoField;  // Event, Object: the field the previous key named
 };
 
 struct Walker {
@@ -82,6 +83,7 @@ struct Walker {
   uint32_t dropped_count = 0;
   std::string unknown_values;  // JSON array body of fields whose value was kept as "other"
   std::string scratch;
+  std::string scan_scratch;  // the scanner's: strings with escapes, its nesting stack
   field_check::Buffers field_buffers;
   field_check::Checked checked;  // the last value's check
   std::string path_suffix;  // a map key or list index extending a field's path
@@ -141,7 +143,13 @@ struct Walker {
   void OnMapKey(Frame& frame, std::string_view key);
 
   // OnKey() finds the declared field a key names, among the fields of the open object.
-  void OnKey(const Frame& frame, std::string_view key);
+  void OnKey(Frame& frame, std::string_view key);
+  // The events of a request send their keys in the same order: after field i came key_after[i]
+  // last time, and an object's first key was first_key[object] (first_key_top at the top level).
+  // A guess is checked like any name, so a wrong one only costs the scan it would have saved.
+  std::vector<uint16_t> key_after;
+  std::vector<uint16_t> first_key;
+  uint16_t first_key_top = kNoField;
 
   // ---- objects and events --------------------------------------------------------------------
 
