@@ -1,7 +1,7 @@
-// json_tree.cpp: Parse() through nlohmann's SAX interface (see json_tree.h for why not its DOM).
+// json_tree.cpp: Parse() through the scanner the request path uses (json_scan.h).
 #include "json_tree.h"
 
-#include <nlohmann/json.hpp>
+#include "json_scan.h"
 
 namespace phonehome::json_tree {
 
@@ -19,7 +19,6 @@ namespace {
 // open, so the pointers stay valid. Returning false stops the parse.
 class TreeBuilder {
  public:
-  using json = nlohmann::json;
   TreeBuilder(Value& root, std::string& error, unsigned max_depth) : root_(root), error_(error), max_depth_(max_depth) {}
 
   bool null() { return Add(Value()); }
@@ -29,33 +28,35 @@ class TreeBuilder {
     v.boolean = value;
     return Add(std::move(v));
   }
-  bool number_integer(json::number_integer_t value) { return Number(static_cast<double>(value), true); }
-  bool number_unsigned(json::number_unsigned_t value) { return Number(static_cast<double>(value), true); }
-  bool number_float(json::number_float_t value, const json::string_t& /*text*/) { return Number(value, false); }
-  bool string(json::string_t& value) {
+  bool number_integer(int64_t value) { return Number(static_cast<double>(value), true); }
+  bool number_unsigned(uint64_t value) { return Number(static_cast<double>(value), true); }
+  bool number_float(double value) { return Number(value, false); }
+  bool string(std::string_view value) {
     Value v;
     v.type = Value::Type::String;
-    v.text = std::move(value);
+    v.text.assign(value);
     return Add(std::move(v));
   }
-  bool binary(json::binary_t& /*value*/) { return Add(Value()); }
-  bool start_object(std::size_t /*elements*/) { return Open(Value::Type::Object); }
-  bool key(json::string_t& name) {
+  bool start_object() { return Open(Value::Type::Object); }
+  bool key(std::string_view name) {
     Value& object = *open_.back();
     for (const auto& member : object.members) {
       if (member.first == name) {
-        error_ = "the key \"" + name + "\" appears twice in one object";
+        error_ = "the key \"" + std::string(name) + "\" appears twice in one object";
         return false;
       }
     }
-    object.members.emplace_back(std::move(name), Value());
+    object.members.emplace_back(std::string(name), Value());
     return true;
   }
   bool end_object() { return Close(); }
-  bool start_array(std::size_t /*elements*/) { return Open(Value::Type::Array); }
+  bool start_array() { return Open(Value::Type::Array); }
   bool end_array() { return Close(); }
-  bool parse_error(std::size_t position, const std::string& /*last_token*/, const nlohmann::detail::exception& e) {
-    error_ = "not valid JSON at byte " + std::to_string(position) + ": " + e.what();
+  bool parse_error(std::size_t position, json_scan::ScanError error) {
+    error_ = "not valid JSON at byte " + std::to_string(position) +
+             (error == json_scan::ScanError::number_overflow ? ": a number too large to represent"
+              : error == json_scan::ScanError::invalid_utf8  ? ": a string that is not valid UTF-8"
+                                                             : ": a syntax error");
     return false;
   }
 
@@ -116,7 +117,8 @@ bool Parse(std::string_view text, Value& out, std::string& error, unsigned max_d
   out = Value();
   error.clear();
   TreeBuilder builder(out, error, max_depth);
-  const bool parsed = nlohmann::json::sax_parse(text.data(), text.data() + text.size(), &builder);
+  std::string scratch;
+  const bool parsed = json_scan::Scan(text, builder, scratch);
   if (!parsed && error.empty()) error = "not valid JSON";
   return parsed && error.empty();
 }

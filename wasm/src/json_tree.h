@@ -1,6 +1,6 @@
 // json_tree.h: a small JSON tree for documents read once, such as the compiled catalogue.
 //
-// Built through nlohmann's SAX parser, which the core already carries for requests: its own DOM
+// Built through the scanner the core already carries for requests (json_scan.h): nlohmann's DOM
 // (basic_json with std::map) would add tens of kilobytes to the module for one document read per
 // isolate. Objects keep their members in document order; a key given twice is reported, not
 // silently overwritten, and nesting is capped.
