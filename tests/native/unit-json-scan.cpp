@@ -53,7 +53,7 @@ Compared Compare(std::string_view text, ScanPolicy policy = {}) {
 
 #define EXPECT_AGREE(text)                                              \
   do {                                                                  \
-    const std::string_view text_ = (text);                              \
+    const std::string text_{std::string_view(text)};                    \
     EXPECT_EQ(Compare(text_).difference, "") << Printable(text_);       \
   } while (false)
 
