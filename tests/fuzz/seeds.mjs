@@ -2,7 +2,8 @@
 // from every shape of input the tests know.
 //   node tests/fuzz/seeds.mjs OUT_DIR PRODUCT...
 // OUT_DIR/ingest/ gets "product/event\nbody" inputs; OUT_DIR/<product>/ gets "event\nbody";
-// OUT_DIR/scrub/ gets each scrubbing case's text after a byte that picks the bound and the secret.
+// OUT_DIR/scrub/ gets each scrubbing case's text after a byte that picks the bound and the secret;
+// OUT_DIR/json_scan/ gets each body alone.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bodyOf } from '../vectors/parts.mjs';
@@ -27,7 +28,7 @@ function seedBody(c) {
 
 const MAX_SEED = 64 * 1024;
 let written = 0;
-for (const dir of ['ingest', 'scrub', ...products]) mkdirSync(join(out, dir), { recursive: true });
+for (const dir of ['ingest', 'scrub', 'json_scan', ...products]) mkdirSync(join(out, dir), { recursive: true });
 for (const file of files(vectors)) {
   const doc = JSON.parse(readFileSync(file, 'utf8'));
   const scrub = file.includes('/scrub/');
@@ -38,6 +39,7 @@ for (const file of files(vectors)) {
     if (body.length > MAX_SEED) continue;
     const name = c.id.replace(/[^A-Za-z0-9_.-]/g, '_');
     writeFileSync(join(out, 'ingest', name), Buffer.concat([Buffer.from(`${product}/${event}\n`), body]));
+    writeFileSync(join(out, 'json_scan', name), body);
     written++;
     if (products.includes(product)) writeFileSync(join(out, product, name), Buffer.concat([Buffer.from(`${event}\n`), body]));
     if (scrub) writeFileSync(join(out, 'scrub', name), Buffer.concat([Buffer.from([written % 256]), Buffer.from(c.input)]));

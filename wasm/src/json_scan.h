@@ -23,6 +23,10 @@
 //   - if parse_error() returns true, the parse does not end there: the next token is read and, if
 //     it is not the end of the input, parse_error() is called once more (sax_parse's strict check).
 // Depth is unlimited, as in nlohmann: the nesting stack is one bit per level kept in `scratch`.
+// One difference is assumed away: nlohmann hands strtod the number with '.' replaced by the C
+// locale's decimal point; this scanner passes the '.' as written, so the two agree only under a
+// locale whose decimal point is '.', which is all the core ever runs under (it never calls
+// setlocale, and the Wasm libcs have no other).
 #ifndef PHONEHOME_WASM_SRC_JSON_SCAN_H
 #define PHONEHOME_WASM_SRC_JSON_SCAN_H
 
