@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "catalogue.h"
+#include "json_out.h"
 #include "json_tree.h"
 
 namespace phonehome::catalogue {
@@ -149,7 +150,7 @@ class Builder {
     if (products->items.size() > 0xFFFF) return Fail("products", "at most 65535 products");
     uint16_t max_fields = 0;
     for (size_t i = 0; i < products->items.size(); ++i) {
-      if (!Product(products->items[i], "products[" + std::to_string(i) + "]", max_fields)) return false;
+      if (!Product(products->items[i], "products[" + json_out::Decimal(static_cast<int64_t>(i)) + "]", max_fields)) return false;
     }
     for (size_t i = 0; i < out_.products_.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {
@@ -193,7 +194,7 @@ class Builder {
     const std::string at = where + "." + std::string(key);
     if (value == nullptr) return required ? Fail(at, "is required") : true;
     if (value->type != Value::Type::String || Blank(value->text)) return Fail(at, "must be a non-empty string");
-    if (Utf16Length(value->text) > max) return Fail(at, "must be at most " + std::to_string(max) + " characters");
+    if (Utf16Length(value->text) > max) return Fail(at, "must be at most " + json_out::Decimal(static_cast<int64_t>(max)) + " characters");
     out = Keep(value->text);
     return true;
   }
@@ -204,8 +205,8 @@ class Builder {
     const Value* value = object.Find(key);
     const std::string at = where + "." + std::string(key);
     auto range = [&] {
-      return "must be a whole number from " + std::to_string(static_cast<long long>(min)) + " to " +
-             std::to_string(static_cast<long long>(max));
+      return "must be a whole number from " + json_out::Decimal(static_cast<int64_t>(min)) + " to " +
+             json_out::Decimal(static_cast<int64_t>(max));
     };
     if (value == nullptr) return Fail(at, "is required");
     if (!value->IsNumber() || !std::isfinite(value->number) || std::floor(value->number) != value->number ||
@@ -362,7 +363,7 @@ class Builder {
     std::vector<std::string_view> input_keys;
     for (size_t i = 0; i < list->items.size(); ++i) {
       const Value& raw = list->items[i];
-      std::string at = where + "[" + std::to_string(i) + "]";
+      std::string at = where + "[" + json_out::Decimal(static_cast<int64_t>(i)) + "]";
       if (raw.type != Value::Type::Object) return Fail(at, "a field must be an object");
       ParsedField field;
       if (!Field(raw, at, top_level, field, count)) return false;
@@ -744,7 +745,7 @@ class Builder {
     }
     std::vector<EventSpec> specs(events->items.size());
     for (size_t i = 0; i < events->items.size(); ++i) {
-      if (!Event(events->items[i], at + ".events[" + std::to_string(i) + "]", specs[i], max_fields)) return false;
+      if (!Event(events->items[i], at + ".events[" + json_out::Decimal(static_cast<int64_t>(i)) + "]", specs[i], max_fields)) return false;
       for (size_t j = 0; j < i; ++j) {
         if (specs[j].name == specs[i].name) return Fail(at + ".events", "event " + Quoted(specs[i].name) + " is declared twice");
       }
@@ -765,7 +766,7 @@ class Builder {
 
 bool Load(std::string_view json, Loaded& out, std::string& error) {
   if (json.size() > kMaxCatalogueBytes) {
-    error = "catalogue: larger than " + std::to_string(kMaxCatalogueBytes) + " bytes";
+    error = "catalogue: larger than " + json_out::Decimal(static_cast<int64_t>(kMaxCatalogueBytes)) + " bytes";
     return false;
   }
   Value root;

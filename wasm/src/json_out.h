@@ -19,6 +19,14 @@ void AppendString(std::string& out, std::string_view text);
 void AppendInt(std::string& out, int64_t value);
 void AppendUint(std::string& out, uint64_t value);
 
+// Decimal() is a whole number as text, for messages: std::to_string would bring printf into the
+// module.
+inline std::string Decimal(int64_t value) {
+  std::string text;
+  AppendInt(text, value);
+  return text;
+}
+
 // AppendNumber() writes a finite double in its shortest round-trip form; whole numbers within
 // ±2^53 are written without a fraction, so 3600 and 3600.0 are stored alike.
 void AppendNumber(std::string& out, double value);

@@ -1,6 +1,7 @@
 // json_tree.cpp: Parse() through the scanner the request path uses (json_scan.h).
 #include "json_tree.h"
 
+#include "json_out.h"
 #include "json_scan.h"
 
 namespace phonehome::json_tree {
@@ -53,7 +54,7 @@ class TreeBuilder {
   bool start_array() { return Open(Value::Type::Array); }
   bool end_array() { return Close(); }
   bool parse_error(std::size_t position, json_scan::ScanError error) {
-    error_ = "not valid JSON at byte " + std::to_string(position) +
+    error_ = "not valid JSON at byte " + json_out::Decimal(static_cast<int64_t>(position)) +
              (error == json_scan::ScanError::number_overflow ? ": a number too large to represent"
               : error == json_scan::ScanError::invalid_utf8  ? ": a string that is not valid UTF-8"
                                                              : ": a syntax error");
@@ -85,7 +86,7 @@ class TreeBuilder {
 
   bool Open(Value::Type type) {
     if (open_.size() >= max_depth_) {
-      error_ = "nests objects and arrays deeper than " + std::to_string(max_depth_) + " levels";
+      error_ = "nests objects and arrays deeper than " + json_out::Decimal(static_cast<int64_t>(max_depth_)) + " levels";
       return false;
     }
     Value* slot = Slot();
