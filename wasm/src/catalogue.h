@@ -81,6 +81,7 @@ inline uint32_t KeyHash(std::string_view key) {
 
 struct FieldSpec {
   std::string_view name;                // canonical name: the key written in properties
+  std::string_view json_key;            // ,"name": as a row writes it (the comma dropped for the first)
   const std::string_view* input_names;  // keys accepted on input (the name and its aliases)
   const uint32_t* input_name_hashes;    // KeyHash() of each input name
   uint8_t input_name_count;
@@ -98,6 +99,7 @@ struct FieldSpec {
   const Pattern* pattern;       // Map: its keys; String, and List of String: its values; else nullptr
   uint8_t precision;            // Version: numeric parts kept, 0 for the whole version
   std::string_view full_property;  // Version: properties key for the uncut value, "" for none
+  std::string_view full_json_key;  // ,"full_property": as a row writes it
   const std::string_view* allowed_owners;  // Model
   uint16_t allowed_owner_count;
   uint16_t first_child;  // Object: its fields are fields[first_child, first_child + child_count)

@@ -178,6 +178,14 @@ class Builder {
 
   static std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
+  // JsonKey() is `,"name":`, kept, for the row writer to append in one piece.
+  std::string_view JsonKey(std::string_view name) {
+    std::string key(1, ',');
+    json_out::AppendString(key, name);
+    key.push_back(':');
+    return Keep(key);
+  }
+
   bool Keys(const Value& object, const std::string& where, std::initializer_list<std::string_view> allowed) {
     for (const auto& member : object.members) {
       bool known = false;
@@ -390,6 +398,7 @@ class Builder {
       return Fail(at + ".name", "must match ^[a-z][a-z0-9_]{0,63}$");
     }
     f.name = Keep(name->text);
+    f.json_key = JsonKey(f.name);
     at += " (" + name->text + ")";
     if (++count > kMaxFieldsPerEvent) return Fail(at, "an event may declare at most 256 fields");
 
@@ -507,6 +516,7 @@ class Builder {
           }
           if (f.precision == 0) return Fail(at + ".full_property", "full_property only makes sense with a precision");
           f.full_property = Keep(full->text);
+          f.full_json_key = JsonKey(f.full_property);
         }
         break;
       }

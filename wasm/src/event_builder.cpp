@@ -24,11 +24,11 @@ std::string_view JsonStringValue(std::string_view json, std::string& buffer) {
 }
 
 // The columns a field or a fixed value may feed, in the row's order.
-constexpr std::pair<Column, std::string_view> kColumnNames[] = {
-    {Column::InstallId, "install_id"}, {Column::SessionId, "session_id"},
-    {Column::Version, "version"},      {Column::Os, "os"},
-    {Column::Arch, "arch"},            {Column::Runtime, "runtime"},
-    {Column::RuntimeVersion, "runtime_version"},
+constexpr std::pair<Column, std::string_view> kColumnKeys[] = {
+    {Column::InstallId, ",\"install_id\":"}, {Column::SessionId, ",\"session_id\":"},
+    {Column::Version, ",\"version\":"},      {Column::Os, ",\"os\":"},
+    {Column::Arch, ",\"arch\":"},            {Column::Runtime, ",\"runtime\":"},
+    {Column::RuntimeVersion, ",\"runtime_version\":"},
 };
 
 }  // namespace
@@ -106,19 +106,19 @@ const FieldSpec* EventBuilder::MissingRequired(uint16_t first, uint16_t count) c
 // AppendFields() writes the present fields of [first, first+count) feeding properties as
 // "name":value pairs, plus the uncut value of versions that keep it.
 void EventBuilder::AppendFields(std::string& out, uint16_t first, uint16_t count, bool top_level) const {
-  bool any = false;
-  auto pair = [&](std::string_view name, const std::string& json) {
-    if (any) out.push_back(',');
-    any = true;
-    AppendString(out, name);
-    out.push_back(':');
-    out.append(json);
-  };
+  // Each key is `,"name":`, precomputed: the first pair drops its comma.
+  const size_t start = out.size();
   for (uint16_t i = first; i < first + count; ++i) {
     const FieldSpec& field = spec_->fields[i];
     if (!present_[i]) continue;
-    if (!top_level || field.column == Column::Properties) pair(field.name, slots_[i]);
-    if (!field.full_property.empty()) pair(field.full_property, full_slots_[i]);
+    if (!top_level || field.column == Column::Properties) {
+      out.append(field.json_key.substr(out.size() == start ? 1 : 0));
+      out.append(slots_[i]);
+    }
+    if (!field.full_property.empty()) {
+      out.append(field.full_json_key.substr(out.size() == start ? 1 : 0));
+      out.append(full_slots_[i]);
+    }
   }
 }
 
@@ -201,10 +201,8 @@ EventBuilder::Built EventBuilder::Build(const RequestClock& clock, uint32_t even
   AppendString(row_, product_->name);
   row_.append(",\"event\":");
   AppendString(row_, spec_->name);
-  for (const auto& [column, name] : kColumnNames) {
-    row_.append(",\"");
-    row_.append(name);
-    row_.append("\":");
+  for (const auto& [column, key] : kColumnKeys) {
+    row_.append(key);
     AppendColumn(column);
   }
   row_.append(",\"occurred_at\":");
