@@ -89,7 +89,8 @@ class EventBuilder {
  private:
   int64_t EventTime(const RequestClock& clock, std::string_view& source) const;
   void AppendFields(std::string& out, uint16_t first, uint16_t count, bool top_level) const;
-  void AppendColumn(catalogue::Column column);
+  std::string_view ColumnValue(catalogue::Column column, bool& is_json) const;
+  void WriteRow(const RequestClock& clock, int64_t occurred_at, std::string_view time_source);
 
   const catalogue::ProductSpec* product_ = nullptr;
   const catalogue::EventSpec* spec_ = nullptr;

@@ -73,12 +73,16 @@ void EventIdHasher::AddUint(uint64_t value) {
 
 void EventIdHasher::Finish() { MurmurHash3(input_, 0, hash_); }
 
-void EventIdHasher::AppendHex(std::string& out) const {
+void EventIdHasher::WriteHex(char* out) const {
   static constexpr char kHex[] = "0123456789abcdef";
-  char text[32];
   for (int half = 0; half < 2; ++half) {
-    for (int digit = 0; digit < 16; ++digit) text[half * 16 + digit] = kHex[(hash_[half] >> (60 - 4 * digit)) & 0xF];
+    for (int digit = 0; digit < 16; ++digit) out[half * 16 + digit] = kHex[(hash_[half] >> (60 - 4 * digit)) & 0xF];
   }
+}
+
+void EventIdHasher::AppendHex(std::string& out) const {
+  char text[32];
+  WriteHex(text);
   out.append(text, 32);
 }
 

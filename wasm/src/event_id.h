@@ -31,6 +31,8 @@ class EventIdHasher {
   uint64_t low() const { return hash_[1]; }
   // AppendHex() writes the 32 lower-case hex digits of the hash.
   void AppendHex(std::string& out) const;
+  // WriteHex() writes the same 32 digits at `out`.
+  void WriteHex(char* out) const;
 
   // Reset() starts a new id, keeping the buffer's memory.
   void Reset() { input_.clear(); }

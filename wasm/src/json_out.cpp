@@ -54,6 +54,46 @@ void AppendString(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+void Writer::PutString(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  Put('"');
+  size_t i = ascii::JsonPlainPrefix(text);
+  Put(text.substr(0, i));
+  for (; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (!NeedsEscape(c)) {
+      Put(static_cast<char>(c));
+      continue;
+    }
+    Put('\\');
+    switch (c) {
+      case '"': Put('"'); break;
+      case '\\': Put('\\'); break;
+      case '\n': Put('n'); break;
+      case '\t': Put('t'); break;
+      case '\r': Put('r'); break;
+      default:
+        Put("u00");
+        Put(kHex[c >> 4]);
+        Put(kHex[c & 0xF]);
+    }
+  }
+  Put('"');
+}
+
+void Writer::PutInt(int64_t value) {
+  char digits[20];
+  char* start = digits + sizeof digits;
+  // Negate in unsigned arithmetic so INT64_MIN does not overflow.
+  uint64_t magnitude = value < 0 ? ~static_cast<uint64_t>(value) + 1 : static_cast<uint64_t>(value);
+  do {
+    *--start = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (value < 0) Put('-');
+  Put(std::string_view(start, static_cast<size_t>(digits + sizeof digits - start)));
+}
+
 void AppendUint(std::string& out, uint64_t value) {
   char digits[20];
   char* start = digits + sizeof digits;

@@ -6,6 +6,7 @@
 #define PHONEHOME_JSON_OUT_H
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,45 @@ inline std::string Decimal(int64_t value) {
 // AppendNumber() writes a finite double in its shortest round-trip form; whole numbers within
 // ±2^53 are written without a fraction, so 3600 and 3600.0 are stored alike.
 void AppendNumber(std::string& out, double value);
+
+// Writer writes JSON into room the caller made (a string resized to an upper bound of what will
+// be written): no capacity check and no call per piece, where a std::string append has both.
+// The constructor makes the room: it resizes `out` to `at` plus `bound`; Finish() cuts it to what
+// was written.
+class Writer {
+ public:
+  Writer(std::string& out, size_t at, size_t bound) : out_(out) {
+    out_.resize(at + bound);
+    start_ = next_ = out_.data() + at;
+    end_ = start_ + bound;
+  }
+  void Put(std::string_view text) {
+    std::memcpy(next_, text.data(), text.size());
+    next_ += text.size();
+  }
+  void Put(char c) { *next_++ = c; }
+  // PutString() writes a quoted, escaped JSON string: at most 6 bytes per byte of text, plus 2.
+  void PutString(std::string_view text);
+  // PutInt() writes at most 20 bytes.
+  void PutInt(int64_t value);
+  char* Raw(size_t length) {
+    char* at = next_;
+    next_ += length;
+    return at;
+  }
+  size_t Written() const { return static_cast<size_t>(next_ - start_); }
+  // A bound that was too small is a bug that has already written past it: trap rather than go on.
+  void Finish() {
+    if (next_ > end_) __builtin_trap();
+    out_.resize(static_cast<size_t>(next_ - out_.data()));
+  }
+
+ private:
+  std::string& out_;
+  char* start_;
+  char* next_;
+  char* end_;
+};
 
 }  // namespace phonehome::json_out
 
