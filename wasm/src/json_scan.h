@@ -10,6 +10,9 @@
 // is faster: plain string bytes are skipped eight at a time and handed out as views into the input
 // (no copy unless the string has an escape), ASCII needs no UTF-8 check, integers are read here
 // instead of copied into a token and passed to strtoull.
+// Longer than most files: a header-only template (the handler is a parameter, so its calls inline),
+// and the lexer and the parser mirror nlohmann's side by side so a reader can check one against
+// the other.
 //
 // nlohmann's quirks, kept on purpose (each has a test):
 //   - a UTF-8 BOM (EF BB BF) is skipped at the very start; EF followed by anything else is an error;

@@ -1,4 +1,6 @@
-// normalize.cpp: value normalization for the catalogue's field kinds.
+// normalize.cpp: value normalization for the catalogue's field kinds: one reader per kind (UUIDs,
+// versions, times, enums, query-string numbers), each with the small helpers only it uses, which
+// is why it is longer than most files.
 #include "normalize.h"
 
 #include <cmath>

@@ -1,5 +1,6 @@
 // scrub/network.cpp: where a machine or a person can be reached: URLs, e-mail addresses, IP and MAC
 // addresses, and the names personal machines give themselves.
+// Longer than most files: one family of detectors, which share host and address readers.
 #include "scrub/scan.h"
 
 namespace phonehome::scrub {

@@ -1,5 +1,6 @@
 // scrub/secrets.cpp: keys, tokens and credentials. Provider formats follow the public patterns of
 // gitleaks and GitHub secret scanning; key names follow Sentry Relay's password rule.
+// Longer than most files: it is one family of detectors, and most of its length is their tables.
 #include <algorithm>
 
 #include "scrub/scan.h"
