@@ -126,3 +126,26 @@ test('the loader refuses a layout whose fields moved type or went away', () => {
   assert.throws(() => layoutOf(layout, 'ph_result', { outcome: 'u64' }), /ph_result\.outcome is u32/);
   assert.throws(() => layoutOf(layout, 'ph_request', {}), /no struct ph_request/);
 });
+
+// Copies of the core's facts that must stay copies: each is checked here against the module's
+// description, so a change on one side fails this test instead of drifting.
+//   worker/storage.js ROW_COLUMNS: builds the SQL at module load, in the queue consumer too, which
+//     holds no core.
+//   cli/catalogue.mjs KINDS and COLUMN_KINDS: checks catalogue sources at build time, without Wasm.
+//   bench/js-reference: an independent implementation on purpose, never importing the core's.
+test('the copies of the core\'s facts in the worker, the CLI and the JS reference match its description', async () => {
+  const { description } = await loadCore();
+  const { ROW_COLUMNS } = await import('../../worker/storage.js');
+  assert.deepEqual(ROW_COLUMNS, description.row_columns, 'worker/storage.js ROW_COLUMNS');
+  const { KINDS, COLUMN_KINDS } = await import('../../cli/catalogue.mjs');
+  assert.deepEqual(KINDS, description.field_kinds, 'cli/catalogue.mjs KINDS');
+  for (const [column, kinds] of Object.entries(COLUMN_KINDS)) {
+    assert.ok(description.row_columns.includes(column), `cli/catalogue.mjs COLUMN_KINDS: ${column} is no row column`);
+    for (const kind of kinds) assert.ok(description.field_kinds.includes(kind), `cli/catalogue.mjs COLUMN_KINDS.${column}: ${kind}`);
+  }
+  const reference = await import('../../bench/js-reference/ingest.mjs');
+  const { MAX_DROPPED_NAMES } = await import('../../bench/js-reference/read-event.mjs');
+  assert.equal(reference.MAX_EVENTS, description.limits.max_events_per_request, 'bench/js-reference MAX_EVENTS');
+  assert.equal(reference.MAX_ROW_BYTES, description.limits.max_event_bytes, 'bench/js-reference MAX_ROW_BYTES');
+  assert.equal(MAX_DROPPED_NAMES, description.limits.max_dropped_names, 'bench/js-reference MAX_DROPPED_NAMES');
+});
