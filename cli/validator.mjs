@@ -4,7 +4,6 @@
 // stored, and nothing leaves the process. docs/CHECK.md.
 import { config } from '../worker/config.js';
 import { CatalogueError, CoreTrap, createCore, importsFor } from '../worker/core.js';
-import { OUTCOME_STATUS } from '../worker/ingest.js';
 import { CatalogueProblems, readCatalogue } from './compiled.mjs';
 import { coreModule } from './core.mjs';
 
@@ -109,7 +108,9 @@ export async function createValidator({ catalogue = 'catalogue', maxBodyBytes = 
     const request = route(bytes, product, event, products);
     core ??= startCore(module, compiled.text);
     let result;
+    let httpStatus;
     try {
+      httpStatus = core.httpStatus;
       result = core.ingest({ product: request.product, event: request.event, body: request.body, receivedAt, sentAt });
     } catch (error) {
       // A trapped core's memory may be inconsistent: the next check gets a fresh one.
@@ -129,7 +130,7 @@ export async function createValidator({ catalogue = 'catalogue', maxBodyBytes = 
       if (verdict.status === 'accepted') out.row = rows[accepted++];
       return out;
     });
-    const report = { outcome: result.outcome, httpStatus: OUTCOME_STATUS[result.outcome] ?? 500, events };
+    const report = { outcome: result.outcome, httpStatus: httpStatus[result.outcome] ?? 500, events };
     // A request refused whole (malformed_json, unknown_product, …) has no verdicts: the reason.
     if (!answer.results && answer.error) report.error = { code: answer.error.code, message: answer.error.message };
     return report;

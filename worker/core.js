@@ -3,7 +3,7 @@
 // It knows the C ABI of wasm/abi/abi.h and nothing of HTTP or D1. Environment specifics (how the
 // module is obtained) stay with the caller: pass a WebAssembly.Module to instantiateCore().
 
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 // ph_ingest()'s flags (wasm/abi/abi.h).
 const VALUES_ARE_TEXT = 1;
 
@@ -70,6 +70,50 @@ export async function instantiateCore(module, catalogueJson) {
   return core;
 }
 
+// The fields of the module's structs the loader reads and writes, with the type each must have
+// (abi.h). Their offsets come from the module itself (ph_layout_json), so a field renamed, removed
+// or retyped in abi.h stops the loader at instantiation instead of reading the wrong bytes.
+const REQUEST_FIELDS = {
+  product: 'ptr', product_length: 'u32', event: 'ptr', event_length: 'u32', body: 'ptr', body_length: 'u32',
+  sent_at: 'ptr', sent_at_length: 'u32', received_at_ms: 'f64', nonce: 'u64', flags: 'u32',
+};
+const RESULT_FIELDS = Object.fromEntries([
+  'outcome', 'event_count', 'row_count', 'rows_offset', 'rows_length', 'response_offset', 'response_length',
+  'accepted_offsets_offset', 'chunk_count', 'chunks_offset', 'rejections_offset', 'rejections_length',
+  'row_installs_offset', 'row_installs_length', 'install_counts_offset', 'install_counts_length',
+].map((name) => [name, 'u32']));
+const CHUNK_FIELDS = { offset: 'u32', length: 'u32', first_row: 'u32' };
+const TYPE_SIZE = { u32: 4, ptr: 4, u64: 8, f64: 8 };
+
+// layoutOf() is one struct of the module's layout: its size in bytes and, for each field the
+// loader uses, its offset in units of the field's own size (a word index for u32 and ptr, an
+// 8-byte index for f64 and u64), which is how the loader's typed arrays address it.
+export function layoutOf(layout, struct, expected) {
+  const described = layout?.[struct];
+  if (!described) throw new Error(`phonehome core describes no struct ${struct}`);
+  const out = { size: described.size };
+  for (const [name, type] of Object.entries(expected)) {
+    const field = described.fields?.[name];
+    if (!field || field.type !== type || field.size !== TYPE_SIZE[type] || field.offset % TYPE_SIZE[type] !== 0) {
+      throw new Error(`phonehome core: ${struct}.${name} is ${field ? `${field.type} of ${field.size} bytes at ${field.offset}` : 'absent'}, the loader reads an aligned ${type}`);
+    }
+    out[name] = field.offset / (type === 'u64' ? 4 : TYPE_SIZE[type]);
+  }
+  return out;
+}
+
+// The description of the last core instantiated (ph_describe_json): status codes with their HTTP
+// status and meaning, row columns, field kinds, the row chunk size and the limits. It is a property
+// of the module's code, the same for every instance; the Worker makes its core before it answers
+// anything (create.js), so the modules that need a fact without a core in hand read it here.
+let lastDescription = null;
+
+// coreDescription() is that description; it throws before any core was made.
+export function coreDescription() {
+  if (lastDescription === null) throw new Error('no phonehome core has been instantiated: the description comes from the module');
+  return lastDescription;
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const DUPLICATE_TOKEN = encoder.encode('"duplicate"');
@@ -82,27 +126,34 @@ export function createCore(instance) {
   const abi = core.ph_abi_version();
   if (abi !== ABI_VERSION) throw new Error(`phonehome core speaks ABI ${abi}, the loader ${ABI_VERSION}`);
 
-  const statusNames = [];
-  const requestStatuses = new Set();
-  for (let code = 0; code < core.ph_status_count(); code++) {
-    const name = readCString(core.memory, core.ph_status_name(code));
-    statusNames.push(name);
-    if (core.ph_status_is_request(code)) requestStatuses.add(name);
-  }
+  const layout = JSON.parse(readCString(core.memory, core.ph_layout_json()));
+  const REQUEST = layoutOf(layout, 'ph_request', REQUEST_FIELDS);
+  const RESULT = layoutOf(layout, 'ph_result', RESULT_FIELDS);
+  const CHUNK = layoutOf(layout, 'ph_chunk', CHUNK_FIELDS);
+  // The request's texts follow the struct, which stays 8-byte aligned for its double.
+  const requestTexts = Math.ceil(layout.ph_request.size / 8) * 8;
+
+  const description = JSON.parse(readCString(core.memory, core.ph_describe_json()));
+  lastDescription = description;
+  const statusNames = description.statuses.map((s) => s.name);
+  const requestStatuses = new Set(description.statuses.filter((s) => s.scope === 'request').map((s) => s.name));
 
   // Views over the module's memory, made again only when the memory grew (growth detaches them).
   let buffer = null;
   let bytes = null;
   let words = null;
+  let doubles = null;
   function views() {
     if (core.memory.buffer !== buffer) {
       buffer = core.memory.buffer;
       bytes = new Uint8Array(buffer);
       words = new Uint32Array(buffer); // Wasm memory is little-endian, as every host here is
+      doubles = new Float64Array(buffer);
     }
   }
 
-  // One request buffer, reused and grown to the next power of two when a body does not fit.
+  // One request buffer (the struct ph_request, then its texts), reused and grown to the next power
+  // of two when a body does not fit.
   let bufferPtr = 0;
   let bufferSize = 0;
   function reserve(size) {
@@ -110,9 +161,9 @@ export function createCore(instance) {
     if (bufferPtr) core.ph_free(bufferPtr);
     bufferSize = 2 ** Math.ceil(Math.log2(Math.max(size, 4096)));
     bufferPtr = core.ph_alloc(bufferSize);
-    if (!bufferPtr) {
+    if (!bufferPtr || bufferPtr % 8 !== 0) {
       bufferSize = 0;
-      throw new CoreTrap('core could not allocate the request buffer');
+      throw new CoreTrap('core could not allocate an aligned request buffer');
     }
   }
 
@@ -141,12 +192,13 @@ export function createCore(instance) {
   // `valuesAreText` says the body is a query string read as an object: a boolean or numeric field
   // reads its string as that kind.
   function ingest({ product, event, body, receivedAt, sentAt = '', nonce, withInstalls = false, valuesAreText = false }) {
-    // Request layout in the buffer: product, event, sent_at, body. UTF-8 needs at most 3 bytes
-    // per UTF-16 unit.
-    reserve((product.length + event.length + sentAt.length) * 3 + body.length);
+    // Request layout in the buffer: the struct, then product, event, sent_at, body. UTF-8 needs at
+    // most 3 bytes per UTF-16 unit.
+    reserve(requestTexts + (product.length + event.length + sentAt.length) * 3 + body.length);
     views();
-    const productLength = writeText(product, bufferPtr);
-    const eventPtr = bufferPtr + productLength;
+    const productPtr = bufferPtr + requestTexts;
+    const productLength = writeText(product, productPtr);
+    const eventPtr = productPtr + productLength;
     const eventLength = writeText(event, eventPtr);
     const sentAtPtr = eventPtr + eventLength;
     const sentAtLength = sentAt === '' ? 0 : writeText(sentAt, sentAtPtr);
@@ -154,40 +206,53 @@ export function createCore(instance) {
     bytes.set(body, bodyPtr);
 
     nonceCounter = (nonceCounter + 1) >>> 0;
-    core.ph_ingest(bufferPtr, productLength, eventPtr, eventLength, bodyPtr, body.length, sentAtPtr, sentAtLength,
-      receivedAt, nonce ? nonce[0] : nonceBase[0], nonce ? nonce[1] : (nonceBase[1] + nonceCounter) >>> 0,
-      valuesAreText ? VALUES_ARE_TEXT : 0);
+    const w = bufferPtr >>> 2;
+    words[w + REQUEST.product] = productPtr;
+    words[w + REQUEST.product_length] = productLength;
+    words[w + REQUEST.event] = eventPtr;
+    words[w + REQUEST.event_length] = eventLength;
+    words[w + REQUEST.body] = bodyPtr;
+    words[w + REQUEST.body_length] = body.length;
+    words[w + REQUEST.sent_at] = sentAtPtr;
+    words[w + REQUEST.sent_at_length] = sentAtLength;
+    doubles[(bufferPtr >>> 3) + REQUEST.received_at_ms] = receivedAt;
+    // A u64, little-endian: the low word first.
+    words[w + REQUEST.nonce] = nonce ? nonce[1] : (nonceBase[1] + nonceCounter) >>> 0;
+    words[w + REQUEST.nonce + 1] = nonce ? nonce[0] : nonceBase[0];
+    words[w + REQUEST.flags] = valuesAreText ? VALUES_ARE_TEXT : 0;
+    core.ph_ingest(bufferPtr);
 
     resultPtr = core.ph_result_ptr();
     resultLength = core.ph_result_len();
     views();
-    const header = resultPtr >>> 2;
-    const rowCount = words[header + 2];
-    const acceptedOffsets = words.slice((resultPtr + words[header + 7]) >>> 2, ((resultPtr + words[header + 7]) >>> 2) + rowCount);
+    const r = resultPtr >>> 2;
+    const field = (name) => words[r + RESULT[name]];
+    const text = (offset, length) => decoder.decode(bytes.subarray(resultPtr + field(offset), resultPtr + field(offset) + field(length)));
+    const rowCount = field('row_count');
+    const acceptedAt = (resultPtr + field('accepted_offsets_offset')) >>> 2;
+    const acceptedOffsets = words.slice(acceptedAt, acceptedAt + rowCount);
     // Each chunk of rows is one JSON array, bound as one parameter of one statement.
-    const chunkCount = words[header + 8];
+    const chunkCount = field('chunk_count');
     const chunks = new Array(chunkCount);
-    for (let i = 0, w = (resultPtr + words[header + 9]) >>> 2; i < chunkCount; i++, w += 3) {
-      const at = resultPtr + words[w];
-      chunks[i] = { rowsJson: decoder.decode(bytes.subarray(at, at + words[w + 1])), firstRow: words[w + 2] };
+    const chunkWords = layout.ph_chunk.size >>> 2;
+    for (let i = 0, c = (resultPtr + field('chunks_offset')) >>> 2; i < chunkCount; i++, c += chunkWords) {
+      const at = resultPtr + words[c + CHUNK.offset];
+      chunks[i] = { rowsJson: decoder.decode(bytes.subarray(at, at + words[c + CHUNK.length])), firstRow: words[c + CHUNK.first_row] };
     }
-    const rejectionsAt = resultPtr + words[header + 10];
-    const rejectionsLength = words[header + 11];
-    const responseAt = resultPtr + words[header + 5];
-    const text = (word) => decoder.decode(bytes.subarray(resultPtr + words[header + word], resultPtr + words[header + word] + words[header + word + 1]));
     const installs = withInstalls && rowCount > 0;
+    const responseAt = resultPtr + field('response_offset');
     return {
-      outcome: statusNames[words[header]] ?? 'internal_error',
-      eventCount: words[header + 1],
+      outcome: statusNames[field('outcome')] ?? 'internal_error',
+      eventCount: field('event_count'),
       rowCount,
       chunks,
-      rejectionsJson: rejectionsLength === 2 ? '[]' : decoder.decode(bytes.subarray(rejectionsAt, rejectionsAt + rejectionsLength)),
+      rejectionsJson: field('rejections_length') === 2 ? '[]' : text('rejections_offset', 'rejections_length'),
       // For the per-install counters (storage.js): each stored row's [event id, install key], and
       // rows per install key.
-      rowInstallsJson: installs ? text(12) : '[]',
-      installCountsJson: installs ? text(14) : '{}',
+      rowInstallsJson: installs ? text('row_installs_offset', 'row_installs_length') : '[]',
+      installCountsJson: installs ? text('install_counts_offset', 'install_counts_length') : '{}',
       // A copy: the response outlives this call, the result buffer does not.
-      response: bytes.slice(responseAt, responseAt + words[header + 6]),
+      response: bytes.slice(responseAt, responseAt + field('response_length')),
       acceptedOffsets,
     };
   }
@@ -217,9 +282,13 @@ export function createCore(instance) {
     }
   }
 
-  const limits = JSON.parse(readCString(core.memory, core.ph_limits_json()));
+  // The HTTP status of each request outcome (status.def), for the shim's answers.
+  const httpStatus = Object.fromEntries(description.statuses.filter((s) => s.scope === 'request').map((s) => [s.name, s.http]));
 
-  return { ingest, lastResult, loadCatalogue, statusNames, requestStatuses, limits, memory: core.memory };
+  return {
+    ingest, lastResult, loadCatalogue, statusNames, requestStatuses, httpStatus, description,
+    limits: description.limits, memory: core.memory,
+  };
 }
 
 // markDuplicates() turns the verdicts of the given rows from "accepted" into "duplicate" in place.

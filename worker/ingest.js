@@ -9,25 +9,6 @@ import { HttpError, jsonBody, secondsUntilNextUtcDay } from './http.js';
 import { enqueueRequest, queuedBudget } from './queue.js';
 import { BudgetRefused, countRejections, installsOfResult, logLostRejectionCounts, storeRequestRows } from './storage.js';
 
-// The HTTP status of each request outcome the core can return (status.def, scope "request").
-export const OUTCOME_STATUS = {
-  ok: 200,
-  all_rejected: 400,
-  malformed_json: 400,
-  invalid_utf8: 400,
-  number_overflow: 400,
-  too_deep: 400,
-  wrong_body_type: 400,
-  empty_batch: 400,
-  invalid_sent_at: 400,
-  too_many_events: 413,
-  unknown_product: 404,
-  unknown_event: 404,
-  internal_error: 500,
-  // The core holds no catalogue (createWorker() answers this before the core is asked).
-  misconfigured: 500,
-};
-
 // A client that meets a storage failure should come back after this many seconds; nothing of its
 // request was stored.
 const STORAGE_RETRY_AFTER_S = 30;
@@ -63,7 +44,8 @@ export async function handleIngest(request, env, ctx, core, settings, stores, pr
   const body = given ? given.body : await readBody(request, settings.maxBodyBytes);
   const sentAt = request.headers.get('x-sent-at') ?? '';
   const result = core.ingest({ product, event, body, receivedAt, sentAt, withInstalls: true, valuesAreText: Boolean(given?.valuesAreText) });
-  const status = OUTCOME_STATUS[result.outcome] ?? 500;
+  // The HTTP status of each outcome is status.def's, read from the core (core.js).
+  const status = core.httpStatus[result.outcome] ?? 500;
   if (result.rowCount === 0) {
     // Nothing to store: the rejection counters are updated after the answer, and a failure there
     // costs a count, never the client's answer. In queue mode they are not queued once the last

@@ -11,7 +11,7 @@
 
 import { dayOf } from './days.js';
 import { queued, readBudget } from './storage.js';
-import { eventStores, MAIN_BINDING, mergeChunks, packBySize, ROW_CHUNK_BYTES, splitByStore, utf8Length } from './stores.js';
+import { eventStores, MAIN_BINDING, mergeChunks, packBySize, rowChunkBytes, splitByStore, utf8Length } from './stores.js';
 
 const MESSAGE_VERSION = 1;
 const MAX_MESSAGE_BYTES = 128_000;
@@ -57,7 +57,7 @@ function rejectionMessages(rejectionsJson, day) {
     const json = JSON.stringify(entry);
     return { rowsJson: `[${json}]`, bytes: utf8Length(json) + 2 };
   });
-  return mergeChunks(entries, ROW_CHUNK_BYTES)
+  return mergeChunks(entries, rowChunkBytes())
     .map((chunk) => encodeMessage({ kind: 'rejections', day, receipt: crypto.randomUUID() }, chunk.rowsJson));
 }
 

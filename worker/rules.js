@@ -3,8 +3,11 @@
 // are counted without their data (rejections_daily holds no field name), so a code is explained
 // by every field of the event it can come from.
 
-// Which fields a code can come from.
-const APPLIES = {
+import { coreDescription } from './core.js';
+
+// Which fields a code can come from (tests/worker/stats-fields.test.mjs checks that each is an event
+// code of status.def).
+export const APPLIES = {
   missing_field: (f) => f.required,
   wrong_type: () => true,
   too_long: (f) => f.max_length !== undefined,
@@ -20,26 +23,17 @@ const APPLIES = {
   pattern_mismatch: (f) => f.pattern !== undefined || f.items?.pattern !== undefined,
 };
 
-// What each event-level code means: status.def's words (tests/worker/stats-fields.test.mjs holds the two
-// together).
-export const MEANING = {
-  not_an_object: 'an event must be a JSON object',
-  missing_field: 'a required field is absent',
-  wrong_type: 'a field has the wrong JSON type',
-  duplicate_key: 'a field appears twice in one object',
-  too_long: 'a string is longer than its field allows',
-  empty_value: 'a required string is empty after trimming',
-  out_of_range: "a number or time is outside its field's range",
-  invalid_uuid: 'a field that must be a UUID is not one',
-  invalid_enum: 'a value is not one the field allows',
-  invalid_version: 'a version string cannot be read as a version',
-  invalid_timestamp: 'a time is neither epoch seconds, epoch milliseconds nor RFC 3339',
-  event_too_large: "the event's stored form exceeds the per-event size limit",
-  invalid_key: "a map key does not match its field's key pattern",
-  too_many_items: 'a list or map holds more items than its field allows',
-  sensitive_value: 'a value stored as sent (an id, a column, a value with a pattern) holds an address, a secret or a path',
-  pattern_mismatch: "a string does not match its field's pattern",
-};
+// meanings() is what each event-level code means: status.def's words, read from the core's
+// description (core.js), which the Worker has made before it answers anything.
+let meaningsOf = null;
+let meaningsTable = null;
+export function meanings(description = coreDescription()) {
+  if (meaningsOf !== description) {
+    meaningsTable = Object.fromEntries(description.statuses.filter((s) => s.scope === 'event').map((s) => [s.name, s.meaning]));
+    meaningsOf = description;
+  }
+  return meaningsTable;
+}
 
 // expects() says in a few words what a field accepts.
 export function expects(f) {
@@ -75,6 +69,7 @@ function walk(fields, prefix, out) {
 // rejectionRules() is, for each (event, code) of `rows`, { meaning, fields: [{ field, expects,
 // link }], link }: links go to the event and the field on the disclosure page (GET /).
 export function rejectionRules(product, rows) {
+  const meaning = meanings();
   const rules = {};
   for (const { event, code } of rows) {
     rules[event] ??= {};
@@ -83,7 +78,7 @@ export function rejectionRules(product, rows) {
     const applies = APPLIES[code];
     const fields = declared && applies ? walk(declared.fields, '', []).filter(({ field }) => applies(field)) : [];
     rules[event][code] = {
-      meaning: MEANING[code] ?? code,
+      meaning: meaning[code] ?? code,
       fields: fields.map(({ path, field }) => ({ field: path, expects: expects(field), link: `/#field-${product.product}-${event}-${path}` })),
       link: `/#event-${product.product}-${event}`,
     };

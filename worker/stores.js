@@ -10,13 +10,17 @@
 // Because a rule looks only at the product and the month, every (product, day) lives in exactly
 // one database, so a day's rollup read from it is exact.
 
+import { coreDescription } from './core.js';
 import { HttpError } from './http.js';
 
 export const MAIN_BINDING = 'DB';
 
-// The largest JSON array a regrouped chunk or a queue message carries: the size of the core's own
-// row chunks (kMaxRowChunkBytes in wasm/include/phonehome/core.h), under a queue message's 128 KB.
-export const ROW_CHUNK_BYTES = 96 * 1024;
+// rowChunkBytes() is the largest JSON array a regrouped chunk or a queue message carries: the size
+// of the core's own row chunks (kMaxRowChunkBytes in wasm/include/phonehome/core.h, read from the
+// core's description), under a queue message's 128 KB.
+export function rowChunkBytes() {
+  return coreDescription().max_row_chunk_bytes;
+}
 
 export class RoutesError extends Error {}
 
@@ -128,8 +132,9 @@ export function packBySize(items, sizeOf, limit, { overhead = 0, maxItems = Infi
 // stores them. Without routes every chunk goes to DB untouched; with routes each row is read and
 // the rows of each database are regrouped into chunks that keep each row's request-wide index
 // (`rowIndexes`), so duplicate verdicts still find their row.
-export function splitByStore(chunks, routes, maxBytes = ROW_CHUNK_BYTES) {
+export function splitByStore(chunks, routes, maxBytes) {
   if (routes.length === 0) return new Map([[MAIN_BINDING, chunks]]);
+  maxBytes ??= rowChunkBytes();
   const groups = new Map();
   for (const chunk of chunks) {
     const rows = JSON.parse(chunk.rowsJson);

@@ -14,8 +14,8 @@ import { Rejection, rejectionFromSchema, schemaErrorPath } from './rejection.mjs
 import { utf8Length } from './text.mjs';
 import * as verdict from './verdicts.mjs';
 
-const MAX_EVENTS = 1000;
-const MAX_ROW_BYTES = 32768;
+export const MAX_EVENTS = 1000;
+export const MAX_ROW_BYTES = 32768;
 // An event time more than this far ahead of the server's clock is replaced by the receive time
 // (times before 2000 were refused when read; without X-Sent-At no correction moves them there).
 const MAX_FUTURE_MS = 23 * 3600 * 1000;

@@ -11,7 +11,7 @@ import { unsafeAsSent } from './scrub-as-sent.mjs';
 import { scrubText } from './scrub.mjs';
 import { cleanText, trimAscii, utf8Length, utf8Prefix } from './text.mjs';
 
-const MAX_DROPPED_NAMES = 16;
+export const MAX_DROPPED_NAMES = 16;
 const MAX_DROPPED_NAME_BYTES = 64;
 
 // EventNotes collects what the verdict tells besides its status, and the client's event time.

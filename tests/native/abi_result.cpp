@@ -10,10 +10,8 @@
 namespace phonehome::testing {
 namespace {
 
-uint32_t Word(const uint8_t* data, size_t index) {
-  const uint8_t* p = data + index * 4;
-  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
-         static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
+std::string Text(const uint8_t* data, uint32_t offset, uint32_t length) {
+  return std::string(reinterpret_cast<const char*>(data) + offset, length);
 }
 
 std::unique_ptr<uint8_t[]> ExactCopy(std::string_view bytes) {
@@ -34,28 +32,38 @@ AbiResult CallIngest(const IngestRequest& request) {
   const auto body_copy = ExactCopy(request.body);
   const auto sent_at_copy = ExactCopy(request.sent_at);
   AbiResult r;
-  r.returned = ph_ingest(product_copy.get(), static_cast<uint32_t>(request.product.size()), event_copy.get(),
-                         static_cast<uint32_t>(request.event.size()), body_copy.get(),
-                         static_cast<uint32_t>(request.body.size()), sent_at_copy.get(),
-                         static_cast<uint32_t>(request.sent_at.size()), request.received_at_ms,
-                         static_cast<uint32_t>(request.nonce >> 32), static_cast<uint32_t>(request.nonce),
-                         request.values_are_text ? PH_VALUES_ARE_TEXT : 0u);
+  ph_request in{};
+  in.product = product_copy.get();
+  in.product_length = static_cast<uint32_t>(request.product.size());
+  in.event = event_copy.get();
+  in.event_length = static_cast<uint32_t>(request.event.size());
+  in.body = body_copy.get();
+  in.body_length = static_cast<uint32_t>(request.body.size());
+  in.sent_at = sent_at_copy.get();
+  in.sent_at_length = static_cast<uint32_t>(request.sent_at.size());
+  in.received_at_ms = request.received_at_ms;
+  in.nonce = request.nonce;
+  in.flags = request.values_are_text ? PH_VALUES_ARE_TEXT : 0u;
+  r.returned = ph_ingest(&in);
   const uint8_t* data = ph_result_ptr();
   const uint32_t length = ph_result_len();
   r.raw.assign(reinterpret_cast<const char*>(data), length);
-  r.outcome = Word(data, 0);
-  r.event_count = Word(data, 1);
-  r.row_count = Word(data, 2);
-  r.rows.assign(reinterpret_cast<const char*>(data) + Word(data, 3), Word(data, 4));
-  r.response.assign(reinterpret_cast<const char*>(data) + Word(data, 5), Word(data, 6));
-  r.rejections.assign(reinterpret_cast<const char*>(data) + Word(data, 10), Word(data, 11));
-  r.row_installs.assign(reinterpret_cast<const char*>(data) + Word(data, 12), Word(data, 13));
-  r.install_counts.assign(reinterpret_cast<const char*>(data) + Word(data, 14), Word(data, 15));
-  for (uint32_t i = 0; i < r.row_count; ++i) r.accepted_offsets.push_back(Word(data + Word(data, 7), i));
-  const uint8_t* chunks = data + Word(data, 9);
-  for (uint32_t i = 0; i < Word(data, 8); ++i) {
-    r.chunks.push_back({std::string(reinterpret_cast<const char*>(data) + Word(chunks, 3 * i), Word(chunks, 3 * i + 1)),
-                        Word(chunks, 3 * i + 2)});
+  ph_result h;
+  std::memcpy(&h, data, sizeof h);
+  r.outcome = h.outcome;
+  r.event_count = h.event_count;
+  r.row_count = h.row_count;
+  r.rows = Text(data, h.rows_offset, h.rows_length);
+  r.response = Text(data, h.response_offset, h.response_length);
+  r.rejections = Text(data, h.rejections_offset, h.rejections_length);
+  r.row_installs = Text(data, h.row_installs_offset, h.row_installs_length);
+  r.install_counts = Text(data, h.install_counts_offset, h.install_counts_length);
+  r.accepted_offsets.resize(h.row_count);
+  if (h.row_count > 0) std::memcpy(r.accepted_offsets.data(), data + h.accepted_offsets_offset, 4 * size_t{h.row_count});
+  for (uint32_t i = 0; i < h.chunk_count; ++i) {
+    ph_chunk chunk;
+    std::memcpy(&chunk, data + h.chunks_offset + sizeof chunk * i, sizeof chunk);
+    r.chunks.push_back({Text(data, chunk.offset, chunk.length), chunk.first_row});
   }
   return r;
 }

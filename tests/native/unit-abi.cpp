@@ -1,6 +1,7 @@
 // unit-abi.cpp: the C ABI of wasm/abi/abi.h, called natively exactly as the Worker calls it.
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
@@ -131,6 +132,57 @@ TEST(Abi, DoesNotCountUnknownProducts) {
   request = Session("{}");
   request.product = "spam-product-123";
   EXPECT_EQ(CallIngest(request).rejections, "[]");
+}
+
+}  // namespace
+}  // namespace phonehome::testing
+
+namespace phonehome::testing {
+namespace {
+
+// The layout the module reports is the structs' own: the loader reads fields by these names.
+TEST(Abi, DescribesItsLayoutFromTheStructs) {
+  const auto layout = nlohmann::json::parse(ph_layout_json(), nullptr, false);
+  ASSERT_TRUE(layout.is_object()) << ph_layout_json();
+  EXPECT_EQ(layout["ph_result"]["size"], sizeof(ph_result));
+  EXPECT_EQ(layout["ph_result"]["fields"].size(), 16u);
+  EXPECT_EQ(layout["ph_result"]["fields"]["outcome"]["offset"], 0);
+  EXPECT_EQ(layout["ph_result"]["fields"]["install_counts_length"]["offset"], offsetof(ph_result, install_counts_length));
+  EXPECT_EQ(layout["ph_result"]["fields"]["chunks_offset"]["type"], "u32");
+  EXPECT_EQ(layout["ph_chunk"]["size"], sizeof(ph_chunk));
+  EXPECT_EQ(layout["ph_chunk"]["fields"]["first_row"]["offset"], offsetof(ph_chunk, first_row));
+  EXPECT_EQ(layout["ph_request"]["size"], sizeof(ph_request));
+  EXPECT_EQ(layout["ph_request"]["fields"]["body"]["type"], "ptr");
+  EXPECT_EQ(layout["ph_request"]["fields"]["body"]["size"], sizeof(void*));
+  EXPECT_EQ(layout["ph_request"]["fields"]["received_at_ms"]["type"], "f64");
+  EXPECT_EQ(layout["ph_request"]["fields"]["nonce"]["type"], "u64");
+  EXPECT_EQ(layout["ph_request"]["fields"]["flags"]["offset"], offsetof(ph_request, flags));
+}
+
+// One description of everything the shim would otherwise copy: statuses with their HTTP status
+// and meaning, row columns, field kinds, the chunk size and the limits.
+TEST(Abi, DescribesStatusesColumnsKindsAndLimits) {
+  const auto d = nlohmann::json::parse(ph_describe_json(), nullptr, false);
+  ASSERT_TRUE(d.is_object()) << ph_describe_json();
+  EXPECT_EQ(d["abi_version"], PH_ABI_VERSION);
+  ASSERT_EQ(d["statuses"].size(), static_cast<size_t>(Status::count_));
+  for (uint32_t code = 0; code < ph_status_count(); ++code) {
+    const auto& s = d["statuses"][code];
+    EXPECT_EQ(s["code"], code);
+    EXPECT_EQ(s["name"], ph_status_name(code));
+    EXPECT_EQ(s["scope"], ph_status_is_request(code) ? "request" : "event");
+    EXPECT_EQ(s["http"] != 0, ph_status_is_request(code) == 1) << s["name"];
+    EXPECT_FALSE(s["meaning"].get<std::string>().empty());
+  }
+  EXPECT_EQ(d["statuses"][static_cast<size_t>(Status::ok)]["http"], 200);
+  EXPECT_EQ(d["statuses"][static_cast<size_t>(Status::too_many_events)]["http"], 413);
+  EXPECT_EQ(d["statuses"][static_cast<size_t>(Status::unknown_event)]["http"], 404);
+  ASSERT_EQ(d["row_columns"].size(), std::size(kRowColumns));
+  for (size_t i = 0; i < std::size(kRowColumns); ++i) EXPECT_EQ(d["row_columns"][i], kRowColumns[i]);
+  EXPECT_EQ(d["field_kinds"].front(), "string");
+  EXPECT_EQ(d["field_kinds"].back(), "object");
+  EXPECT_EQ(d["max_row_chunk_bytes"], kMaxRowChunkBytes);
+  EXPECT_EQ(d["limits"], nlohmann::json::parse(ph_limits_json()));
 }
 
 }  // namespace

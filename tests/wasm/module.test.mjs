@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { importsFor } from '../../worker/core.js';
+import { importsFor, layoutOf } from '../../worker/core.js';
 import { compileModule, loadCore } from './load.mjs';
 
 const build = process.env.PHONEHOME_WASM_BUILD;
@@ -21,7 +21,7 @@ const EXPECTED_IMPORTS = {
 
 const ABI_EXPORTS = [
   'ph_abi_version', 'ph_alloc', 'ph_free', 'ph_load_catalogue', 'ph_catalogue_error', 'ph_ingest', 'ph_result_ptr', 'ph_result_len',
-  'ph_status_count', 'ph_status_name', 'ph_status_is_request', 'ph_limits_json',
+  'ph_status_count', 'ph_status_name', 'ph_status_is_request', 'ph_limits_json', 'ph_layout_json', 'ph_describe_json',
 ];
 
 const SESSION = JSON.stringify({
@@ -84,11 +84,65 @@ test('a body that grows memory is handled and later calls still work', async () 
   assert.equal(JSON.parse(small.chunks[0].rowsJson).length, 1);
 });
 
-test('the status names the module reports are those of status.def, in order', async () => {
+// statusDef() reads status.def: name, scope, HTTP status and meaning of each code, in order.
+function statusDef() {
   const def = readFileSync(new URL('../../wasm/include/phonehome/status.def', import.meta.url), 'utf8');
-  const names = [...def.matchAll(/^PH_STATUS\((\w+),\s*(\w+),/gm)].map((m) => m[1]);
+  return [...def.matchAll(/^PH_STATUS\((\w+),\s*(\w+),\s*(\d+),\s*"([^"]*)"\)/gm)]
+    .map((m, code) => ({ code, name: m[1], scope: m[2], http: Number(m[3]), meaning: m[4] }));
+}
+
+test('the status names the module reports are those of status.def, in order', async () => {
+  const def = statusDef();
+  assert.ok(def.length > 20, 'status.def read');
   const core = await loadCore();
-  assert.deepEqual(core.statusNames, names);
-  const requestNames = [...def.matchAll(/^PH_STATUS\((\w+),\s*request,/gm)].map((m) => m[1]);
-  assert.deepEqual([...core.requestStatuses].sort(), requestNames.sort());
+  assert.deepEqual(core.statusNames, def.map((s) => s.name));
+  assert.deepEqual([...core.requestStatuses].sort(), def.filter((s) => s.scope === 'request').map((s) => s.name).sort());
+});
+
+test('the description is status.def, the row columns, kinds, chunk size and limits', async () => {
+  const core = await loadCore();
+  const d = core.description;
+  assert.deepEqual(d.statuses, statusDef());
+  assert.equal(d.abi_version, 5);
+  assert.equal(d.row_columns[0], 'event_id');
+  assert.equal(d.row_columns.at(-1), 'properties');
+  assert.ok(d.field_kinds.includes('timestamp'));
+  assert.equal(d.max_row_chunk_bytes, 96 * 1024);
+  assert.equal(d.limits.max_events_per_request, 1000);
+  assert.deepEqual(core.limits, d.limits);
+  // Every request outcome has an HTTP status; the shim answers with it.
+  for (const s of d.statuses) assert.equal(s.scope === 'request', s.http >= 200, s.name);
+  assert.equal(core.httpStatus.ok, 200);
+  assert.equal(core.httpStatus.too_many_events, 413);
+});
+
+test('the loader refuses a layout whose fields moved type or went away', () => {
+  const layout = { ph_result: { size: 8, fields: { outcome: { offset: 0, size: 4, type: 'u32' }, row_count: { offset: 4, size: 4, type: 'u32' } } } };
+  assert.deepEqual(layoutOf(layout, 'ph_result', { outcome: 'u32', row_count: 'u32' }), { size: 8, outcome: 0, row_count: 1 });
+  assert.throws(() => layoutOf(layout, 'ph_result', { event_count: 'u32' }), /ph_result\.event_count is absent/);
+  assert.throws(() => layoutOf(layout, 'ph_result', { outcome: 'u64' }), /ph_result\.outcome is u32/);
+  assert.throws(() => layoutOf(layout, 'ph_request', {}), /no struct ph_request/);
+});
+
+// Copies of the core's facts that must stay copies: each is checked here against the module's
+// description, so a change on one side fails this test instead of drifting.
+//   worker/storage.js ROW_COLUMNS: builds the SQL at module load, in the queue consumer too, which
+//     holds no core.
+//   cli/catalogue.mjs KINDS and COLUMN_KINDS: checks catalogue sources at build time, without Wasm.
+//   bench/js-reference: an independent implementation on purpose, never importing the core's.
+test('the copies of the core\'s facts in the worker, the CLI and the JS reference match its description', async () => {
+  const { description } = await loadCore();
+  const { ROW_COLUMNS } = await import('../../worker/storage.js');
+  assert.deepEqual(ROW_COLUMNS, description.row_columns, 'worker/storage.js ROW_COLUMNS');
+  const { KINDS, COLUMN_KINDS } = await import('../../cli/catalogue.mjs');
+  assert.deepEqual(KINDS, description.field_kinds, 'cli/catalogue.mjs KINDS');
+  for (const [column, kinds] of Object.entries(COLUMN_KINDS)) {
+    assert.ok(description.row_columns.includes(column), `cli/catalogue.mjs COLUMN_KINDS: ${column} is no row column`);
+    for (const kind of kinds) assert.ok(description.field_kinds.includes(kind), `cli/catalogue.mjs COLUMN_KINDS.${column}: ${kind}`);
+  }
+  const reference = await import('../../bench/js-reference/ingest.mjs');
+  const { MAX_DROPPED_NAMES } = await import('../../bench/js-reference/read-event.mjs');
+  assert.equal(reference.MAX_EVENTS, description.limits.max_events_per_request, 'bench/js-reference MAX_EVENTS');
+  assert.equal(reference.MAX_ROW_BYTES, description.limits.max_event_bytes, 'bench/js-reference MAX_ROW_BYTES');
+  assert.equal(MAX_DROPPED_NAMES, description.limits.max_dropped_names, 'bench/js-reference MAX_DROPPED_NAMES');
 });

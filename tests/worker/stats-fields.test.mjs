@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { bucketValue, measureBucket } from '../../worker/fields.js';
 import { MAX_VALUES, OVERFLOW } from '../../worker/rollup.js';
-import { MEANING } from '../../worker/rules.js';
+import { APPLIES } from '../../worker/rules.js';
 import { referenceVectorsFile, startWorker, testCatalogue } from './harness.mjs';
 import { insertRaw } from './raw-rows.mjs';
 
@@ -203,10 +203,24 @@ describe("the catalogue's fields, today live, folding", () => {
     assert.ok(afterPost.last_rollup, 'the last rollup time is stated');
   });
 
-  test('rejection meanings are status.def\'s words', () => {
+  test('rejection meanings are status.def\'s words, read from the core', async () => {
     const def = readFileSync(new URL('../../wasm/include/phonehome/status.def', import.meta.url), 'utf8');
-    const codes = Object.fromEntries([...def.matchAll(/PH_STATUS\((\w+),\s+event,\s+"([^"]+)"\)/g)].map((m) => [m[1], m[2]]));
-    assert.deepEqual(MEANING, codes);
+    const codes = Object.fromEntries([...def.matchAll(/PH_STATUS\((\w+),\s+event,\s+\d+,\s+"([^"]+)"\)/g)].map((m) => [m[1], m[2]]));
+    assert.ok(Object.keys(codes).length > 10, 'status.def read');
+    // rules.js keeps which fields each code comes from: every one an event code of status.def.
+    for (const code of Object.keys(APPLIES)) assert.ok(code in codes, `rules.js explains ${code}, which status.def does not list`);
+    const sent = await worker.fetch('/v1/agentsonar/session', {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ version: '0.4.0', session_id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d' }),
+    });
+    assert.equal(sent.status, 400, await sent.text());
+    let answer;
+    for (let tries = 0; tries < 40; tries++) {
+      answer = await stats(worker, 'rejections', { product: 'agentsonar', from: dayText(today), to: dayText(today) });
+      if (answer.rules.session?.missing_field) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(answer.rules.session?.missing_field?.meaning, codes.missing_field, JSON.stringify(answer.rules));
   });
 });
 

@@ -8,7 +8,12 @@
 #include <string_view>
 
 #include "catalogue.h"
+#include "describe.h"
 #include "phonehome/core.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the result layout is little-endian: a big-endian host would write other bytes"
+#endif
 
 // PH_EXPORT keeps a function in the module under its own name, for both Wasm toolchains.
 #if defined(__wasm__)
@@ -18,8 +23,6 @@
 #endif
 
 namespace {
-
-constexpr uint32_t kHeaderWords = 16;
 
 // The module's one catalogue and the Ingestor made with it; both empty until a load succeeds, and
 // again after a load fails (ph_load_catalogue).
@@ -37,15 +40,17 @@ Loaded& TheCatalogue() {
 constexpr std::string_view kMisconfigured =
     R"({"error":{"code":"misconfigured","message":"the collector holds no valid catalogue"}})";
 
-// The result buffer: the header words followed by the texts and the offsets table.
+// The result buffer: a struct ph_result followed by the texts and the tables.
 std::string& ResultBuffer() {
   static std::string buffer;
   return buffer;
 }
 
-void PutWord(std::string& buffer, size_t word, uint32_t value) {
-  // Explicit little-endian bytes, so the native build writes the same layout as Wasm.
-  for (int i = 0; i < 4; ++i) buffer[word * 4 + i] = static_cast<char>((value >> (8 * i)) & 0xFF);
+// Put() writes a struct at byte `at` of the buffer. Hosts and Wasm are little-endian, so the
+// native build writes the same bytes as Wasm.
+template <typename T>
+void Put(std::string& buffer, size_t at, const T& value) {
+  std::memcpy(buffer.data() + at, &value, sizeof value);
 }
 
 std::string_view View(const uint8_t* data, uint32_t length) {
@@ -65,18 +70,15 @@ PH_EXPORT(ph_alloc) uint8_t* ph_alloc(uint32_t size) {
 PH_EXPORT(ph_free) void ph_free(uint8_t* pointer) { std::free(pointer); }
 
 PH_EXPORT(ph_ingest)
-int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t* event,
-                  uint32_t event_length, const uint8_t* body, uint32_t body_length,
-                  const uint8_t* sent_at, uint32_t sent_at_length, double received_at_ms,
-                  uint32_t nonce_high, uint32_t nonce_low, uint32_t flags) {
+int32_t ph_ingest(const struct ph_request* in) {
   phonehome::IngestRequest request;
-  request.product = View(product, product_length);
-  request.event = View(event, event_length);
-  request.body = View(body, body_length);
-  request.sent_at = View(sent_at, sent_at_length);
-  request.received_at_ms = received_at_ms;
-  request.nonce = (static_cast<uint64_t>(nonce_high) << 32) | nonce_low;
-  request.values_are_text = (flags & PH_VALUES_ARE_TEXT) != 0;
+  request.product = View(in->product, in->product_length);
+  request.event = View(in->event, in->event_length);
+  request.body = View(in->body, in->body_length);
+  request.sent_at = View(in->sent_at, in->sent_at_length);
+  request.received_at_ms = in->received_at_ms;
+  request.nonce = in->nonce;
+  request.values_are_text = (in->flags & PH_VALUES_ARE_TEXT) != 0;
 #ifdef PHONEHOME_TEST_TRAP
   // Test builds only (preset wasm-trap): the product "__trap__" traps, so the Worker's recovery
   // from a trap can be tested end to end. Never in a shipped module.
@@ -94,47 +96,40 @@ int32_t ph_ingest(const uint8_t* product, uint32_t product_length, const uint8_t
   std::string& out = ResultBuffer();
   // One large request must not pin its result's memory for the life of the instance.
   if (out.capacity() > (size_t{2} << 20)) std::string().swap(out);
-  out.assign(kHeaderWords * 4, '\0');
-  const auto rows_offset = static_cast<uint32_t>(out.size());
-  out.append(result.rows_json);
-  const auto response_offset = static_cast<uint32_t>(out.size());
-  out.append(result.response_json);
-  const auto rejections_offset = static_cast<uint32_t>(out.size());
-  out.append(result.rejections_json);
-  const auto row_installs_offset = static_cast<uint32_t>(out.size());
-  out.append(result.row_installs_json);
-  const auto install_counts_offset = static_cast<uint32_t>(out.size());
-  out.append(result.install_counts_json);
-  out.resize((out.size() + 3) & ~size_t{3}, ' ');  // align the offsets table
-  const auto offsets_offset = static_cast<uint32_t>(out.size());
-  for (uint32_t i = 0; i < result.row_count; ++i) {
-    out.append(4, '\0');
-    PutWord(out, offsets_offset / 4 + i, result.accepted_offsets[i]);
-  }
-  const auto chunks_offset = static_cast<uint32_t>(out.size());
+  out.assign(sizeof(ph_result), '\0');
+  ph_result header{};
+  header.outcome = static_cast<uint32_t>(result.outcome);
+  header.event_count = result.event_count;
+  header.row_count = result.row_count;
+  header.chunk_count = result.chunk_count;
+  // append() puts a text after what is there and returns its offset.
+  const auto append = [&out](std::string_view text) {
+    const auto offset = static_cast<uint32_t>(out.size());
+    out.append(text);
+    return offset;
+  };
+  header.rows_offset = append(result.rows_json);
+  header.rows_length = static_cast<uint32_t>(result.rows_json.size());
+  header.response_offset = append(result.response_json);
+  header.response_length = static_cast<uint32_t>(result.response_json.size());
+  header.rejections_offset = append(result.rejections_json);
+  header.rejections_length = static_cast<uint32_t>(result.rejections_json.size());
+  header.row_installs_offset = append(result.row_installs_json);
+  header.row_installs_length = static_cast<uint32_t>(result.row_installs_json.size());
+  header.install_counts_offset = append(result.install_counts_json);
+  header.install_counts_length = static_cast<uint32_t>(result.install_counts_json.size());
+  out.resize((out.size() + 3) & ~size_t{3}, ' ');  // align the tables
+  header.accepted_offsets_offset = static_cast<uint32_t>(out.size());
+  out.append(size_t{4} * result.row_count, '\0');
+  for (uint32_t i = 0; i < result.row_count; ++i) Put(out, header.accepted_offsets_offset + 4 * i, result.accepted_offsets[i]);
+  header.chunks_offset = static_cast<uint32_t>(out.size());
+  out.append(sizeof(ph_chunk) * result.chunk_count, '\0');
   for (uint32_t i = 0; i < result.chunk_count; ++i) {
-    out.append(12, '\0');
     // Chunk offsets are made relative to the result buffer, like every other offset.
-    PutWord(out, chunks_offset / 4 + 3 * i, rows_offset + result.chunks[3 * i]);
-    PutWord(out, chunks_offset / 4 + 3 * i + 1, result.chunks[3 * i + 1]);
-    PutWord(out, chunks_offset / 4 + 3 * i + 2, result.chunks[3 * i + 2]);
+    const ph_chunk chunk{header.rows_offset + result.chunks[3 * i], result.chunks[3 * i + 1], result.chunks[3 * i + 2]};
+    Put(out, header.chunks_offset + sizeof(ph_chunk) * i, chunk);
   }
-  PutWord(out, 0, static_cast<uint32_t>(result.outcome));
-  PutWord(out, 1, result.event_count);
-  PutWord(out, 2, result.row_count);
-  PutWord(out, 3, rows_offset);
-  PutWord(out, 4, static_cast<uint32_t>(result.rows_json.size()));
-  PutWord(out, 5, response_offset);
-  PutWord(out, 6, static_cast<uint32_t>(result.response_json.size()));
-  PutWord(out, 7, offsets_offset);
-  PutWord(out, 8, result.chunk_count);
-  PutWord(out, 9, chunks_offset);
-  PutWord(out, 10, rejections_offset);
-  PutWord(out, 11, static_cast<uint32_t>(result.rejections_json.size()));
-  PutWord(out, 12, row_installs_offset);
-  PutWord(out, 13, static_cast<uint32_t>(result.row_installs_json.size()));
-  PutWord(out, 14, install_counts_offset);
-  PutWord(out, 15, static_cast<uint32_t>(result.install_counts_json.size()));
+  Put(out, 0, header);
   return static_cast<int32_t>(result.outcome);
 }
 
@@ -180,5 +175,9 @@ PH_EXPORT(ph_limits_json) const char* ph_limits_json(void) {
   // LimitsJson() views a static std::string, whose data is NUL-terminated.
   return phonehome::LimitsJson().data();
 }
+
+PH_EXPORT(ph_layout_json) const char* ph_layout_json(void) { return phonehome::abi::LayoutJson().c_str(); }
+
+PH_EXPORT(ph_describe_json) const char* ph_describe_json(void) { return phonehome::abi::DescribeJson().c_str(); }
 
 }  // extern "C"

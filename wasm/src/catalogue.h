@@ -177,6 +177,11 @@ inline constexpr size_t kMaxCatalogueBytes = 4u << 20;
 // number from 1 to 1000"; `out` must then be thrown away.
 bool Load(std::string_view json, Loaded& out, std::string& error);
 
+// KindName() is the name a catalogue spells `kind` with ("string", "timestamp"); kKindCount kinds,
+// numbered in Kind's order.
+inline constexpr size_t kKindCount = static_cast<size_t>(Kind::Object) + 1;
+std::string_view KindName(Kind kind);
+
 // FindProduct() and FindEvent() return nullptr when the name is not declared.
 const ProductSpec* FindProduct(const Catalogue& catalogue, std::string_view name);
 const EventSpec* FindEvent(const ProductSpec& product, std::string_view name);

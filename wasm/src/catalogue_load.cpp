@@ -97,6 +97,7 @@ constexpr KindName kKinds[] = {
     {"timestamp", Kind::Timestamp}, {"model", Kind::Model}, {"list", Kind::List}, {"map", Kind::Map},
     {"object", Kind::Object},
 };
+static_assert(std::size(kKinds) == kKindCount, "every Kind has its name");
 
 struct ColumnRule {
   std::string_view name;
@@ -793,6 +794,11 @@ bool Load(std::string_view json, Loaded& out, std::string& error) {
   }
   error.clear();
   return true;
+}
+
+std::string_view KindName(Kind kind) {
+  for (const auto& k : kKinds) if (k.kind == kind) return k.name;
+  return {};
 }
 
 }  // namespace phonehome::catalogue

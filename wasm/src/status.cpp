@@ -16,7 +16,7 @@ constexpr bool request = true;
 constexpr bool event = false;
 
 constexpr StatusInfo kStatusInfo[] = {
-#define PH_STATUS(name, scope, meaning) {#name, scope},
+#define PH_STATUS(name, scope, http, meaning) {#name, scope},
 #include "phonehome/status.def"
 #undef PH_STATUS
 };

@@ -20,7 +20,7 @@ struct Catalogue;  // catalogue.h: the tables Load() builds from a compiled cata
 
 // Status: request outcomes and per-event rejection codes, from status.def.
 enum class Status : int32_t {
-#define PH_STATUS(name, scope, meaning) name,
+#define PH_STATUS(name, scope, http, meaning) name,
 #include "phonehome/status.def"
 #undef PH_STATUS
   count_  // sentinel: the number of codes
