@@ -3,21 +3,9 @@
 // once its spec is found; SDKs usually send those keys first, and the tape stays empty.
 #include "walker.h"
 
-#include "json_out.h"
-#include "normalize.h"
-#include "scrub.h"
-
 namespace phonehome {
-namespace {
 
-using catalogue::Column;
 using catalogue::EventSpec;
-using catalogue::FieldSpec;
-using catalogue::Kind;
-using json_out::AppendInt;
-using json_out::AppendString;
-
-}  // namespace
 
 bool Walker::IsNameKey(std::string_view key) {
   PendingName* name = key == "product" ? &pending_product : key == "event" ? &pending_event : nullptr;

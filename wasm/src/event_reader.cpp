@@ -8,16 +8,10 @@
 #include "scrub.h"
 
 namespace phonehome {
-namespace {
 
 using catalogue::Column;
-using catalogue::EventSpec;
-using catalogue::FieldSpec;
-using catalogue::Kind;
 using json_out::AppendInt;
 using json_out::AppendString;
-
-}  // namespace
 
 void Walker::AppendPath(std::string& out, const FieldSpec* field) const {
   for (const Frame& frame : frames) {

@@ -4,20 +4,10 @@
 #include "walker.h"
 
 #include "json_out.h"
-#include "normalize.h"
-#include "scrub.h"
 
 namespace phonehome {
-namespace {
 
-using catalogue::Column;
-using catalogue::EventSpec;
-using catalogue::FieldSpec;
-using catalogue::Kind;
 using json_out::AppendInt;
-using json_out::AppendString;
-
-}  // namespace
 
 bool Walker::BeginElement(bool is_object, FrameKind event_frame) {
   ++event_count;
