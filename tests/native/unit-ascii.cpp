@@ -48,6 +48,19 @@ TEST(Ascii, PrefixScansStopAtTheFirstOfTwoFlaggedBytes) {
   }
 }
 
+TEST(Ascii, SameBytesIsEqualityAtEveryLengthAndPosition) {
+  for (size_t length = 0; length <= 19; ++length) {
+    const std::string a(length, 'k');
+    EXPECT_TRUE(SameBytes(a, a));
+    EXPECT_FALSE(SameBytes(a, a + "k"));
+    for (size_t at = 0; at < length; ++at) {
+      std::string b = a;
+      b[at] = '\x80';
+      EXPECT_FALSE(SameBytes(a, b)) << length << " " << at;
+    }
+  }
+}
+
 TEST(Ascii, CaseFoldingAndBlankness) {
   EXPECT_TRUE(EqualsIgnoringCase("HuggingFace", "huggingface"));
   EXPECT_FALSE(EqualsIgnoringCase("meta", "met"));

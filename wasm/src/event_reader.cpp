@@ -3,6 +3,7 @@
 // finished, and the version a rejection is counted under.
 #include "walker.h"
 
+#include "ascii.h"
 #include "json_out.h"
 #include "normalize.h"
 #include "scrub.h"
@@ -147,7 +148,7 @@ namespace {
 
 bool NamedBy(const catalogue::FieldSpec& field, std::string_view key, uint32_t hash) {
   for (uint8_t n = 0; n < field.input_name_count; ++n) {
-    if (field.input_name_hashes[n] == hash && field.input_names[n] == key) return true;
+    if (field.input_name_hashes[n] == hash && ascii::SameBytes(field.input_names[n], key)) return true;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 // scrub.cpp: the scrubber's entry points: the window read, the scan, the cut.
 #include "scrub.h"
 
+#include "ascii.h"
 #include "normalize.h"
 #include "scrub/scan.h"
 
@@ -31,7 +32,7 @@ class Memo {
 
   const std::string* Find(std::string_view text, size_t max_output) const {
     for (const Entry& entry : entries_) {
-      if (entry.used && entry.max_output == max_output && entry.text == text) return &entry.result;
+      if (entry.used && entry.max_output == max_output && ascii::SameBytes(entry.text, text)) return &entry.result;
     }
     return nullptr;
   }

@@ -1,6 +1,7 @@
 // scrub/as_sent.cpp: whether a value that is stored exactly as sent could carry something personal.
 #include <string>
 
+#include "ascii.h"
 #include "scrub.h"
 #include "scrub/chars.h"
 
@@ -154,7 +155,7 @@ class RecentVerdicts {
 
   const bool* Find(std::string_view value) const {
     for (const Entry& entry : entries_) {
-      if (entry.used && entry.value == value) return &entry.unsafe;
+      if (entry.used && ascii::SameBytes(entry.value, value)) return &entry.unsafe;
     }
     return nullptr;
   }
