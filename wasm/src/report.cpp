@@ -21,9 +21,15 @@ void ReleaseIfLarge(std::string& buffer) {
 
 }  // namespace
 
-void AppendHex64(std::string& out, uint64_t value) {
+void WriteHex64(char* out, uint64_t value) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  for (int shift = 60; shift >= 0; shift -= 4) out.push_back(kDigits[(value >> shift) & 0xF]);
+  for (int digit = 0; digit < 16; ++digit) out[digit] = kDigits[(value >> (60 - 4 * digit)) & 0xF];
+}
+
+void AppendHex64(std::string& out, uint64_t value) {
+  char digits[16];
+  WriteHex64(digits, value);
+  out.append(digits, 16);
 }
 
 void Report::Reset() {
@@ -64,16 +70,33 @@ void Report::EndVerdict(VerdictNotes notes) {
 void Report::Accepted(uint32_t index, std::string_view row, const EventIdHasher& id, const uint64_t* install_key,
                       VerdictNotes notes) {
   AppendRow(row);
-  row_installs_.append(row_installs_.empty() ? "[[\"" : ",[\"");
-  id.AppendHex(row_installs_);
-  row_installs_.append("\",");
+  // The per-install input: [["<event id>","<install key>" or null], …], 56 bytes at most a row.
+  const bool first_row = row_installs_.empty();
+  json_out::Writer installs(row_installs_, row_installs_.size(), 56);
+  installs.Put(first_row ? "[[\"" : ",[\"");
+  id.WriteHex(installs.Raw(32));
+  installs.Put("\",");
   if (install_key == nullptr) {
-    row_installs_.append("null]");
+    installs.Put("null]");
   } else {
     install_keys_.push_back(*install_key);
-    row_installs_.push_back('"');
-    AppendHex64(row_installs_, *install_key);
-    row_installs_.append("\"]");
+    installs.Put('"');
+    WriteHex64(installs.Raw(16), *install_key);
+    installs.Put("\"]");
+  }
+  installs.Finish();
+  if (notes.dropped.empty() && notes.unknown_values.empty()) {
+    // The common verdict, {"index":N,"status":"accepted" }, in one piece.
+    const size_t start = verdicts_.size();
+    json_out::Writer verdict(verdicts_, start, 64);
+    verdict.Put(start == 0 ? "{\"index\":" : ",{\"index\":");
+    verdict.PutInt(index);
+    verdict.Put(",\"status\":");
+    accepted_offsets_.push_back(static_cast<uint32_t>(start + verdict.Written()));
+    verdict.Put(kAcceptedToken);
+    verdict.Put('}');
+    verdict.Finish();
+    return;
   }
   BeginVerdict(index);
   accepted_offsets_.push_back(static_cast<uint32_t>(verdicts_.size()));

@@ -81,8 +81,9 @@ class Report {
   std::string rejections_json_;
 };
 
-// AppendHex64() writes 16 lower-case hex digits.
+// AppendHex64() appends 16 lower-case hex digits; WriteHex64() writes them at `out`.
 void AppendHex64(std::string& out, uint64_t value);
+void WriteHex64(char* out, uint64_t value);
 
 }  // namespace phonehome
 
