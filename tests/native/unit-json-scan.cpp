@@ -159,6 +159,29 @@ TEST(JsonScan, DoublesComeFromStrtodBitForBit) {
   }
 }
 
+// The scanner computes short decimals itself (Clinger's fast path) and sends the rest to strtod:
+// random numbers on both sides of each limit (19 digits, 2^53, exponents ±22) must agree bit for
+// bit with nlohmann, which always calls strtod.
+TEST(JsonScan, ShortDecimalsAreComputedAsStrtodWould) {
+  std::mt19937_64 random(18);
+  for (int n = 0; n < 20000; ++n) {
+    std::string text = random() % 4 == 0 ? "-" : "";
+    const int whole = static_cast<int>(random() % 18);
+    text += std::to_string(1 + random() % 9);
+    for (int i = 0; i < whole; ++i) text += static_cast<char>('0' + random() % 10);
+    if (random() % 3 != 0) {
+      text += '.';
+      const int fraction = 1 + static_cast<int>(random() % 20);
+      for (int i = 0; i < fraction; ++i) text += static_cast<char>('0' + random() % 10);
+    }
+    if (random() % 2 == 0) {
+      text += random() % 2 == 0 ? "e" : "E-";
+      text += std::to_string(random() % 30);
+    }
+    ExpectAccepted(text);
+  }
+}
+
 TEST(JsonScan, NonFiniteDoubleIsNumberOverflowAfterTheNumber) {
   ExpectError("1e309", 5, ScanError::number_overflow);
   ExpectError("-1e309", 6, ScanError::number_overflow);
