@@ -61,7 +61,15 @@ struct Walker {
   // The request being processed.
   IngestRequest request;
   RequestClock clock;
-  bool envelope = false;  // /v1/batch: events name their own product and event
+  // The body's shape, fixed per request: a route's body (an event or an array of events of the
+  // route's product and event) or a /v1/batch envelope, whose events name their own. The shapes
+  // differ in six decisions, each at the shape's edge and nowhere inside an event: the top-level
+  // container (OnStartContainer), the wrong-body message (OnScalar), the "product" and "event"
+  // keys of an event (OnKeyEvent), the spec a new event starts with (ResetEvent), where sent_at
+  // comes from and when the spec is known (Ingestor::Ingest), and whether a refused request
+  // counts as a rejection of one event (Finish). A template on the shape was weighed and left:
+  // it would compile the walker twice into the module for six branches taken once per event.
+  bool envelope = false;
   EnvelopeKey envelope_key = EnvelopeKey::None;
   bool saw_events = false;
 
