@@ -2,6 +2,7 @@
 // loaded catalogue's install_id fields store the id a body names, and the bodies refused.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -13,7 +14,9 @@
 #include "catalogue.h"
 #include "catalogue_file.h"
 #include "forget.h"
+#include "field_check.h"
 #include "install_key.h"
+#include "scalar.h"
 
 namespace phonehome::testing {
 namespace {
@@ -120,6 +123,62 @@ TEST(Forget, RefusesWhatIsNotAnInstallIdRequest) {
        }) {
     EXPECT_EQ(Ids(c, body), Ids_{"refused"}) << body;
   }
+}
+
+// Every value field_check::Check stores for an install_id field is among the forms, spelled the
+// same: forget finds whatever ingest could have stored.
+TEST(Forget, AnswersWhatFieldCheckStores) {
+  std::string long_id(100, 'x');
+  long_id += "\u00e9\u00e9";
+  const std::vector<std::string> ids = {
+      kLower, kUpper, "{ABCDEF01-2345-6789-ABCD-EF0123456789}", "abcdef0123456789ABCDEF0123456789",
+      " \tabcdef01-2345-6789-abcd-ef0123456789\n", "abcdef0-12345-6789-abcd-ef0123456789", "machine-7",
+      "  Machine 7 \x7f", "mach\x01ine\u200b-7", "\u00a0machine-7\u3000", long_id};
+  for (const catalogue::Catalogue* each : {&BothKinds(), &ReferenceCatalogue()}) {
+    const catalogue::Catalogue& c = *each;
+    // Every install_id field of the catalogue.
+    std::vector<catalogue::FieldSpec> fields;
+    for (uint16_t p = 0; p < c.product_count; ++p) {
+      for (uint16_t e = 0; e < c.products[p].event_count; ++e) {
+        const catalogue::EventSpec& event = c.products[p].events[e];
+        for (uint16_t f = 0; f < event.field_count; ++f) {
+          if (event.fields[f].column == catalogue::Column::InstallId) fields.push_back(event.fields[f]);
+        }
+      }
+    }
+    ASSERT_FALSE(fields.empty());
+    for (const std::string& id : ids) {
+      const std::vector<std::string> forms = Ids(c, Body(id));
+      for (const catalogue::FieldSpec& field : fields) {
+        JsonScalar value;
+        value.type = JsonScalar::Type::String;
+        value.text = id;
+        field_check::Buffers buffers;
+        std::string stored;
+        const auto checked = field_check::Check(field, field.kind, value, field_check::Place{}, buffers, stored);
+        if (checked.outcome != field_check::Outcome::Stored) continue;
+        const std::string spelled = nlohmann::json::parse(stored).get<std::string>();
+        EXPECT_NE(std::find(forms.begin(), forms.end(), spelled), forms.end()) << id << " stored as " << spelled;
+      }
+    }
+  }
+}
+
+TEST(Forget, CutsWhereAStringFieldTruncates) {
+  // The fixture's string field, declared truncating at 32 bytes.
+  auto doc = nlohmann::json::parse(ReadFile(PHONEHOME_FORGET_CATALOGUE));
+  for (auto& product : doc["products"]) {
+    for (auto& event : product["events"]) {
+      for (auto& field : event["fields"]) {
+        if (field["kind"] == "string") field["max_length"] = 32, field["on_too_long"] = "truncate";
+      }
+    }
+  }
+  catalogue::Loaded loaded;
+  std::string error;
+  ASSERT_TRUE(catalogue::Load(doc.dump(), loaded, error)) << error;
+  const std::string id = std::string(31, 'x') + "\u00e9z";  // the cut falls inside the é: before it
+  EXPECT_EQ(Ids(loaded.catalogue(), Body(id)), Ids_{std::string(31, 'x')});
 }
 
 TEST(Forget, IgnoresOtherMembers) {
