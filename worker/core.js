@@ -3,7 +3,7 @@
 // It knows the C ABI of wasm/abi/abi.h and nothing of HTTP or D1. Environment specifics (how the
 // module is obtained) stay with the caller: pass a WebAssembly.Module to instantiateCore().
 
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 // ph_ingest()'s flags (wasm/abi/abi.h).
 const VALUES_ARE_TEXT = 1;
 
@@ -282,11 +282,28 @@ export function createCore(instance) {
     }
   }
 
+  // forget() hands a POST /v1/forget body (a Uint8Array) to the core, which reads it and answers
+  // the spellings under which the loaded catalogue stores that install id (abi.h, ph_forget):
+  // { forms: [{ install_id, install_key }, …] }, or { error: 'invalid_forget_request' |
+  // 'misconfigured' }.
+  function forget(body) {
+    const ptr = core.ph_alloc(body.length);
+    if (!ptr) throw new CoreTrap('core could not allocate the forget buffer');
+    try {
+      views();
+      bytes.set(body, ptr);
+      const answer = core.ph_forget(ptr, body.length);
+      return JSON.parse(readCString(core.memory, answer));
+    } finally {
+      core.ph_free(ptr);
+    }
+  }
+
   // The HTTP status of each request outcome (status.def), for the shim's answers.
   const httpStatus = Object.fromEntries(description.statuses.filter((s) => s.scope === 'request').map((s) => [s.name, s.http]));
 
   return {
-    ingest, lastResult, loadCatalogue, statusNames, requestStatuses, httpStatus, description,
+    ingest, lastResult, loadCatalogue, forget, statusNames, requestStatuses, httpStatus, description,
     limits: description.limits, memory: core.memory,
   };
 }

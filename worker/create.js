@@ -114,8 +114,8 @@ async function routeIngest(app, request, env, ctx, settings, target) {
   if (request.method !== 'POST' && !isQuery) return methodNotAllowed(takesQueries ? ['GET', 'POST', 'OPTIONS'] : ['POST', 'OPTIONS']);
   if (target.kind === 'product') event = defaultEvent(app, product);
   const stores = eventStores(env, settings);
-  if (target.kind === 'forget') return handleForget(request, stores);
   const core = await app.getCore();
+  if (target.kind === 'forget') return handleForget(request, core, stores);
   if (!isQuery) return handleIngest(request, env, ctx, core, settings, stores, product, event);
   const body = queryBody(new URL(request.url));
   const response = await handleIngest(request, env, ctx, core, settings, stores, product, event, { body, valuesAreText: true });

@@ -377,29 +377,21 @@ export function logLostRejectionCounts(error) {
   console.error(`phonehome: counting rejections failed: ${error?.message ?? error}`);
 }
 
-// normalizeInstallId() spells an install id the way the core stores it: UUIDs lower case with
-// dashes (the catalogue's uuid kind), anything else trimmed.
-export function normalizeInstallId(value) {
-  const text = value.trim();
-  const hex = text.replace(/^\{(.*)\}$/, '$1').replace(/-/g, '');
-  if (/^[0-9a-fA-F]{32}$/.test(hex) && /^\{?[0-9a-fA-F-]{32,36}\}?$/.test(text)) {
-    const h = hex.toLowerCase();
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  }
-  return text;
-}
-
 const FORGET_EVENTS = 'DELETE FROM events WHERE install_id = ?1';
 const FORGET_COUNTERS = 'DELETE FROM install_writes WHERE install = ?1';
 
 // forgetInstall() deletes every event of one install from every event store, and in DB, in the
 // same transaction, its write counters (which hold a hash of the id, but one anybody holding the
-// id can compute); returns how many events went.
-export async function forgetInstall(stores, installId) {
+// id can compute); returns how many events went. `forms` are the spellings the core says the id is
+// stored under (ph_forget: [{ install_id, install_key }, …]): one statement each, in one batch per
+// store. No forms: nothing can be stored under the id, nothing is deleted.
+export async function forgetInstall(stores, forms) {
+  if (forms.length === 0) return 0;
   const results = await Promise.all(stores.map(async ({ binding, db }) => {
-    if (binding !== MAIN_BINDING) return db.prepare(FORGET_EVENTS).bind(installId).run();
-    const [events] = await db.batch([db.prepare(FORGET_EVENTS).bind(installId), db.prepare(FORGET_COUNTERS).bind(installKey(installId))]);
-    return events;
+    const statements = forms.map((form) => db.prepare(FORGET_EVENTS).bind(form.install_id));
+    if (binding === MAIN_BINDING) statements.push(...forms.map((form) => db.prepare(FORGET_COUNTERS).bind(form.install_key)));
+    const done = await db.batch(statements);
+    return done.slice(0, forms.length).reduce((n, result) => n + result.meta.changes, 0);
   }));
-  return results.reduce((n, result) => n + result.meta.changes, 0);
+  return results.reduce((n, changes) => n + changes, 0);
 }

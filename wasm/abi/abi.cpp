@@ -9,6 +9,7 @@
 
 #include "catalogue.h"
 #include "describe.h"
+#include "forget.h"
 #include "phonehome/core.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -148,6 +149,15 @@ int32_t ph_load_catalogue(const uint8_t* json, uint32_t length) {
 }
 
 PH_EXPORT(ph_catalogue_error) const char* ph_catalogue_error(void) { return TheCatalogue().error.c_str(); }
+
+PH_EXPORT(ph_forget)
+const char* ph_forget(const uint8_t* body, uint32_t length) {
+  static std::string answer;
+  const Loaded& loaded = TheCatalogue();
+  answer = loaded.catalogue ? phonehome::forget::AnswerJson(loaded.catalogue->catalogue(), View(body, length))
+                            : std::string(R"({"error":"misconfigured"})");
+  return answer.c_str();
+}
 
 PH_EXPORT(ph_result_ptr) const uint8_t* ph_result_ptr(void) {
   return reinterpret_cast<const uint8_t*>(ResultBuffer().data());

@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 /* The version of this interface; bumped whenever a signature or a layout changes. */
-#define PH_ABI_VERSION 5
+#define PH_ABI_VERSION 6
 uint32_t ph_abi_version(void);
 
 uint8_t* ph_alloc(uint32_t size);
@@ -97,6 +97,16 @@ int32_t ph_ingest(const struct ph_request* request);
 
 const uint8_t* ph_result_ptr(void);
 uint32_t ph_result_len(void);
+
+/* ph_forget() reads the body of POST /v1/forget (UTF-8, in memory the caller owns, read during
+ * the call only) and answers, as NUL-terminated JSON, every spelling under which the loaded
+ * catalogue's install_id fields would store the id it names, each with the key of its daily
+ * counter (src/install_key.h), without repeats (src/forget.h says what is accepted):
+ *   {"forms":[{"install_id":"0b7e6a52-…","install_key":"<16 hex digits>"},…]}  (may be empty)
+ *   {"error":"invalid_forget_request"}  the body is not {"install_id": "<id>"}
+ *   {"error":"misconfigured"}           no catalogue is loaded
+ * The string is the core's: valid until the next ph_forget() call. */
+const char* ph_forget(const uint8_t* body, uint32_t length);
 
 /* ph_status_count() and ph_status_name() list the status codes: the name of code i is the NUL-
  * terminated string at ph_status_name(i); ph_status_is_request(i) is 1 for request outcomes. */
