@@ -44,8 +44,13 @@ const SESSION = JSON.stringify({
 // regex in the shim, says how an install id is stored) took the wasi build from 325,524 to 331,159
 // bytes (Emscripten, the shipped one: 262,348 to 264,712); where the 5.6 KB go is not yet found
 // (-Oz on forget.cpp saved 0.2 KB; repeating field_check's two paths instead of calling Check
-// would save 0.4 KB more). The budget is 324 KB.
-const SIZE_BUDGET_BYTES = 324 * 1024;
+// would save 0.4 KB more).
+// Issue 18 made the shipped module smaller (the loader and the scanner's request path built for
+// size, nlohmann's parser and printf gone: 266,498 bytes with ph_forget) and gave each build its
+// own budget: the shipped Emscripten module 288 KB; the wasi build, a portability check that is not
+// shipped (clang-14 and Debian's libc++, without the shipped build's size settings), 352 KB at
+// 344,986 bytes.
+const SIZE_BUDGET_BYTES = { emscripten: 288 * 1024, wasi: 352 * 1024 }[build];
 
 test(`the module stays within its size budget of ${SIZE_BUDGET_BYTES} bytes`, () => {
   const size = readFileSync(process.env.PHONEHOME_WASM).length;

@@ -43,28 +43,35 @@ class Writer {
     start_ = next_ = out_.data() + at;
     end_ = start_ + bound;
   }
+  // Each write checks the room first: a bound too small is a bug, and it traps before it could
+  // write past the room (one compare, where an append checks and may call out).
   void Put(std::string_view text) {
-    std::memcpy(next_, text.data(), text.size());
+    Room(text.size());
+    if (!text.empty()) std::memcpy(next_, text.data(), text.size());
     next_ += text.size();
   }
-  void Put(char c) { *next_++ = c; }
+  void Put(char c) {
+    Room(1);
+    *next_++ = c;
+  }
   // PutString() writes a quoted, escaped JSON string: at most 6 bytes per byte of text, plus 2.
   void PutString(std::string_view text);
   // PutInt() writes at most 20 bytes.
   void PutInt(int64_t value);
   char* Raw(size_t length) {
+    Room(length);
     char* at = next_;
     next_ += length;
     return at;
   }
   size_t Written() const { return static_cast<size_t>(next_ - start_); }
-  // A bound that was too small is a bug that has already written past it: trap rather than go on.
-  void Finish() {
-    if (next_ > end_) __builtin_trap();
-    out_.resize(static_cast<size_t>(next_ - out_.data()));
-  }
+  void Finish() { out_.resize(static_cast<size_t>(next_ - out_.data())); }
 
  private:
+  void Room(size_t length) const {
+    if (length > static_cast<size_t>(end_ - next_)) __builtin_trap();
+  }
+
   std::string& out_;
   char* start_;
   char* next_;
