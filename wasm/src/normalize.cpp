@@ -13,10 +13,10 @@
 namespace phonehome::normalize {
 namespace {
 
-bool IsSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+using ascii::IsAlnum;
+using ascii::IsDigit;
+using ascii::IsSpace;
+constexpr char Lower(char c) { return ascii::ToLower(c); }
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

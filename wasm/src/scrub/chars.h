@@ -7,22 +7,27 @@
 #include <cstddef>
 #include <string_view>
 
+#include "ascii.h"
+
 namespace phonehome::scrub {
 
-constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-constexpr bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
-constexpr bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
-constexpr bool IsAlpha(char c) { return IsUpper(c) || IsLower(c); }
-constexpr bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
-constexpr bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+// The plain classes are the core's (ascii.h); the scrubber's own follow.
+using ascii::IsAlnum;
+using ascii::IsAlpha;
+using ascii::IsDigit;
+using ascii::IsLower;
+using ascii::IsUpper;
+constexpr bool IsHex(char c) { return ascii::IsHexDigit(c); }
 constexpr bool IsHigh(char c) { return static_cast<unsigned char>(c) >= 0x80; }
 // A UTF-8 continuation byte (10xxxxxx): never the first byte of a match.
 constexpr bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 // Word characters glue tokens together: a match must not start after one. Only ASCII counts, so a
 // secret right after a curly quote, a guillemet or CJK text is still found.
 constexpr bool IsWord(char c) { return IsAlnum(c) || c == '_'; }
+// JSON's white space only: \f and \v are not, here (ascii::IsSpace counts them, for query strings).
 constexpr bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-constexpr char Lower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+using ascii::ToLower;
+constexpr char Lower(char c) { return ToLower(c); }
 
 constexpr int HexValue(char c) {
   return IsDigit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
