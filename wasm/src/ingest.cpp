@@ -3,24 +3,13 @@
 // events to the event builder and verdicts to the report: no DOM, no per-event allocation once
 // the buffers are warm. This file starts a request and answers it.
 #include "envelope.h"
+#include "json_out.h"
 #include "json_scan.h"
 #include "normalize.h"
 #include "phonehome/core.h"
 #include "walker.h"
 
 namespace phonehome {
-namespace {
-
-// Buffers that one large request grew past this are released afterwards, so a single 1 MiB batch
-// does not pin its memory in the isolate for good.
-constexpr size_t kKeepCapacity = 1 << 20;
-
-void ReleaseIfLarge(std::string& buffer) {
-  if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
-}
-
-}  // namespace
-
 // The Ingestor's state is the walker and the stages it drives.
 struct Ingestor::State : Walker {};
 
@@ -37,7 +26,7 @@ void Walker::Reset(const IngestRequest& req) {
   envelope_key = EnvelopeKey::None;
   saw_events = false;
   event_count = 0;
-  for (std::string* buffer : {&scratch, &tape_text, &scan_scratch}) ReleaseIfLarge(*buffer);
+  for (std::string* buffer : {&scratch, &tape_text, &scan_scratch}) json_out::ReleaseIfLarge(*buffer);
   report.Reset();
 }
 

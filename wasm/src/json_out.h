@@ -20,6 +20,13 @@ void AppendString(std::string& out, std::string_view text);
 void AppendInt(std::string& out, int64_t value);
 void AppendUint(std::string& out, uint64_t value);
 
+// ReleaseIfLarge() frees a reused buffer that one large request grew past a megabyte, so a single
+// 1 MiB batch does not pin its memory in the isolate for good; smaller buffers keep their capacity.
+inline void ReleaseIfLarge(std::string& buffer) {
+  constexpr size_t kKeepCapacity = 1 << 20;
+  if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
+}
+
 // Decimal() is a whole number as text, for messages: std::to_string would bring printf into the
 // module.
 inline std::string Decimal(int64_t value) {

@@ -11,14 +11,6 @@ namespace {
 using json_out::AppendInt;
 using json_out::AppendString;
 
-// Buffers that one large request grew past this are released afterwards, so a single 1 MiB batch
-// does not pin its memory in the isolate for good.
-constexpr size_t kKeepCapacity = 1 << 20;
-
-void ReleaseIfLarge(std::string& buffer) {
-  if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
-}
-
 }  // namespace
 
 void WriteHex64(char* out, uint64_t value) {
@@ -33,7 +25,7 @@ void AppendHex64(std::string& out, uint64_t value) {
 }
 
 void Report::Reset() {
-  for (std::string* buffer : {&rows_, &verdicts_, &response_, &row_installs_}) ReleaseIfLarge(*buffer);
+  for (std::string* buffer : {&rows_, &verdicts_, &response_, &row_installs_}) json_out::ReleaseIfLarge(*buffer);
   rows_.clear();
   chunks_.clear();
   row_count_ = 0;

@@ -2,6 +2,7 @@
 #include "scrub.h"
 
 #include "ascii.h"
+#include "json_out.h"
 #include "normalize.h"
 #include "scrub/scan.h"
 
@@ -11,12 +12,6 @@ namespace {
 Tables& ReusedTables() {
   static Tables tables;
   return tables;
-}
-
-// A megabyte of text must not pin a megabyte of buffer in the isolate for good.
-void ReleaseIfLarge(std::string& buffer) {
-  constexpr size_t kKeepCapacity = 1 << 20;
-  if (buffer.capacity() > kKeepCapacity) std::string().swap(buffer);
 }
 
 // The window scrubbed: a little over twice what can be stored. Text past it is not read: it could
@@ -118,8 +113,8 @@ void ScrubUncached(std::string_view text, size_t max_output, std::string& out) {
     scanned.swap(again);
   }
   out.append(scanned);
-  ReleaseIfLarge(scanned);
-  ReleaseIfLarge(again);
+  json_out::ReleaseIfLarge(scanned);
+  json_out::ReleaseIfLarge(again);
 }
 
 }  // namespace
