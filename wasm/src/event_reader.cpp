@@ -76,8 +76,9 @@ void Walker::OnFieldValue(uint16_t index, const JsonScalar& value) {
     if (value.type != JsonScalar::Type::Null) RejectWrongType(field, field.kind);
     return;
   }
-  if (!Normalize(field, field.kind, value, out)) return;
-  if (!field.full_property.empty()) event.SetUncut(index, checked.uncut);
+  std::string_view uncut;
+  if (!Normalize(field, field.kind, value, out, {}, &uncut)) return;
+  if (!field.full_property.empty()) event.SetUncut(index, uncut);
   event.SetPresent(index, true);
 }
 
@@ -261,9 +262,9 @@ void Walker::TakeVersionAfterError(const JsonScalar& value) {
 }
 
 bool Walker::Normalize(const FieldSpec& field, Kind kind, const JsonScalar& value, std::string& out,
-                       std::string_view suffix) {
+                       std::string_view suffix, std::string_view* uncut) {
   const field_check::Place place{/*item=*/!suffix.empty(), request.values_are_text};
-  checked = field_check::Check(field, kind, value, place, field_buffers, out);
+  const field_check::Checked checked = field_check::Check(field, kind, value, place, field_buffers, out);
   switch (checked.outcome) {
     case field_check::Outcome::Rejected:
       Reject(checked.code, &field, field_buffers.message, suffix);
@@ -273,6 +274,7 @@ bool Walker::Normalize(const FieldSpec& field, Kind kind, const JsonScalar& valu
     case field_check::Outcome::Stored:
       break;
   }
+  if (uncut != nullptr) *uncut = checked.uncut;
   if (checked.kept_as_other) NoteKeptAsOther(field);
   if (checked.has_time && field.column == Column::OccurredAt) {
     event.SetClientTime(checked.time_ms);

@@ -93,7 +93,6 @@ struct Walker {
   std::string scratch;
   std::string scan_scratch;  // the scanner's: strings with escapes, its nesting stack
   field_check::Buffers field_buffers;
-  field_check::Checked checked;  // the last value's check
   std::string path_suffix;  // a map key or list index extending a field's path
 
   // Output.
@@ -128,9 +127,10 @@ struct Walker {
 
   // Normalize() checks one value against its field (field_check.h), appending its stored text to
   // `out`, and notes for the event what the check found: a refusal (with its place), a value kept
-  // as "other", the event's own time. False when the value is absent or refused.
+  // as "other", the event's own time. False when the value is absent or refused. `uncut`, when
+  // given, receives a stored version's whole text (valid until the next check).
   bool Normalize(const FieldSpec& field, Kind kind, const JsonScalar& value, std::string& out,
-                 std::string_view suffix = {});
+                 std::string_view suffix = {}, std::string_view* uncut = nullptr);
 
   // OnFieldValue() stores a scalar given for a declared field.
   void OnFieldValue(uint16_t index, const JsonScalar& value);
