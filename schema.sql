@@ -25,7 +25,13 @@ CREATE TABLE IF NOT EXISTS events (
   -- The UTC day of occurred_at (days since 1970-01-01), for the index below. The inserts compute
   -- it, and the CHECK refuses a wrong one. NULL only in rows stored before 0.3 (migration 0002 adds
   -- the column without copying the table): the maintenance fills those in before it rolls up.
-  day             INTEGER CHECK (day IS NULL OR day = occurred_at / 86400000)
+  day             INTEGER CHECK (day IS NULL OR day = occurred_at / 86400000),
+  -- Whether the event came from CI: the CI's name, 'none' for not CI, NULL when the event does not
+  -- say (its product declares no ci column, or it was stored before 0.4).
+  ci              TEXT,
+  -- The rate remote settings kept the event at (docs/PROTOCOL.md, "Remote settings"): the stats
+  -- count it 1/sample_rate times. NULL: every event was kept.
+  sample_rate     REAL CHECK (sample_rate IS NULL OR (sample_rate > 0 AND sample_rate <= 1))
 ) WITHOUT ROWID;
 
 -- One day's events, grouped by install, then (events without one) by session, then by event_id:
@@ -153,4 +159,98 @@ CREATE TABLE IF NOT EXISTS queue_minutely (
   max_lag_ms   INTEGER NOT NULL,
   total_lag_ms INTEGER NOT NULL,
   backlog      INTEGER
+) WITHOUT ROWID;
+
+-- rollup_daily computed again from the events that did not come from CI (ci NULL or 'none'), for
+-- the stats' default view. Written only for products that declare a ci column.
+CREATE TABLE IF NOT EXISTS rollup_daily_no_ci (
+  day          INTEGER NOT NULL,
+  product      TEXT    NOT NULL,
+  event        TEXT    NOT NULL,
+  dimension    TEXT    NOT NULL,
+  value        TEXT    NOT NULL,
+  events       INTEGER NOT NULL,
+  installs     INTEGER NOT NULL,
+  sessions     INTEGER NOT NULL,
+  new_installs INTEGER NOT NULL,
+  successes    INTEGER NOT NULL,
+  failures     INTEGER NOT NULL,
+  PRIMARY KEY (day, product, event, dimension, value)
+) WITHOUT ROWID;
+
+-- The latest release of each product, set by its maintainer through the admin API.
+CREATE TABLE IF NOT EXISTS releases (
+  product       TEXT    NOT NULL PRIMARY KEY,
+  latest        TEXT    NOT NULL,
+  download_url  TEXT,
+  changelog_url TEXT,
+  updated_at    INTEGER NOT NULL  -- UTC milliseconds
+) WITHOUT ROWID;
+
+-- Advisories: a message for the versions a semver range covers. Withdrawn ones are kept, marked.
+CREATE TABLE IF NOT EXISTS advisories (
+  product      TEXT    NOT NULL,
+  id           TEXT    NOT NULL,
+  range        TEXT    NOT NULL,
+  level        TEXT    NOT NULL,  -- info | warning | critical
+  message      TEXT    NOT NULL,
+  url          TEXT,
+  created_at   INTEGER NOT NULL,
+  withdrawn_at INTEGER,
+  PRIMARY KEY (product, id)
+) WITHOUT ROWID;
+
+-- Remote SDK settings per product (event '*') and per event; NULL = not set here (the catalogue's
+-- value, or the default, applies).
+CREATE TABLE IF NOT EXISTS remote_settings (
+  product     TEXT    NOT NULL,
+  event       TEXT    NOT NULL,
+  enabled     INTEGER,
+  sample_rate REAL,
+  min_version TEXT,
+  updated_at  INTEGER NOT NULL,
+  PRIMARY KEY (product, event)
+) WITHOUT ROWID;
+
+-- Every change made through the admin API: when, to what, and the change itself. Never who or
+-- from where: no address, no token.
+CREATE TABLE IF NOT EXISTS admin_changes (
+  at      INTEGER NOT NULL,  -- UTC milliseconds
+  product TEXT    NOT NULL,
+  kind    TEXT    NOT NULL,  -- release | advisory | advisory_withdrawn | settings
+  change  TEXT    NOT NULL   -- JSON
+);
+
+-- Version checks per day, product, version and CI ('' = not said, 'none' = not CI, else the
+-- CI's name). No identifier of the caller. Versions are capped per day like rejections'.
+CREATE TABLE IF NOT EXISTS checks_daily (
+  day     INTEGER NOT NULL,
+  product TEXT    NOT NULL,
+  version TEXT    NOT NULL,
+  ci      TEXT    NOT NULL,
+  count   INTEGER NOT NULL,
+  PRIMARY KEY (day, product, version, ci)
+) WITHOUT ROWID;
+
+-- Events an SDK reports it dropped itself, per day, product, SDK version and reason.
+CREATE TABLE IF NOT EXISTS client_reports_daily (
+  day     INTEGER NOT NULL,
+  product TEXT    NOT NULL,
+  version TEXT    NOT NULL,
+  reason  TEXT    NOT NULL,
+  count   INTEGER NOT NULL,
+  PRIMARY KEY (day, product, version, reason)
+) WITHOUT ROWID;
+
+-- Rejected events' shapes: their keys and JSON types, never a value, per day, product, event,
+-- version and rejection code. Shapes are capped per day, product and event.
+CREATE TABLE IF NOT EXISTS rejected_shapes_daily (
+  day     INTEGER NOT NULL,
+  product TEXT    NOT NULL,
+  event   TEXT    NOT NULL,
+  version TEXT    NOT NULL,
+  code    TEXT    NOT NULL,
+  shape   TEXT    NOT NULL,  -- JSON object: key → JSON type
+  count   INTEGER NOT NULL,
+  PRIMARY KEY (day, product, event, version, code, shape)
 ) WITHOUT ROWID;
