@@ -4,7 +4,8 @@
 // hostile versions, each a 4xx that counts nothing. Products come from the catalogue the test runs.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { CHECK_CACHE_CONTROL, MAX_CHECK_VERSIONS } from '../../worker/check.js';
+import { readFileSync } from 'node:fs';
+import { CHECK_CACHE_CONTROL, CI_NAMES, ciName, MAX_CHECK_VERSIONS } from '../../worker/check.js';
 import { MAX_VERSION_LENGTH } from '../../worker/semver.js';
 import { effectiveSettings } from '../../worker/settings-overlay.js';
 import { startWorker, testCatalogue, waitFor } from './harness.mjs';
@@ -21,6 +22,15 @@ const admin = (path, method, body) => worker.fetch(`/v1/admin/${product}${path}`
 const counts = () => worker.rows('SELECT day, product, version, ci, count FROM checks_daily ORDER BY product, version, ci');
 const total = async () => (await worker.rows('SELECT coalesce(sum(count), 0) AS n FROM checks_daily'))[0].n;
 const counted = (n) => waitFor(async () => (await total()) >= n, { what: `${n} checks counted` });
+
+// check.js keeps the ci preset's names and aliases (the Worker cannot read presets.json at run
+// time); they must say the same. Skipped while presets.json has no ci preset.
+const ciPreset = JSON.parse(readFileSync(new URL('../../catalogue/presets.json', import.meta.url), 'utf8')).presets?.ci;
+test('the check reads CI names as the ci preset does', { skip: ciPreset ? false : 'catalogue/presets.json has no ci preset yet' }, () => {
+  assert.deepEqual(CI_NAMES, ciPreset.values);
+  for (const [alias, name] of Object.entries(ciPreset.aliases ?? {})) assert.equal(ciName(alias), name, alias);
+  for (const name of ciPreset.values) assert.equal(ciName(name), name);
+});
 
 describe('the version check', () => {
   before(async () => {
