@@ -116,10 +116,11 @@ export async function handleCheck(request, env, ctx, catalogue, product) {
   const params = new URL(request.url).searchParams;
   const version = readCheckVersion(params);
   const answer = checkAnswer(declared, await releaseState(env.DB, product), version);
+  const headers = { 'cache-control': CHECK_CACHE_CONTROL };
+  // A HEAD learns nothing about its version (no body): it is a probe, not a check, and not counted.
+  if (request.method === 'HEAD') return new Response(null, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
   const counted = env.DB.prepare(COUNT_CHECK).bind(dayOf(Date.now()), product, storedVersion(version.text), ciName(params.get('ci'))).run();
   ctx.waitUntil(counted.catch((error) => console.error(`phonehome: counting a check failed: ${error?.message ?? error}`)));
-  const headers = { 'cache-control': CHECK_CACHE_CONTROL };
-  if (request.method === 'HEAD') return new Response(null, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
   return jsonBody(JSON.stringify(answer), 200, headers);
 }
 

@@ -78,7 +78,7 @@ describe('the version check', () => {
     assert.deepEqual((await answer('1.2.3')).advisories.map((a) => a.id), ['NOTE-1']);
   });
 
-  test(`cacheable (${CHECK_CACHE_CONTROL}), with CORS; HEAD answers the headers alone; OPTIONS is a preflight`, async () => {
+  test(`cacheable (${CHECK_CACHE_CONTROL}), with CORS; HEAD answers the headers alone (not counted); OPTIONS is a preflight`, async () => {
     const response = await check({ version: '1.0.0' }, { headers: { origin: 'https://app.example' } });
     assert.equal(response.headers.get('cache-control'), CHECK_CACHE_CONTROL);
     assert.equal(response.headers.get('access-control-allow-origin'), '*');
@@ -93,6 +93,9 @@ describe('the version check', () => {
     const refused = await check({ version: 'nope' }, { headers: { origin: 'https://app.example' } });
     assert.equal(refused.status, 400);
     assert.equal(refused.headers.get('access-control-allow-origin'), '*', 'errors carry CORS too, so a browser can read them');
+    await counted(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await total(), 1, 'the GET is counted; the HEAD, the preflight and the refused check are not');
   });
 
   test('a POST is 405 with Allow, never an event named check', async () => {
