@@ -35,12 +35,13 @@ export function ciName(text) {
 // Counted after the answer. The version keeps a row of its own when the day already has one for
 // it, or when fewer than MAX_CHECK_VERSIONS versions have rows that day (read with a LIMIT, so a
 // flooded day costs no more); else it is counted under ''. Two isolates may each take the last
-// place at once: the cap can be passed by a few, never by a flood.
+// place at once: the cap can be passed by a few, never by a flood. Like rejection counts, checks
+// stop being counted once the day's write budget is spent (?5): a flood then costs no writes.
 const COUNT_CHECK = `INSERT INTO checks_daily (day, product, version, ci, count)
   SELECT ?1, ?2, CASE WHEN ?3 = '' OR EXISTS (SELECT 1 FROM checks_daily WHERE day = ?1 AND product = ?2 AND version = ?3)
       OR (SELECT count(*) FROM (SELECT DISTINCT version FROM checks_daily WHERE day = ?1 AND product = ?2 AND version != '' LIMIT ${MAX_CHECK_VERSIONS}))
         < ${MAX_CHECK_VERSIONS} THEN ?3 ELSE '' END, ?4, 1
-  WHERE true
+  WHERE (SELECT coalesce(max(rows), 0) FROM write_budget WHERE day = ?1) < ?5
   ON CONFLICT (day, product, version, ci) DO UPDATE SET count = count + 1`;
 
 function invalidVersion(message) {
@@ -110,7 +111,7 @@ export function declaredProduct(catalogue, product) {
 }
 
 // handleCheck() answers one check; `catalogue` is the merged one (settings-overlay.js).
-export async function handleCheck(request, env, ctx, catalogue, product) {
+export async function handleCheck(request, env, ctx, settings, catalogue, product) {
   if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(['GET', 'HEAD', 'OPTIONS']);
   const declared = declaredProduct(catalogue, product);
   const params = new URL(request.url).searchParams;
@@ -119,7 +120,8 @@ export async function handleCheck(request, env, ctx, catalogue, product) {
   const headers = { 'cache-control': CHECK_CACHE_CONTROL };
   // A HEAD learns nothing about its version (no body): it is a probe, not a check, and not counted.
   if (request.method === 'HEAD') return new Response(null, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
-  const counted = env.DB.prepare(COUNT_CHECK).bind(dayOf(Date.now()), product, storedVersion(version.text), ciName(params.get('ci'))).run();
+  const counted = env.DB.prepare(COUNT_CHECK)
+    .bind(dayOf(Date.now()), product, storedVersion(version.text), ciName(params.get('ci')), settings.dailyWriteBudget).run();
   ctx.waitUntil(counted.catch((error) => console.error(`phonehome: counting a check failed: ${error?.message ?? error}`)));
   return jsonBody(JSON.stringify(answer), 200, headers);
 }

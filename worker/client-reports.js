@@ -20,13 +20,14 @@ export const MAX_CLIENT_REPORT_VERSIONS = 64;
 const REPORT_KEYS = new Set(['version', 'dropped']);
 
 // The counts of one report ([{ reason, n }] as JSON), added in one statement: the version keeps a
-// row of its own when the day already has one for it or has room, else it counts under ''.
+// row of its own when the day already has one for it or has room, else it counts under ''. Like
+// rejection counts, none are added once the day's write budget is spent (?5).
 const COUNT_REPORT = `INSERT INTO client_reports_daily (day, product, version, reason, count)
   SELECT ?1, ?2, CASE WHEN ?3 = '' OR EXISTS (SELECT 1 FROM client_reports_daily WHERE day = ?1 AND product = ?2 AND version = ?3)
       OR (SELECT count(*) FROM (SELECT DISTINCT version FROM client_reports_daily WHERE day = ?1 AND product = ?2 AND version != ''
         LIMIT ${MAX_CLIENT_REPORT_VERSIONS})) < ${MAX_CLIENT_REPORT_VERSIONS} THEN ?3 ELSE '' END,
     json_extract(r.value, '$.reason'), json_extract(r.value, '$.n')
-  FROM json_each(?4) AS r WHERE true
+  FROM json_each(?4) AS r WHERE (SELECT coalesce(max(rows), 0) FROM write_budget WHERE day = ?1) < ?5
   ON CONFLICT (day, product, version, reason) DO UPDATE SET count = count + excluded.count`;
 
 function invalid(message) {
@@ -70,7 +71,7 @@ export async function handleClientReport(request, env, ctx, settings, catalogue,
   if (!catalogue.products.some((p) => p.product === product)) throw new HttpError(404, 'unknown_product', `unknown product ${shown(product)}`);
   const { version, counts } = readReport(await readBody(request, Math.min(settings.maxBodyBytes, MAX_CLIENT_REPORT_BYTES)));
   if (counts.length > 0) {
-    const written = env.DB.prepare(COUNT_REPORT).bind(dayOf(Date.now()), product, version, JSON.stringify(counts)).run();
+    const written = env.DB.prepare(COUNT_REPORT).bind(dayOf(Date.now()), product, version, JSON.stringify(counts), settings.dailyWriteBudget).run();
     ctx.waitUntil(written.catch((error) => console.error(`phonehome: counting a client report failed: ${error?.message ?? error}`)));
   }
   return jsonBody(JSON.stringify({ status: 'accepted' }), 200, { 'cache-control': 'no-store' });

@@ -11,6 +11,7 @@ import { effectiveSettings } from '../../worker/settings-overlay.js';
 import { startWorker, testCatalogue, waitFor } from './harness.mjs';
 
 const TOKEN = 'test-stats-token-0123456789';
+const BUDGET = 1000;
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 const catalogue = testCatalogue();
 const [first, second] = catalogue.products;
@@ -34,11 +35,11 @@ test('the check reads CI names as the ci preset does', { skip: ciPreset ? false 
 
 describe('the version check', () => {
   before(async () => {
-    worker = await startWorker({ vars: { STATS_TOKEN: TOKEN } });
+    worker = await startWorker({ vars: { STATS_TOKEN: TOKEN, DAILY_WRITE_BUDGET: String(BUDGET) } });
   });
   after(async () => { await worker?.close(); });
   beforeEach(async () => {
-    for (const table of ['checks_daily', 'releases', 'advisories', 'remote_settings', 'admin_changes']) await worker.execute(`DELETE FROM ${table}`);
+    for (const table of ['write_budget', 'checks_daily', 'releases', 'advisories', 'remote_settings', 'admin_changes']) await worker.execute(`DELETE FROM ${table}`);
   });
 
   test('with nothing set: no latest, not outdated, no advisories, the catalogue\'s settings', async () => {
@@ -142,6 +143,20 @@ describe('the version check', () => {
       assert.equal((await check({ version: '9.9.9' }, undefined, second.product)).status, 200, 'another product has room of its own');
       await waitFor(async () => (await worker.rows(`SELECT count(*) AS n FROM checks_daily WHERE product = '${second.product}' AND version = '9.9.9'`))[0].n === 1);
     }
+  });
+
+  test('once the day\'s write budget is spent, checks are answered and no longer counted', async () => {
+    assert.equal((await check({ version: '1.0.0' })).status, 200);
+    await counted(1);
+    await worker.execute('INSERT INTO write_budget (day, rows) VALUES (?1, ?2)', [Math.floor(Date.now() / 86_400_000), BUDGET]);
+    for (let i = 0; i < 5; i++) assert.equal((await check({ version: `1.0.${i}` })).status, 200);
+    // Their counting runs after the answer: give it time to run (and find the budget spent).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A check of another product after them, with the budget freed: once it is counted, the others would have been.
+    await worker.execute('DELETE FROM write_budget');
+    assert.equal((await check({ version: '7.7.7' })).status, 200);
+    await counted(2);
+    assert.deepEqual((await counts()).map((r) => r.version), ['1.0.0', '7.7.7']);
   });
 
   test('hostile versions and products: each a 4xx that counts nothing', async () => {

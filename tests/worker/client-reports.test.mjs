@@ -9,6 +9,7 @@ import { DROP_REASONS, MAX_CLIENT_REPORT_BYTES, MAX_CLIENT_REPORT_VERSIONS, MAX_
 import { startWorker, testCatalogue, waitFor } from './harness.mjs';
 
 const TOKEN = 'test-stats-token-0123456789';
+const BUDGET = 1000;
 const catalogue = testCatalogue();
 const product = catalogue.products[0].product;
 
@@ -20,10 +21,13 @@ const counted = (n) => waitFor(async () => (await total()) >= n, { what: `${n} d
 
 describe('client reports', () => {
   before(async () => {
-    worker = await startWorker({ vars: { STATS_TOKEN: TOKEN } });
+    worker = await startWorker({ vars: { STATS_TOKEN: TOKEN, DAILY_WRITE_BUDGET: String(BUDGET) } });
   });
   after(async () => { await worker?.close(); });
-  beforeEach(async () => { await worker.execute('DELETE FROM client_reports_daily'); });
+  beforeEach(async () => {
+    await worker.execute('DELETE FROM client_reports_daily');
+    await worker.execute('DELETE FROM write_budget');
+  });
 
   test('counts add up per day, product, safe version and reason; zero counts store nothing', async () => {
     const dropped = Object.fromEntries(DROP_REASONS.map((reason, i) => [reason, i + 1]));
@@ -104,6 +108,17 @@ describe('client reports', () => {
     assert.equal((await report({ version: '1.0.0', dropped: { opted_out: 1 } })).status, 200);
     await counted(1);
     assert.deepEqual(await rows(), [{ product, version: '1.0.0', reason: 'opted_out', count: 1 }]);
+  });
+
+  test('once the day\'s write budget is spent, reports are accepted and no longer counted', async () => {
+    await worker.execute('INSERT INTO write_budget (day, rows) VALUES (?1, ?2)', [Math.floor(Date.now() / 86_400_000), BUDGET]);
+    assert.equal((await report({ version: '1.0.0', dropped: { offline: 5 } })).status, 200);
+    // Their counting runs after the answer: give it time to run (and find the budget spent).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await worker.execute('DELETE FROM write_budget');
+    assert.equal((await report({ version: '2.0.0', dropped: { offline: 1 } })).status, 200);
+    await counted(1);
+    assert.deepEqual(await rows(), [{ product, version: '2.0.0', reason: 'offline', count: 1 }]);
   });
 
   test('GET /v1/stats/client_reports: per day, version and reason', async () => {
