@@ -36,7 +36,7 @@ const RATE = eventOf('tick').sample_rate;
 
 // kept() is the contract's rule: an install is kept iff its install key (the same one
 // install_writes uses) read as a 64-bit number is below rate × 2^64.
-const kept = (install, rate) => BigInt(`0x${installKey(install)}`) < BigInt(rate * 2 ** 64);
+const kept = (install, rate) => BigInt(`0x${installKey(install)}`) < BigInt(Math.floor(rate * 2 ** 64));
 
 // counts() is rejections_daily's total per code.
 async function counts(worker) {
