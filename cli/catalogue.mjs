@@ -22,6 +22,9 @@ export const COLUMN_KINDS = {
   runtime: ['enum', 'string'],
   runtime_version: ['version', 'string'],
   occurred_at: ['timestamp'],
+  // Whether the event came from CI: an enum (normally "preset": "ci") stores its canonical value,
+  // a bool "unknown" (true) or "none" (false).
+  ci: ['enum', 'bool'],
 };
 const FIXABLE_COLUMNS = ['os', 'arch', 'runtime', 'runtime_version'];
 
@@ -63,6 +66,14 @@ const PRODUCT_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const EVENT_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const FIELD_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const MAX_FIELDS_PER_EVENT = 256;
+// Event names that are routes of every product: /v1/{product}/check and /v1/{product}/client_report.
+const RESERVED_EVENT_NAMES = ['check', 'client_report'];
+// A min_version as the catalogue may write it: 1 to 3 numeric parts and at most a pre-release from
+// the usual list. Stricter than the core, which takes any version its version kind reads, because
+// the core also refuses versions that could carry something personal (scrub::UnsafeAsSent), which
+// this checker cannot tell: what passes here always loads there.
+const MIN_VERSION = /^v?\d{1,6}(\.\d{1,6}){0,2}(-(alpha|beta|rc|dev|pre|preview|next|canary|nightly)(\.?\d{1,4})?)?$/;
+const SETTING_KEYS = ['enabled', 'sample_rate', 'min_version'];
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 // Stored values a catalogue declares (enum values and their spellings, fixed columns) are printable:
 // no control characters (C0, DEL, C1) and no bidirectional overrides, which would change how a
@@ -365,14 +376,38 @@ function countFields(fields) {
   return fields.reduce((n, f) => n + 1 + (f.fields ? countFields(f.fields) : 0), 0);
 }
 
+// checkSettings() checks a product's or an event's remote settings (docs/PROTOCOL.md, "Verdicts")
+// and returns those it sets. null sets nothing, as in the core (the Worker's overlay may write it).
+function checkSettings(raw, c, prefix) {
+  const out = {};
+  const where = (key) => (prefix ? `${prefix}.${key}` : key);
+  if (raw.enabled != null) {
+    if (typeof raw.enabled !== 'boolean') c.fail('enabled must be true or false', where('enabled'));
+    else out.enabled = raw.enabled;
+  }
+  if (raw.sample_rate != null) {
+    if (typeof raw.sample_rate !== 'number' || !(raw.sample_rate > 0 && raw.sample_rate <= 1)) {
+      c.fail('sample_rate must be a number greater than 0 and at most 1', where('sample_rate'));
+    } else out.sample_rate = raw.sample_rate;
+  }
+  if (raw.min_version != null) {
+    if (typeof raw.min_version !== 'string' || !MIN_VERSION.test(raw.min_version)) {
+      c.fail('min_version must be a version such as "1.4.0" (1 to 3 numeric parts, an optional pre-release such as -rc.1)', where('min_version'));
+    } else out.min_version = raw.min_version;
+  }
+  return out;
+}
+
 function checkEvent(raw, ctx, path, productFixed) {
   const { problems, file } = ctx;
   const c = at(problems, file, path);
   if (!isObject(raw)) return c.fail('an event must be an object');
-  c.keys(raw, ['name', 'description', 'dedup', 'fields', 'fixed_columns', 'success_field']);
+  c.keys(raw, ['name', 'description', 'dedup', 'fields', 'fixed_columns', 'success_field', ...SETTING_KEYS]);
   const name = c.string(raw.name, 'name', { pattern: EVENT_NAME, max: 64 });
+  if (RESERVED_EVENT_NAMES.includes(name)) c.fail(`"${name}" is reserved for a route of every product`, `${path}.name`);
   const label = name ? `${path} (${name})` : path;
   const e = at(problems, file, label);
+  const settings = checkSettings(raw, e, label);
   e.string(raw.description, 'description', { max: 500 });
   const fields = checkFields(raw.fields, ctx, `${label}.fields`, true);
   if (countFields(fields) > MAX_FIELDS_PER_EVENT) e.fail(`an event may declare at most ${MAX_FIELDS_PER_EVENT} fields`);
@@ -417,7 +452,7 @@ function checkEvent(raw, ctx, path, productFixed) {
       if (f.stats === 'dimension' && raw.fields.find((x) => x?.name === f.name)?.stats === undefined) f.stats = 'none';
     }
   }
-  return { name, description: raw.description, dedup, fixed_columns: fixed, fields, success_field: successField };
+  return { name, description: raw.description, dedup, fixed_columns: fixed, fields, success_field: successField, settings };
 }
 
 function checkFixed(raw, ctx, path) {
@@ -516,7 +551,8 @@ function checkProduct(raw, ctx) {
   const { problems, file } = ctx;
   const c = at(problems, file, '');
   if (!isObject(raw)) return c.fail('a product file must hold one JSON object');
-  c.keys(raw, ['$schema', 'product', 'title', 'description', 'opt_out', 'fixed_columns', 'default_event', 'posthog', 'events']);
+  c.keys(raw, ['$schema', 'product', 'title', 'description', 'opt_out', 'fixed_columns', 'default_event', 'posthog', 'events',
+    ...SETTING_KEYS, 'version_check']);
   const product = c.string(raw.product, 'product', { pattern: PRODUCT_NAME, max: 64 });
   // These names are routes of their own: /v1/batch, /v1/forget, /v1/schema, /v1/stats/…, /v1/public/….
   if (['batch', 'forget', 'schema', 'stats', 'public'].includes(product)) c.fail(`"${product}" is reserved for a route`, 'product');
@@ -526,6 +562,10 @@ function checkProduct(raw, ctx) {
   if (!Array.isArray(raw.opt_out) || raw.opt_out.length === 0 || raw.opt_out.some((s) => typeof s !== 'string' || s.trim() === '')) {
     c.fail('opt_out must list at least one way for users to opt out', 'opt_out');
   }
+  const settings = checkSettings(raw, c, '');
+  // version_check: every ingest response of the product also carries the check's answer (the Worker's).
+  if (raw.version_check !== undefined && typeof raw.version_check !== 'boolean') c.fail('version_check must be true or false', 'version_check');
+  else if (raw.version_check === true) settings.version_check = true;
   const fixed = checkFixed(raw.fixed_columns, ctx, 'fixed_columns');
   if (!Array.isArray(raw.events) || raw.events.length === 0) {
     c.fail('events must be a non-empty list', 'events');
@@ -547,7 +587,7 @@ function checkProduct(raw, ctx) {
   return {
     product, title: raw.title, description: raw.description, opt_out: raw.opt_out,
     ...(raw.default_event !== undefined ? { default_event: raw.default_event } : {}),
-    ...(posthog ? { posthog } : {}), events,
+    ...(posthog ? { posthog } : {}), settings, events,
   };
 }
 
@@ -648,12 +688,14 @@ export function publicCatalogue(products) {
       opt_out: p.opt_out,
       ...(p.default_event ? { default_event: p.default_event } : {}),
       ...(p.posthog ? { posthog: p.posthog } : {}),
+      ...p.settings,
       events: p.events.map((e) => ({
         name: e.name,
         description: e.description,
         dedup: e.dedup.fields.length ? e.dedup : 'none',
         fixed_columns: e.fixed_columns,
         ...(e.success_field ? { success_field: e.success_field } : {}),
+        ...e.settings,
         fields: e.fields.map(publicField),
       })),
     })),

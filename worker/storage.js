@@ -11,10 +11,12 @@ import { dayOf } from './days.js';
 import { noteStored } from './live-signal.js';
 import { MAIN_BINDING, splitByStore } from './stores.js';
 
-// The events columns, in schema.sql's order; the core writes each row as an object with these keys.
+// The events columns, in schema.sql's order (without day, which the insert computes); the core
+// writes each row as an object with these keys.
 export const ROW_COLUMNS = [
   'event_id', 'product', 'event', 'install_id', 'session_id', 'version', 'os', 'arch',
-  'runtime', 'runtime_version', 'occurred_at', 'received_at', 'time_source', 'properties',
+  'runtime', 'runtime_version', 'occurred_at', 'received_at', 'time_source', 'properties', 'ci',
+  'sample_rate',
 ];
 
 // installKey() is the name an install's counter goes by in install_writes: 64 bits of two

@@ -111,6 +111,9 @@ export function createReference(catalogue, validators) {
       received_at: receivedAt,
       time_source: fromClient ? 'client' : 'server',
       properties: propertiesOf(plan.object, values, true),
+      // The reference products declare no ci field and no remote settings.
+      ci: null,
+      sample_rate: null,
     });
     if (json.length * 3 > MAX_ROW_BYTES && utf8Length(json) > MAX_ROW_BYTES) throw TOO_LARGE;
     const tail = verdict.notes(notes);

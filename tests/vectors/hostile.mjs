@@ -22,6 +22,7 @@ const documented = (event, body, columns, properties) => ({
     rows: [{
       product: 'langflow', event, install_id: null, session_id: null, version: null, os: null, arch: null, runtime: 'python',
       runtime_version: null, occurred_at: 1795240900000, received_at: 1795240900000, time_source: 'server', ...columns, properties,
+      ci: null, sample_rate: null,
     }],
   },
 });

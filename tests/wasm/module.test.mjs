@@ -114,7 +114,7 @@ test('the description is status.def, the row columns, kinds, chunk size and limi
   assert.deepEqual(d.statuses, statusDef());
   assert.equal(d.abi_version, 6);
   assert.equal(d.row_columns[0], 'event_id');
-  assert.equal(d.row_columns.at(-1), 'properties');
+  assert.deepEqual(d.row_columns.slice(-3), ['properties', 'ci', 'sample_rate']);
   assert.ok(d.field_kinds.includes('timestamp'));
   assert.equal(d.max_row_chunk_bytes, 96 * 1024);
   assert.equal(d.limits.max_events_per_request, 1000);

@@ -34,6 +34,8 @@ describe('ingest', () => {
       occurred_at: 1745891234500,
       time_source: 'client',
       properties: '{"adapter":"crewai"}',
+      ci: null,
+      sample_rate: null,
     });
   });
 

@@ -43,8 +43,9 @@ enum class Column : uint8_t {
   Runtime,
   RuntimeVersion,
   OccurredAt,
+  Ci,  // the CI the event came from: an enum's canonical value, or a bool as "unknown" / "none"
 };
-inline constexpr size_t kColumnCount = static_cast<size_t>(Column::OccurredAt) + 1;
+inline constexpr size_t kColumnCount = static_cast<size_t>(Column::Ci) + 1;
 
 // UnknownValue says what an enum field does with a value it does not know.
 enum class UnknownValue : uint8_t { Reject, KeepAsOther };
@@ -126,6 +127,12 @@ struct EventSpec {
   bool dedup_per_day;
   const FixedColumn* fixed_columns;
   uint8_t fixed_column_count;
+  // Remote settings (docs/PROTOCOL.md, "Verdicts"): the event's own values, else its product's,
+  // else the defaults. The Worker overlays the remote_settings table onto the compiled catalogue.
+  bool enabled;                  // false: every event answered "disabled"
+  double sample_rate;            // (0, 1]: the share of installs (or events) kept
+  std::string_view sample_rate_json;  // the rate as a row writes it: "null" when 1
+  std::string_view min_version;  // normalized; "" for none
 };
 
 struct ProductSpec {

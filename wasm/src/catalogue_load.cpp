@@ -14,6 +14,7 @@
 #include "catalogue.h"
 #include "json_out.h"
 #include "json_tree.h"
+#include "normalize.h"
 
 namespace phonehome::catalogue {
 
@@ -114,6 +115,7 @@ constexpr ColumnRule kColumns[] = {
     {"runtime", Column::Runtime, {Kind::Enum, Kind::String}, true},
     {"runtime_version", Column::RuntimeVersion, {Kind::Version, Kind::String}, true},
     {"occurred_at", Column::OccurredAt, {Kind::Timestamp, Kind::Timestamp}, false},
+    {"ci", Column::Ci, {Kind::Enum, Kind::Bool}, false},
 };
 
 const ColumnRule* FindColumn(std::string_view name) {
@@ -129,6 +131,16 @@ std::string_view ColumnName(Column column) {
 bool IsScalar(Kind kind) {
   return kind != Kind::Text && kind != Kind::List && kind != Kind::Map && kind != Kind::Object;
 }
+
+// Remote settings as a product or an event declares them; an event starts from its product's.
+struct Settings {
+  bool enabled = true;
+  double sample_rate = 1;
+  std::string_view min_version;  // normalized; "" for none
+};
+
+// Event names that are routes of a product's own: /v1/{product}/check, /v1/{product}/client_report.
+constexpr std::string_view kReservedEventNames[] = {"check", "client_report"};
 
 // A field as read, before the event's fields are laid out flat (objects' children as runs).
 struct ParsedField {
@@ -468,7 +480,7 @@ class Builder {
       const ColumnRule* rule = column->type == Value::Type::String ? FindColumn(column->text) : nullptr;
       if (!top_level) return Fail(at + ".column", "only top-level fields can feed a column");
       if (rule == nullptr) {
-        return Fail(at + ".column", "must be one of: install_id, session_id, version, os, arch, runtime, runtime_version, occurred_at");
+        return Fail(at + ".column", "must be one of: install_id, session_id, version, os, arch, runtime, runtime_version, occurred_at, ci");
       }
       if (rule->kinds[0] != f.kind && rule->kinds[1] != f.kind) {
         return Fail(at + ".column", "column " + std::string(rule->name) + " takes a field of another kind");
@@ -637,16 +649,55 @@ class Builder {
     return true;
   }
 
-  bool Event(const Value& raw, std::string at, EventSpec& spec, uint16_t& max_fields) {
+  // ReadSettings() reads enabled, sample_rate and min_version over `out` (which holds the
+  // inherited values). null leaves a value as inherited: the Worker's overlay may write it.
+  bool ReadSettings(const Value& raw, const std::string& at, Settings& out) {
+    if (const Value* enabled = raw.Find("enabled"); enabled != nullptr && enabled->type != Value::Type::Null) {
+      if (!Flag(raw, "enabled", at, out.enabled)) return false;
+    }
+    if (const Value* rate = raw.Find("sample_rate"); rate != nullptr && rate->type != Value::Type::Null) {
+      if (!rate->IsNumber() || !std::isfinite(rate->number) || !(rate->number > 0) || rate->number > 1) {
+        return Fail(at + ".sample_rate", "must be a number greater than 0 and at most 1");
+      }
+      out.sample_rate = rate->number;
+    }
+    if (const Value* min = raw.Find("min_version"); min != nullptr && min->type != Value::Type::Null) {
+      std::string normalized;
+      if (min->type != Value::Type::String || normalize::Version(min->text, normalized) != Status::ok) {
+        return Fail(at + ".min_version", "must be a version such as \"1.4.0\" (1 to 4 numeric parts, an optional pre-release)");
+      }
+      out.min_version = Keep(normalized);
+    }
+    return true;
+  }
+
+  bool Event(const Value& raw, std::string at, EventSpec& spec, uint16_t& max_fields, Settings settings) {
     if (raw.type != Value::Type::Object) return Fail(at, "an event must be an object");
     const Value* name = raw.Find("name");
     if (name == nullptr) return Fail(at + ".name", "is required");
     if (name->type != Value::Type::String || !EventName(name->text)) {
       return Fail(at + ".name", "must match ^[a-z0-9][a-z0-9_.-]{0,63}$");
     }
+    for (std::string_view reserved : kReservedEventNames) {
+      if (name->text == reserved) return Fail(at + ".name", Quoted(reserved) + " is reserved for a route of every product");
+    }
     spec.name = Keep(name->text);
     at += " (" + name->text + ")";
-    if (!Keys(raw, at, {"name", "description", "dedup", "fields", "fixed_columns", "success_field"})) return false;
+    if (!Keys(raw, at, {"name", "description", "dedup", "fields", "fixed_columns", "success_field", "enabled",
+                        "sample_rate", "min_version"})) {
+      return false;
+    }
+    if (!ReadSettings(raw, at, settings)) return false;
+    spec.enabled = settings.enabled;
+    spec.sample_rate = settings.sample_rate;
+    spec.min_version = settings.min_version;
+    if (settings.sample_rate < 1) {
+      std::string rate;
+      json_out::AppendNumber(rate, settings.sample_rate);
+      spec.sample_rate_json = Keep(rate);
+    } else {
+      spec.sample_rate_json = "null";
+    }
     std::string_view description;
     if (!Text(raw, "description", at, false, 500, description)) return false;
 
@@ -740,7 +791,15 @@ class Builder {
       if (name->text == reserved) return Fail(at + ".product", Quoted(reserved) + " is reserved for a route");
     }
     at += " (" + name->text + ")";
-    if (!Keys(raw, at, {"product", "title", "description", "opt_out", "default_event", "posthog", "events"})) return false;
+    // version_check is the Worker's (the check answer in every ingest response): only its shape here.
+    if (!Keys(raw, at, {"product", "title", "description", "opt_out", "default_event", "posthog", "events", "enabled",
+                        "sample_rate", "min_version", "version_check"})) {
+      return false;
+    }
+    Settings settings;
+    if (!ReadSettings(raw, at, settings)) return false;
+    bool version_check = false;
+    if (!Flag(raw, "version_check", at, version_check)) return false;
     std::string_view text;
     if (!Text(raw, "title", at, false, 100, text) || !Text(raw, "description", at, false, 1000, text)) return false;
     if (const Value* opt_out = raw.Find("opt_out")) {
@@ -758,7 +817,7 @@ class Builder {
     }
     std::vector<EventSpec> specs(events->items.size());
     for (size_t i = 0; i < events->items.size(); ++i) {
-      if (!Event(events->items[i], at + ".events[" + json_out::Decimal(static_cast<int64_t>(i)) + "]", specs[i], max_fields)) return false;
+      if (!Event(events->items[i], at + ".events[" + json_out::Decimal(static_cast<int64_t>(i)) + "]", specs[i], max_fields, settings)) return false;
       for (size_t j = 0; j < i; ++j) {
         if (specs[j].name == specs[i].name) return Fail(at + ".events", "event " + Quoted(specs[i].name) + " is declared twice");
       }

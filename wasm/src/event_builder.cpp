@@ -164,7 +164,13 @@ int64_t EventBuilder::EventTime(const RequestClock& clock, std::string_view& sou
 std::string_view EventBuilder::ColumnValue(Column column, bool& is_json) const {
   is_json = true;
   const int field = ColumnField(column);
-  if (field >= 0 && present_[field]) return slots_[field];
+  if (field >= 0 && present_[field]) {
+    // A bool ci field says only whether the event came from CI, not which.
+    if (column == Column::Ci && spec_->fields[field].kind == catalogue::Kind::Bool) {
+      return slots_[field] == "true" ? "\"unknown\"" : "\"none\"";
+    }
+    return slots_[field];
+  }
   for (uint8_t i = 0; i < spec_->fixed_column_count; ++i) {
     if (spec_->fixed_columns[i].column == column) {
       is_json = false;
@@ -178,12 +184,15 @@ std::string_view EventBuilder::ColumnValue(Column column, bool& is_json) const {
 // values escaped at worst 6 bytes a byte), then every piece is copied in without a check.
 void EventBuilder::WriteRow(const RequestClock& clock, int64_t occurred_at, std::string_view time_source) {
   const auto quoted = [](std::string_view text) { return 6 * text.size() + 2; };
-  size_t bound = 200 + quoted(product_->name) + quoted(spec_->name) + 3 * 20;
+  size_t bound = 200 + quoted(product_->name) + quoted(spec_->name) + 3 * 20 + spec_->sample_rate_json.size();
   for (const auto& [column, key] : kColumnKeys) {
     bool is_json = false;
     const std::string_view value = ColumnValue(column, is_json);
     bound += key.size() + (is_json ? value.size() : quoted(value));
   }
+  bool ci_is_json = false;
+  const std::string_view ci = ColumnValue(Column::Ci, ci_is_json);  // never fixed: always JSON
+  bound += ci.size();
   for (uint16_t i = 0; i < spec_->top_level_count; ++i) {
     if (!present_[i]) continue;
     bound += spec_->fields[i].json_key.size() + slots_[i].size() + spec_->fields[i].full_json_key.size() + full_slots_[i].size();
@@ -227,7 +236,11 @@ void EventBuilder::WriteRow(const RequestClock& clock, int64_t occurred_at, std:
       row.Put(full_slots_[i]);
     }
   }
-  row.Put("}}");
+  row.Put("},\"ci\":");
+  row.Put(ci);
+  row.Put(",\"sample_rate\":");
+  row.Put(spec_->sample_rate_json);
+  row.Put('}');
   row.Finish();
 }
 
@@ -254,12 +267,48 @@ EventBuilder::Built EventBuilder::Build(const RequestClock& clock, uint32_t even
 
   WriteRow(clock, occurred_at, time_source);
   if (row_.size() > kMaxEventBytes) return Built::TooLarge;
-  if (!seen_ids_.Insert(id_.high(), id_.low())) return Built::Duplicate;
 
   const int install_field = ColumnField(Column::InstallId);
   has_install_key_ = install_field >= 0 && present_[install_field];
   if (has_install_key_) install_key_ = InstallKey(JsonStringValue(slots_[install_field], buffer_));
   return Built::Stored;
+}
+
+bool EventBuilder::Remember() { return seen_ids_.Insert(id_.high(), id_.low()); }
+
+bool EventBuilder::BelowMinVersion(std::string_view& version) const {
+  if (spec_->min_version.empty()) return false;
+  const int field = ColumnField(Column::Version);
+  if (field < 0 || !present_[field] || slots_[field].size() < 2) return false;  // nothing to compare
+  std::string_view stored = std::string_view(slots_[field]).substr(1, slots_[field].size() - 2);
+  if (spec_->fields[field].kind != catalogue::Kind::Version) {
+    // A string column holds whatever was sent: compared only when it reads as a version.
+    std::string unescaped;
+    std::string normalized;
+    if (normalize::Version(JsonStringValue(slots_[field], unescaped), normalized) != Status::ok) return false;
+    if (normalize::CompareVersions(normalized, spec_->min_version) >= 0) return false;
+    version = stored;
+    return true;
+  }
+  version = stored;
+  // Compared at the precision the column keeps: with 2 parts, 1.4 cannot tell 1.4.0 from 1.4.9, so
+  // a minimum of 1.4.2 admits every 1.4 (failing open) and refuses 1.3.
+  const std::string_view minimum = normalize::CutVersion(spec_->min_version, spec_->fields[field].precision);
+  return normalize::CompareVersions(stored, minimum) < 0;
+}
+
+bool EventBuilder::Sampled() const {
+  if (!(spec_->sample_rate < 1)) return true;
+  // The install's key (install_writes), so an install is in or out as a whole; without an install,
+  // the same hash of the event id, so a retry is decided the same. rate * 2^64 is exact for a
+  // double rate below 1, and truncated as the Worker's reference truncates it.
+  uint64_t hash = install_key_;
+  if (!has_install_key_) {
+    char id[32];
+    id_.WriteHex(id);
+    hash = InstallKey(std::string_view(id, 32));
+  }
+  return hash < static_cast<uint64_t>(spec_->sample_rate * 0x1p64);
 }
 
 }  // namespace phonehome

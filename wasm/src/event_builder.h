@@ -79,9 +79,16 @@ class EventBuilder {
   // StoredVersion() is false until the event's version has a value; then `version` is it as stored.
   bool StoredVersion(std::string_view& version) const;
 
-  enum class Built : uint8_t { Stored, Duplicate, TooLarge };
+  enum class Built : uint8_t { Stored, TooLarge };
   // Build() writes the row; row(), id() and install_key() read it until the next event.
   Built Build(const RequestClock& clock, uint32_t event_index);
+  // Remember() is false when this request already stored an event of the built one's id.
+  bool Remember();
+  // BelowMinVersion() is true when the event's version is below its min_version, then named in
+  // `version` (valid until the next event); false without a minimum or a readable version.
+  bool BelowMinVersion(std::string_view& version) const;
+  // Sampled() is true when the built event is inside its sample_rate's sample.
+  bool Sampled() const;
   std::string_view row() const { return row_; }
   const EventIdHasher& id() const { return id_; }
   const uint64_t* install_key() const { return has_install_key_ ? &install_key_ : nullptr; }

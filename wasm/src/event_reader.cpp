@@ -218,18 +218,26 @@ void Walker::FinishEvent() {
   if (stop != Status::ok) return;
   if (!EventFailed()) CheckRequired(0, event.spec()->top_level_count);
   if (EventFailed()) return WriteRejected(event_error, error_path, error_message);
-  switch (event.Build(clock, event_count - 1)) {
-    case EventBuilder::Built::TooLarge: {
-      std::string message = "the event is larger than ";
-      AppendInt(message, kMaxEventBytes);
-      message.append(" bytes once normalized");
-      return WriteRejected(Status::event_too_large, "", message);
-    }
-    case EventBuilder::Built::Duplicate:
-      return report.Duplicate(event_count - 1, Notes());
-    case EventBuilder::Built::Stored:
-      return report.Accepted(event_count - 1, event.row(), event.id(), event.install_key(), Notes());
+  if (event.Build(clock, event_count - 1) == EventBuilder::Built::TooLarge) {
+    std::string message = "the event is larger than ";
+    AppendInt(message, kMaxEventBytes);
+    message.append(" bytes once normalized");
+    return WriteRejected(Status::event_too_large, "", message);
   }
+  // Remote settings, after validation and in this order (docs/PROTOCOL.md, "Verdicts").
+  const catalogue::EventSpec& spec = *event.spec();
+  if (std::string_view version; event.BelowMinVersion(version)) {
+    std::string message = "version ";
+    message.append(version).append(" is below the minimum version ").append(spec.min_version).append(" this event accepts");
+    return WriteRejected(Status::version_unsupported, event.field(event.ColumnField(Column::Version)).name, message);
+  }
+  if (!spec.enabled || !event.Sampled()) {
+    const Status settled = spec.enabled ? Status::sampled_out : Status::disabled;
+    report.CountRejection(event.product(), &spec, settled, EventVersion());
+    return report.Settled(event_count - 1, settled);
+  }
+  if (!event.Remember()) return report.Duplicate(event_count - 1, Notes());
+  report.Accepted(event_count - 1, event.row(), event.id(), event.install_key(), Notes());
 }
 
 void Walker::WriteRejected(Status code, std::string_view path, std::string_view message) {

@@ -313,6 +313,74 @@ std::string_view CutVersion(std::string_view version, int parts) {
   return version.substr(0, end);
 }
 
+namespace {
+
+// CompareDigits() orders two runs of digits without leading zeros (as Version() writes them) by
+// value, however long: the longer is larger, else the first differing digit decides.
+int CompareDigits(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  const int order = a.compare(b);
+  return order < 0 ? -1 : order > 0 ? 1 : 0;
+}
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) if (!IsDigit(c)) return false;
+  return true;
+}
+
+// NextPart() takes the text up to the next `separator` (or the end) off the front of `rest`.
+std::string_view NextPart(std::string_view& rest, char separator) {
+  const size_t end = rest.find(separator);
+  const std::string_view part = rest.substr(0, end);
+  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+  return part;
+}
+
+}  // namespace
+
+int CompareVersions(std::string_view a, std::string_view b) {
+  // Build metadata never orders (SemVer 2.0.0, item 10).
+  a = a.substr(0, a.find('+'));
+  b = b.substr(0, b.find('+'));
+  const size_t a_dash = a.find('-');
+  const size_t b_dash = b.find('-');
+  std::string_view a_core = a.substr(0, a_dash);
+  std::string_view b_core = b.substr(0, b_dash);
+  // Numeric parts, a missing one read as 0: 1.2 is 1.2.0.
+  while (!a_core.empty() || !b_core.empty()) {
+    std::string_view a_part = NextPart(a_core, '.');
+    std::string_view b_part = NextPart(b_core, '.');
+    if (a_part.empty()) a_part = "0";
+    if (b_part.empty()) b_part = "0";
+    if (const int order = CompareDigits(a_part, b_part); order != 0) return order;
+  }
+  // A pre-release orders below its release; between two, identifier by identifier.
+  const bool a_pre = a_dash != std::string_view::npos;
+  const bool b_pre = b_dash != std::string_view::npos;
+  if (!a_pre || !b_pre) return a_pre == b_pre ? 0 : (a_pre ? -1 : 1);
+  std::string_view a_rest = a.substr(a_dash + 1);
+  std::string_view b_rest = b.substr(b_dash + 1);
+  while (!a_rest.empty() && !b_rest.empty()) {
+    const std::string_view a_id = NextPart(a_rest, '.');
+    const std::string_view b_id = NextPart(b_rest, '.');
+    const bool a_number = AllDigits(a_id);
+    const bool b_number = AllDigits(b_id);
+    int order = 0;
+    if (a_number && b_number) {
+      order = CompareDigits(a_id, b_id);
+    } else if (a_number != b_number) {
+      order = a_number ? -1 : 1;  // numeric identifiers order below alphanumeric ones
+    } else {
+      const int text = a_id.compare(b_id);
+      order = text < 0 ? -1 : text > 0 ? 1 : 0;
+    }
+    if (order != 0) return order;
+  }
+  if (a_rest.empty() == b_rest.empty()) return 0;
+  return a_rest.empty() ? -1 : 1;  // more identifiers order above fewer
+}
+
 bool IsPathLike(std::string_view value) {
   if (value.empty()) return false;
   const char first = value.front();

@@ -56,6 +56,11 @@ bool IsModelName(std::string_view name);
 // 2 parts is "1.30"); 0 keeps it whole.
 std::string_view CutVersion(std::string_view version, int parts);
 
+// CompareVersions() orders two versions as Version() writes them by SemVer precedence: numeric
+// parts by value (a missing part is 0, so 1.2 equals 1.2.0), a pre-release below its release,
+// pre-release identifiers numeric below alphanumeric, build metadata ignored. -1, 0 or 1.
+int CompareVersions(std::string_view a, std::string_view b);
+
 // IsPathLike() is true for values that look like a file system location rather than an id:
 // absolute, home-relative or dot-relative paths, Windows drives and UNC names, file: URLs, and
 // anything with more than one "/".

@@ -30,6 +30,7 @@ void Report::Reset() {
   chunks_.clear();
   row_count_ = 0;
   duplicate_count_ = 0;
+  settled_count_ = 0;
   verdicts_.clear();
   accepted_offsets_.clear();
   response_.clear();
@@ -101,6 +102,13 @@ void Report::Duplicate(uint32_t index, VerdictNotes notes) {
   BeginVerdict(index);
   verdicts_.append(kDuplicateToken);
   EndVerdict(notes);
+}
+
+void Report::Settled(uint32_t index, Status status) {
+  ++settled_count_;
+  BeginVerdict(index);
+  AppendString(verdicts_, StatusName(status));
+  verdicts_.push_back('}');
 }
 
 void Report::Rejected(uint32_t index, Status code, std::string_view path, std::string_view message,
@@ -199,7 +207,8 @@ IngestResult Report::Finish(uint32_t event_count) {
   result.event_count = event_count;
   AppendRejectionCounts();
   result.rejections_json = rejections_json_;
-  const bool stored_any = row_count_ > 0 || duplicate_count_ > 0;
+  // Disabled and sampled-out events were answered as the product asked: not a failed request.
+  const bool stored_any = row_count_ > 0 || duplicate_count_ > 0 || settled_count_ > 0;
   result.outcome = stored_any ? Status::ok : Status::all_rejected;
   if (stored_any) {
     response_.assign("{\"results\":[");

@@ -33,6 +33,9 @@ class Report {
                 VerdictNotes notes);
   // Duplicate() answers an event this request already carried.
   void Duplicate(uint32_t index, VerdictNotes notes);
+  // Settled() answers an event the product's settings leave unstored (disabled, sampled_out):
+  // not a rejection, so a request of only such events is ok.
+  void Settled(uint32_t index, Status status);
   // Rejected() answers an event that cannot be stored; `path` may be empty.
   void Rejected(uint32_t index, Status code, std::string_view path, std::string_view message, VerdictNotes notes);
 
@@ -70,6 +73,7 @@ class Report {
   std::vector<RowChunk> chunks_;
   uint32_t row_count_ = 0;
   uint32_t duplicate_count_ = 0;
+  uint32_t settled_count_ = 0;
   std::string verdicts_;  // comma separated
   std::vector<uint32_t> accepted_offsets_;
   std::string response_;

@@ -46,11 +46,12 @@ inline constexpr uint32_t kMaxRowChunkBytes = 96 * 1024;
 std::string_view LimitsJson();
 
 // The columns of a stored row, in the order the core writes them. schema.sql defines the same
-// columns; a test checks that both lists agree.
+// columns, in the same order, with the shim's own `day` among them; a test checks that they agree.
 inline constexpr std::string_view kRowColumns[] = {
     "event_id", "product",  "event",           "install_id",  "session_id",
     "version",  "os",       "arch",            "runtime",     "runtime_version",
-    "occurred_at", "received_at", "time_source", "properties",
+    "occurred_at", "received_at", "time_source", "properties", "ci",
+    "sample_rate",
 };
 
 struct IngestRequest {
