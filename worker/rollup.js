@@ -19,9 +19,9 @@
 //
 // Sampling (docs/INSIGHTS.md, "Sampled events"): an event kept at sample_rate r (NULL = 1) counts
 // 1/r, and a distinct install or session counts 1/r of the largest rate among its events in the
-// cell (its smallest weight): an install is sampled as a whole, so its events share one rate, and
-// when settings changed within the day the newer, usually larger, rate is the one it was last kept
-// at; the smaller weight never inflates a count past what the install's events support. The sums
+// cell (its smallest weight): an install is sampled as a whole, so its events share one rate unless
+// its settings changed within the day, and then the estimate errs low rather than inventing
+// installs no event supports (an install kept at 0.5, then at 1, is one install, not two). The sums
 // are rounded when written. Unsampled rows weigh exactly 1 (integers throughout), so their rollups
 // are the exact counts they always were. Measures and top values count events as seen, unweighted.
 //
