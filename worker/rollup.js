@@ -18,12 +18,17 @@
 // events_by_install. The slices' rows are summed here, in the Worker, and written in one batch.
 //
 // Sampling (docs/INSIGHTS.md, "Sampled events"): an event kept at sample_rate r (NULL = 1) counts
-// 1/r, and a distinct install or session counts 1/r of the largest rate among its events in the
-// cell (its smallest weight): an install is sampled as a whole, so its events share one rate unless
-// its settings changed within the day, and then the estimate errs low rather than inventing
-// installs no event supports (an install kept at 0.5, then at 1, is one install, not two). The sums
-// are rounded when written. Unsampled rows weigh exactly 1 (integers throughout), so their rollups
-// are the exact counts they always were. Measures and top values count events as seen, unweighted.
+// 1/r, and a distinct unit (an install, or a session sent without one) counts 1/r of the largest
+// rate among its events of the day (its smallest weight), in every cell it is in. An install is
+// sampled as a whole, so its events share one rate unless its settings changed within the day, and
+// then the estimate errs low rather than inventing installs no event supports (an install kept at
+// 0.5, then at 1, is one install, not two). A slice holds whole units, so a window over the slice's
+// profiles finds that rate. Distinct counts are counted exactly as before (count DISTINCT), and the
+// sampled units add their weight beyond 1 from a second, small grouping of only their profiles: a
+// day without sampled events costs one cheap pass more, not a second grouping of every cell. The
+// sums are rounded when written. Unsampled rows weigh exactly 1 (integers throughout), so their
+// rollups are the exact counts they always were. Measures and top values count events as seen,
+// unweighted.
 //
 // CI (docs/INSIGHTS.md, "CI"): for products that declare a ci column, every slice also counts the
 // events whose ci is NULL or 'none' a second time, as variant 1; those rows go to
@@ -90,6 +95,13 @@ function noCiExpression(catalogue) {
   return products.length ? `(product IN (${products.map((p) => `'${p}'`).join(', ')}) AND (ci IS NULL OR ci = 'none'))` : '0';
 }
 
+// variantsSql() is every profile once as variant ALL, and those counted without CI once more as
+// NO_CI (no second branch at all when no product declares a ci column).
+function variantsSql(catalogue) {
+  const all = `SELECT unit.*, ${ALL} AS variant FROM unit`;
+  return ciProducts(catalogue).length ? `${all} UNION ALL SELECT unit.*, ${NO_CI} AS variant FROM unit WHERE unit.no_ci` : all;
+}
+
 // An event's weight: 1 / its sample rate; an integer 1 when it was not sampled, so unsampled sums
 // stay exact integers.
 const WEIGHT = 'CASE WHEN sample_rate IS NULL THEN 1 ELSE 1.0 / sample_rate END';
@@ -137,33 +149,43 @@ profile AS MATERIALIZED (
          ) AS is_new
   FROM slice GROUP BY product, event, install_id, session_id, dims, pairs, no_ci
 ),
+unit AS MATERIALIZED (
+  SELECT profile.*, 1 / max(rate) OVER (PARTITION BY product, install_id, CASE WHEN install_id IS NULL THEN session END) AS unit_weight
+  FROM profile
+),
 variants AS (
-  SELECT profile.*, variant.value AS variant FROM profile, json_each('[${ALL},${NO_CI}]') AS variant WHERE variant.value = ${ALL} OR profile.no_ci
+  ${variantsSql(catalogue)}
 ),
 counted AS (
   SELECT variant, product, CASE level.value WHEN 0 THEN event ELSE '*' END AS event, d.key AS dimension, d.value AS value,
-         install_id, session, is_new, rate, seen, events, successes, failures
+         install_id, session, is_new, seen, events, successes, failures
   FROM variants, json_each(variants.dims) AS d, json_each('[0,1]') AS level
   UNION ALL
-  SELECT variant, product, event, p.key AS dimension, p.value AS value, install_id, session, is_new, 1, seen, seen, successes, failures
+  SELECT variant, product, event, p.key AS dimension, p.value AS value, install_id, session, is_new, seen, seen, successes, failures
   FROM variants, json_each(variants.pairs) AS p WHERE p.value IS NOT NULL
 ),
-per_session AS (
-  SELECT variant, product, event, dimension, value, install_id, session, max(is_new) AS is_new, max(rate) AS rate,
-         sum(seen) AS seen, sum(events) AS events, sum(successes) AS successes, sum(failures) AS failures
-  FROM counted GROUP BY variant, product, event, dimension, value, install_id, session
+exact AS (
+  SELECT variant, product, event, dimension, value, sum(events) AS events, count(DISTINCT install_id) AS installs,
+         count(DISTINCT session) AS sessions, count(DISTINCT CASE WHEN is_new THEN install_id END) AS new_installs,
+         sum(successes) AS successes, sum(failures) AS failures, sum(seen) AS seen
+  FROM counted GROUP BY variant, product, event, dimension, value
 ),
-per_install AS (
-  SELECT variant, product, event, dimension, value, install_id, max(is_new) AS is_new, max(rate) AS rate,
-         sum(CASE WHEN session IS NOT NULL THEN 1 / rate ELSE 0 END) AS sessions,
-         sum(seen) AS seen, sum(events) AS events, sum(successes) AS successes, sum(failures) AS failures
-  FROM per_session GROUP BY variant, product, event, dimension, value, install_id
+sampled_unit AS (
+  SELECT variant, product, CASE level.value WHEN 0 THEN event ELSE '*' END AS event, d.key AS dimension, d.value AS value,
+         install_id, max(unit_weight) - 1 AS more, max(is_new) AS is_new, count(DISTINCT session) AS sessions
+  FROM variants, json_each(variants.dims) AS d, json_each('[0,1]') AS level WHERE variants.unit_weight != 1
+  GROUP BY variant, product, 3, 4, 5, install_id, CASE WHEN install_id IS NULL THEN session END
+),
+extra AS (
+  SELECT variant, product, event, dimension, value, sum(CASE WHEN install_id IS NOT NULL THEN more ELSE 0 END) AS installs,
+         sum(sessions * more) AS sessions, sum(CASE WHEN install_id IS NOT NULL AND is_new THEN more ELSE 0 END) AS new_installs
+  FROM sampled_unit GROUP BY variant, product, event, dimension, value
 )
-SELECT variant, product, event, dimension, value, sum(events) AS events,
-       sum(CASE WHEN install_id IS NOT NULL THEN 1 / rate ELSE 0 END) AS installs, sum(sessions) AS sessions,
-       sum(CASE WHEN install_id IS NOT NULL AND is_new THEN 1 / rate ELSE 0 END) AS new_installs,
-       sum(successes) AS successes, sum(failures) AS failures, sum(seen) AS seen, (SELECT hex(next) FROM bound) AS next
-FROM per_install GROUP BY variant, product, event, dimension, value`;
+SELECT exact.variant, exact.product, exact.event, exact.dimension, exact.value, events,
+       exact.installs + coalesce(extra.installs, 0) AS installs, exact.sessions + coalesce(extra.sessions, 0) AS sessions,
+       exact.new_installs + coalesce(extra.new_installs, 0) AS new_installs, successes, failures, seen, (SELECT hex(next) FROM bound) AS next
+FROM exact LEFT JOIN extra ON extra.variant = exact.variant AND extra.product = exact.product AND extra.event = exact.event
+  AND extra.dimension = exact.dimension AND extra.value = exact.value`;
 }
 
 // The queries of a catalogue, built once per catalogue object.

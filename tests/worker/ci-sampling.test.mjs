@@ -69,7 +69,9 @@ function population(days) {
       for (let k = 0; k < 1 + (i % 3); k++) {
         rows.push(row({ product: 'agentsonar', event: 'session', install, session: `s-${i}-${k % 2}`, day, version, os, ci, rate }));
       }
-      if (i === 7) rows.push(row({ product: 'agentsonar', event: 'session', install, session: `s-${i}-0`, day, version, os, ci, rate: 0.5 }));
+      // Settings changed: a later event at another rate, and of another version, so that some cells
+      // hold only the install's events at its first rate.
+      if (i === 7) rows.push(row({ product: 'agentsonar', event: 'session', install, session: `s-${i}-0`, day, version: '0.6.0', os, ci, rate: 0.5 }));
     }
     for (let n = 0; n < 8; n++) rows.push(row({ product: 'axon', event: 'heartbeat', install: `cs-axon-${n % 5}`, day, ci: pick(['github_actions', null]) }));
   }
@@ -77,23 +79,27 @@ function population(days) {
 }
 
 // weighted() counts the raw rows of `day` of one product directly, weighted as the rollup weighs
-// them (docs/INSIGHTS.md): an event 1/rate, a distinct install or session 1/(its largest rate in
-// the group). Lines "day|product|event|dimension|value|events|installs|sessions|new_installs",
+// them (docs/INSIGHTS.md): an event 1/rate, a distinct install 1/(the largest rate of its events
+// that day), a session of no install likewise with its own events. Lines "day|product|event|dimension|value|events|installs|sessions|new_installs",
 // rounded, for the dimensions named. `keep(row)` chooses the rows (all, or those not from CI).
 function weighted(raw, { day, product, dimensions, keep = () => true }) {
   const first = new Map();
   for (const r of raw) if (r.product === product && r.install_id !== null) first.set(r.install_id, Math.min(first.get(r.install_id) ?? Infinity, Math.floor(r.occurred_at / DAY)));
+  const ofDay = raw.filter((r) => r.product === product && Math.floor(r.occurred_at / DAY) === day);
+  const unitOf = (r) => (r.install_id !== null ? `i:${r.install_id}` : `s:${r.session_id}`);
+  const unitRate = new Map();
+  for (const r of ofDay) unitRate.set(unitOf(r), Math.max(unitRate.get(unitOf(r)) ?? 0, r.sample_rate ?? 1));
   const groups = new Map();
   const largest = (map, key, rate) => map.set(key, Math.max(map.get(key) ?? 0, rate));
-  for (const r of raw) {
-    if (r.product !== product || Math.floor(r.occurred_at / DAY) !== day || !keep(r)) continue;
-    const rate = r.sample_rate ?? 1;
+  for (const r of ofDay) {
+    if (!keep(r)) continue;
+    const rate = unitRate.get(unitOf(r));
     for (const level of [r.event, '*']) {
       for (const dimension of dimensions) {
         const value = dimension === 'all' ? '' : (r[dimension] ?? '');
         const key = [day, product, level, dimension, value].join('|');
         const g = groups.get(key) ?? { events: 0, installs: new Map(), sessions: new Map(), fresh: new Map() };
-        g.events += 1 / rate;
+        g.events += 1 / (r.sample_rate ?? 1);
         if (r.install_id !== null) {
           largest(g.installs, r.install_id, rate);
           if (first.get(r.install_id) === day) largest(g.fresh, r.install_id, rate);
