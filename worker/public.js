@@ -5,7 +5,7 @@
 // (cells.js; there is no switch: the page is the same for everyone). No token; the answer is
 // cached for an hour.
 
-import { Cells } from './cells.js';
+import { Cells, CI_NOT_DECLARED } from './cells.js';
 import { dayOf, dayString } from './days.js';
 import { productStats } from './fields.js';
 import { HttpError, jsonBody } from './http.js';
@@ -56,7 +56,9 @@ export async function publicStats(request, env, settings, catalogue, stores, ctx
   for (const dimension of dimensions) {
     const span = { product: product.product, dimension, from, to: Math.min(to, cells.today - 1) };
     const rows = await cells.read({ ...span, event: '*' });
-    const keep = decide(await cells.decisionCells(span), { measure, minimum: settings.minGroupSize });
+    // Without a ci column the decision reads the very rows shown: not twice.
+    const decisionRows = cells.ciOf(product.product) === CI_NOT_DECLARED ? rows : await cells.decisionCells(span);
+    const keep = decide(decisionRows, { measure, minimum: settings.minGroupSize });
     // Per day and shown value first ("other" sums its values), then per week: the peak of daily
     // installs (a lower bound of the week's distinct installs), or the sum of events.
     const daily = new Map();

@@ -228,7 +228,7 @@ function ciCatalogue() {
 }
 
 // Whether the core accepts the fixture: a Worker whose core refused its catalogue answers 500.
-const ciWorker = await startWorker({ catalogue: ciCatalogue(), vars: { STATS_TOKEN: TOKEN, MAINTENANCE_QUERY_LIMIT: '1000' } });
+const ciWorker = await startWorker({ catalogue: ciCatalogue(), vars: { STATS_TOKEN: TOKEN, MAINTENANCE_QUERY_LIMIT: '1000', PUBLIC_STATS: 'version,os' } });
 const refused = (await ciWorker.fetch('/v1/stats/products', { headers: auth })).status === 500;
 if (refused) await ciWorker.close();
 
@@ -286,6 +286,14 @@ describe('a product that declares a ci column', { skip: refused && 'needs the h-
     assert.equal(byCi.ci, 'included');
     // CI-only values are folded whatever the view: their no-CI size is 0.
     assert.ok(!byCi.values.includes('github_actions') && !byCi.values.includes('gitlab'), JSON.stringify(byCi.values));
+  });
+
+  test('the public page leaves CI out, and says so', async () => {
+    for (const [product, ci] of [['agentsonar', 'excluded'], ['axon', 'not_declared']]) {
+      const response = await worker.fetch(`/v1/public/stats?product=${product}`);
+      assert.equal(response.status, 200);
+      assert.equal((await response.json()).ci, ci);
+    }
   });
 
   test('a finished day rolled up again replaces both tables with the same rows', async () => {
