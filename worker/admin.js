@@ -213,9 +213,29 @@ const SET_SETTINGS = `INSERT INTO remote_settings (product, event, enabled, samp
 const DROP_EMPTY_SETTINGS = `DELETE FROM remote_settings WHERE product = ?1 AND event = ?2
   AND enabled IS NULL AND sample_rate IS NULL AND min_version IS NULL`;
 
-// putSettings() applies a settings change, and logs it, in one transaction.
-async function putSettings(db, declared, body) {
+// rowsAfter() is every remote_settings row as `change` would leave them (SET_SETTINGS and
+// DROP_EMPTY_SETTINGS, in JavaScript): what the core is asked to load before anything is written.
+function rowsAfter(rows, product, change) {
+  const next = rows.map((row) => ({ ...row }));
+  for (const [event, values] of Object.entries(change)) {
+    let row = next.find((r) => r.product === product && r.event === event);
+    if (!row) next.push(row = { product, event, enabled: null, sample_rate: null, min_version: null });
+    for (const key of SETTING_KEYS) {
+      if (values[key] !== undefined) row[key] = key === 'enabled' && values[key] !== null ? Number(values[key]) : values[key];
+    }
+  }
+  return next.filter((r) => SETTING_KEYS.some((key) => r[key] !== null && r[key] !== undefined));
+}
+
+// putSettings() applies a settings change, and logs it, in one transaction. A core of its own
+// loads the catalogue the change would make first: the core refuses some versions semver accepts
+// (one that reads as an address or a phone number), and a setting it refuses is a 400 here, never
+// a catalogue every request would then be refused with.
+async function putSettings(db, declared, body, catalogue, checkCatalogue) {
   const change = readSettings(body, declared);
+  const rows = (await db.prepare('SELECT product, event, enabled, sample_rate, min_version FROM remote_settings').all()).results;
+  const problem = await checkCatalogue(JSON.stringify(overlay(catalogue, rowsAfter(rows, declared.product, change))));
+  if (problem !== null) throw invalid(`the core refuses these settings: ${problem}`);
   const now = Date.now();
   const statements = [];
   for (const [event, values] of Object.entries(change)) {
@@ -245,7 +265,8 @@ function segmentOf(text) {
 }
 
 // handleAdmin() answers /v1/admin/…; `catalogue` is the compiled one (products and events).
-export async function handleAdmin(request, env, catalogue, pathname) {
+// `checkCatalogue(text)` loads a catalogue into a core of its own: null, or the core's message.
+export async function handleAdmin(request, env, catalogue, pathname, checkCatalogue) {
   await requireToken(request, env);
   const parts = pathname.split('/').slice(3).map(segmentOf); // after '', 'v1', 'admin'
   if (parts.length === 0 || parts[0] === '' || parts.length > 3) return notFound();
@@ -264,7 +285,7 @@ export async function handleAdmin(request, env, catalogue, pathname) {
   }
   if (parts.length === 2 && parts[1] === 'settings') {
     if (method !== 'PUT') return methodNotAllowed(['PUT']);
-    return answer(await putSettings(db, declared, await readJsonObject(request)));
+    return answer(await putSettings(db, declared, await readJsonObject(request), catalogue, checkCatalogue));
   }
   if (parts.length === 3 && parts[1] === 'advisories') {
     const id = parts[2];

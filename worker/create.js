@@ -69,6 +69,17 @@ function deployment(catalogue, module, moduleSha256) {
       loadedText.set(core, catalogueText);
       return core;
     },
+    // checkCatalogue() asks a core of its own whether it loads `text` (an admin API change is
+    // checked before it is written): null, or the core's message.
+    async checkCatalogue(text) {
+      try {
+        await instantiateCore(module, text);
+        return null;
+      } catch (error) {
+        if (error instanceof CatalogueError) return error.message;
+        throw error;
+      }
+    },
     baseCore() {
       corePromise ??= structural ? Promise.reject(new CatalogueError(structural)) : instantiateCore(module, catalogueText);
       return corePromise.catch((error) => {
@@ -207,7 +218,7 @@ async function route(app, request, env, ctx, settings) {
   const stats = STATS_PATH.exec(url.pathname);
   if (stats) return handleStats(request, env, settings, app.catalogue, eventStores(env, settings), stats[1]);
   if (url.pathname === '/v1/public/stats') return publicStats(request, env, settings, app.catalogue, eventStores(env, settings), ctx);
-  if (ADMIN_PATH.test(url.pathname)) return handleAdmin(request, env, app.catalogue, url.pathname);
+  if (ADMIN_PATH.test(url.pathname)) return handleAdmin(request, env, app.catalogue, url.pathname, app.checkCatalogue);
   const sdk = SDK_PATH.exec(url.pathname);
   const capture = sdk ? null : captureRoute(url.pathname);
   const target = sdk || capture ? null : ingestRoute(url.pathname);

@@ -97,6 +97,9 @@ describe('the admin API', () => {
       ['/settings', { sample_rate: 1.5 }, /sample_rate/],
       ['/settings', { sample_rate: '0.5' }, /sample_rate/],
       ['/settings', { min_version: 'latest' }, /min_version/],
+      // Semver, but the core refuses it (it reads as a phone number): refused before it is written.
+      ['/settings', { min_version: '415.555.2671' }, /core refuses these settings.*min_version/],
+      ['/settings', { events: { [event.name]: { min_version: '415.555.2671' } } }, /core refuses these settings/],
       ['/settings', { kill: true }, /kill/],
       ['/settings', { events: [] }, /events/],
       ['/settings', { events: { 'no-such-event': { enabled: false } } }, /no-such-event/],
