@@ -555,7 +555,7 @@ function checkProduct(raw, ctx) {
     ...SETTING_KEYS, 'version_check']);
   const product = c.string(raw.product, 'product', { pattern: PRODUCT_NAME, max: 64 });
   // These names are routes of their own: /v1/batch, /v1/forget, /v1/schema, /v1/stats/…, /v1/public/….
-  if (['batch', 'forget', 'schema', 'stats', 'public'].includes(product)) c.fail(`"${product}" is reserved for a route`, 'product');
+  if (['batch', 'forget', 'schema', 'stats', 'public', 'admin'].includes(product)) c.fail(`"${product}" is reserved for a route`, 'product');
   if (product && basename(file) !== `${product}.json`) c.fail(`the file must be named ${product}.json`, 'product');
   c.string(raw.title, 'title', { max: 100 });
   c.string(raw.description, 'description', { max: 1000 });

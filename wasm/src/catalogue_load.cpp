@@ -787,7 +787,7 @@ class Builder {
     if (name->type != Value::Type::String || !ProductName(name->text)) {
       return Fail(at + ".product", "must match ^[a-z0-9][a-z0-9_-]{0,63}$");
     }
-    for (std::string_view reserved : {"batch", "forget", "schema", "stats", "public"}) {
+    for (std::string_view reserved : {"batch", "forget", "schema", "stats", "public", "admin"}) {
       if (name->text == reserved) return Fail(at + ".product", Quoted(reserved) + " is reserved for a route");
     }
     at += " (" + name->text + ")";
