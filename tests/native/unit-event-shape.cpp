@@ -123,6 +123,14 @@ TEST(EventShape, MoreKeysThanNotedStillSayMore) {
   EXPECT_EQ(ShapeOf(Rejections("agentsonar", "session", body)), Json::parse(R"({"install_id":"string","k":"number","…":"more"})"));
 }
 
+TEST(EventShape, AValuePastTheNotedKeysTypesNoKey) {
+  std::string body = R"({"install_id":"nope")";
+  for (int i = 2; i < static_cast<int>(EventShape::kMaxNotedKeys); ++i) body += ",\"k\":1";
+  body += R"(,"zlast":1,"late":"text"})";  // zlast is the last key noted
+  EXPECT_EQ(ShapeOf(Rejections("agentsonar", "session", body)),
+            Json::parse(R"({"install_id":"string","k":"number","zlast":"number","…":"more"})"));
+}
+
 TEST(EventShape, RejectionsAreGroupedByShape) {
   const std::string body = std::string("[") + R"({"install_id":"nope","version":"1.0.0"},)" +
                            R"({"install_id":"nope","version":"1.0.0"},)" + R"({"install_id":"nope","version":"1.0.0","python":"3"}])";

@@ -42,11 +42,12 @@ const catalogue::FieldSpec* DeclaredField(const catalogue::EventSpec& spec, std:
 
 void EventShape::NoteCopy(std::string_view key) {
   if (key.size() > kMaxCopiedKeyBytes) {
-    keys_[count_++] = {0, 0, Source::TooLong, ShapeType::Unset};
-    return;
+    keys_[count_] = {0, 0, Source::TooLong, ShapeType::Unset};
+  } else {
+    keys_[count_] = {static_cast<uint32_t>(text_.size()), static_cast<uint32_t>(key.size()), Source::Copy, ShapeType::Unset};
+    text_.append(key);
   }
-  keys_[count_++] = {static_cast<uint32_t>(text_.size()), static_cast<uint32_t>(key.size()), Source::Copy, ShapeType::Unset};
-  text_.append(key);
+  awaiting_ = &keys_[count_++].type;
 }
 
 bool EventShape::KeptAsSent(std::string_view key) {

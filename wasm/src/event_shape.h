@@ -41,33 +41,37 @@ class EventShape {
   void StartEvent() {
     count_ = 0;
     more_ = false;
+    awaiting_ = &no_key_;
     text_.clear();
   }
 
   // NoteKey() notes a top-level key; NoteValue() the JSON type of its value, which comes next.
   void NoteKey(std::string_view key) {
-    if (count_ == kMaxNotedKeys) {
+    if (__builtin_expect(count_ == kMaxNotedKeys, 0)) {
       more_ = true;
-      return;
+      return;  // its value types no_key_: NoteValue() left awaiting_ there
     }
-    const auto at = reinterpret_cast<uintptr_t>(key.data());
-    const auto body = reinterpret_cast<uintptr_t>(body_.data());
-    if (at >= body && at - body <= body_.size() && key.size() <= body_.size() - (at - body)) {
-      keys_[count_++] = {static_cast<uint32_t>(at - body), static_cast<uint32_t>(key.size()), Source::Body, ShapeType::Unset};
+    // One compare: a key that starts inside the body is a view into it (the scanner's other
+    // strings live in buffers of their own), and below the body the difference wraps.
+    const uintptr_t offset = reinterpret_cast<uintptr_t>(key.data()) - reinterpret_cast<uintptr_t>(body_.data());
+    if (__builtin_expect(offset < body_.size(), 1)) {
+      keys_[count_] = {static_cast<uint32_t>(offset), static_cast<uint32_t>(key.size()), Source::Body, ShapeType::Unset};
+      awaiting_ = &keys_[count_++].type;
     } else {
       NoteCopy(key);
     }
   }
+  // A value with no noted key before it (a batch event's names, keys past kMaxNotedKeys) types
+  // no_key_, which nothing reads.
   void NoteValue(ShapeType type) {
-    if (count_ > 0 && keys_[count_ - 1].type == ShapeType::Unset) keys_[count_ - 1].type = type;
+    *awaiting_ = type;
+    awaiting_ = &no_key_;
   }
   static ShapeType TypeOf(const JsonScalar& value) {
-    switch (value.type) {
-      case JsonScalar::Type::Null: return ShapeType::Null;
-      case JsonScalar::Type::Bool: return ShapeType::Bool;
-      case JsonScalar::Type::String: return ShapeType::String;
-      default: return ShapeType::Number;
-    }
+    static constexpr ShapeType kTypes[] = {ShapeType::Null,   ShapeType::Bool,   ShapeType::Number,
+                                           ShapeType::Number, ShapeType::Number, ShapeType::String};
+    static_assert(static_cast<int>(JsonScalar::Type::String) == 5, "kTypes follows JsonScalar::Type");
+    return kTypes[static_cast<uint8_t>(value.type)];
   }
 
   // Write() appends the shape, a JSON object's text, to `out`: declared keys (by a name or an
@@ -94,6 +98,8 @@ class EventShape {
   std::array<NotedKey, kMaxNotedKeys> keys_{};
   size_t count_ = 0;
   bool more_ = false;
+  ShapeType* awaiting_ = &no_key_;  // the type the next value gives
+  ShapeType no_key_ = ShapeType::Unset;
   std::vector<std::pair<std::string_view, ShapeType>> named_;  // Write()'s, reused
 };
 
