@@ -1,8 +1,9 @@
 // rejected-shapes.test.mjs: rejected events are counted by shape in rejected_shapes_daily (keys and
 // JSON types, never a value; docs/SCRUBBING.md, "Rejected-event shapes"), at most
 // MAX_REJECTED_SHAPES shapes per day, product and event, the rest under OTHER_SHAPE, with the
-// versions rejections_daily keeps: in direct mode and in queue mode, through the real worker in
-// workerd and a real local D1. The event and its fields come from the catalogue the tests run with.
+// versions rejections_daily keeps, deleted by maintenance with rejections_daily's rows: in direct
+// mode and in queue mode, through the real worker in workerd and a real local D1. The event and
+// its fields come from the catalogue the tests run with.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { MAX_REJECTED_SHAPES as CAP, OTHER_SHAPE } from '../../worker/storage.js';
@@ -139,5 +140,23 @@ for (const mode of ['direct', 'queue']) {
       assert.deepEqual(keys(shapes), keys(rejections));
       assert.equal((await worker.rows("SELECT count(*) AS n FROM rejections_daily WHERE code = 'not_an_object'"))[0].n, 1);
     });
+
+    if (!queued) {
+      test('maintenance deletes shape rows with the rejection counts of the same days', async () => {
+        await post([wrongEvent()]);
+        await counted(1);
+        const [{ day }] = await shapeRows(worker);
+        const old = 1; // 1970-01-02: older than any retention
+        for (const table of ['rejections_daily', 'rejected_shapes_daily']) {
+          const columns = table === 'rejections_daily' ? 'day, product, event, code, version, count' : 'day, product, event, code, version, shape, count';
+          const values = table === 'rejections_daily' ? "?1, 'p', 'e', 'wrong_type', '', 1" : "?1, 'p', 'e', 'wrong_type', '', '{}', 1";
+          await worker.execute(`INSERT INTO ${table} (${columns}) VALUES (${values})`, [old]);
+        }
+        const result = await (await worker.mf.getWorker()).scheduled({ scheduledTime: new Date() });
+        assert.equal(result.outcome, 'ok');
+        assert.deepEqual((await worker.rows('SELECT DISTINCT day FROM rejections_daily')).map((r) => r.day), [day]);
+        assert.deepEqual((await worker.rows('SELECT DISTINCT day FROM rejected_shapes_daily')).map((r) => r.day), [day]);
+      });
+    }
   });
 }
