@@ -200,7 +200,10 @@ export const OTHER_SHAPE = '{"…":"other"}';
 // the same transaction, and keeps a version exactly when rejections_daily kept it (the row is
 // there now), so both tables cap versions alike. Shapes are capped as addRejections() caps
 // versions: a shape keeps its rows when the day, product and event hold it already, or when its
-// rank among the statement's new shapes (largest counts first) is within the room left.
+// rank among the statement's new shapes (largest counts first) is within the room left. Unlike
+// addRejections(), telling whether a shape is known reads the day, product and event's rows (the
+// primary key puts version and code before shape): at most (MAX_REJECTED_SHAPES + 1) × 21 versions
+// × the event's codes, and in practice a handful.
 const addShapes = (entries) => `INSERT INTO rejected_shapes_daily (day, product, event, version, code, shape, count)
   WITH entry AS (${entries}),
   versioned AS (SELECT e.day, e.product, e.event, e.code, e.shape, e.n,
