@@ -216,6 +216,7 @@ export async function runMaintenance(env, { stores }, catalogue, settings, now =
     db.prepare('DELETE FROM rollup_daily_no_ci WHERE day < ?1').bind(rollupCutoff),
     db.prepare('DELETE FROM rollup_runs WHERE day < ?1').bind(rollupCutoff),
     db.prepare('DELETE FROM rejections_daily WHERE day < ?1').bind(rollupCutoff),
+    db.prepare('DELETE FROM rejected_shapes_daily WHERE day < ?1').bind(rollupCutoff),
     db.prepare('DELETE FROM unmatched_daily WHERE day < ?1').bind(rollupCutoff),
     db.prepare('DELETE FROM write_budget WHERE day < ?1').bind(today - 7),
     // Per-install counters matter only while their day lasts (they name installs, by hash).
