@@ -77,7 +77,7 @@ export class Cells {
       if (r.variant !== variant || r.product !== product || r.dimension !== dimension) continue;
       if (event === null ? r.event === '*' : r.event !== event) continue;
       past.push({ day: this.today, event: r.event, value: r.value, events: r.events, installs: r.installs, sessions: r.sessions,
-        new_installs: r.new_installs, successes: r.successes, failures: r.failures, kept_events: r.kept_events, kept_installs: r.kept_installs });
+        new_installs: r.new_installs, successes: r.successes, failures: r.failures, kept_events: r.kept_events ?? null, kept_installs: r.kept_installs ?? null });
     }
     return past;
   }

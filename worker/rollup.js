@@ -278,13 +278,13 @@ function add(totals, row) {
 }
 
 // finish() is the rows of `totals` ready to show or write: each variant's rows capped (capValues),
-// weighted sums rounded to integers, and the unscaled counts of rows holding sampled events.
-// Rows of variant NO_CI come only from products with a ci column.
+// weighted sums rounded to integers, and kept_events and kept_installs on rows holding sampled
+// events only (absent, so NULL when written, elsewhere: a day without sampling writes no more JSON
+// than before). Rows of variant NO_CI come only from products with a ci column.
 export function finish(totals) {
-  return capValues([...totals.values()]).map((row) => {
+  return capValues([...totals.values()]).map(({ seen_installs: seenInstalls, sampled, ...row }) => {
     for (const c of COUNTS) row[c] = Math.round(row[c]);
-    row.kept_events = row.sampled > 0 ? row.seen : null;
-    row.kept_installs = row.sampled > 0 ? row.seen_installs : null;
+    if (sampled > 0) Object.assign(row, { kept_events: row.seen, kept_installs: seenInstalls });
     return row;
   });
 }
