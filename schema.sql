@@ -84,6 +84,11 @@ CREATE TABLE IF NOT EXISTS rollup_daily (
   new_installs INTEGER NOT NULL,  -- installs with no event on an earlier day still in raw storage
   successes    INTEGER NOT NULL,  -- events whose declared success field was true
   failures     INTEGER NOT NULL,  -- … false
+  -- What was really stored when the cell holds sampled events (events, distinct installs, before
+  -- scaling by 1/sample_rate): groups are folded on these (worker/fold.js). NULL when none of the
+  -- cell's events was sampled: then they are events and installs.
+  kept_events   INTEGER,
+  kept_installs INTEGER,
   PRIMARY KEY (day, product, event, dimension, value)
 ) WITHOUT ROWID;
 
@@ -175,6 +180,8 @@ CREATE TABLE IF NOT EXISTS rollup_daily_no_ci (
   new_installs INTEGER NOT NULL,
   successes    INTEGER NOT NULL,
   failures     INTEGER NOT NULL,
+  kept_events  INTEGER,
+  kept_installs INTEGER,
   PRIMARY KEY (day, product, event, dimension, value)
 ) WITHOUT ROWID;
 

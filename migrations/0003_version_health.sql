@@ -8,6 +8,12 @@ ALTER TABLE events ADD COLUMN ci TEXT;
 
 ALTER TABLE events ADD COLUMN sample_rate REAL CHECK (sample_rate IS NULL OR (sample_rate > 0 AND sample_rate <= 1));
 
+-- What a rollup cell really stored when it holds sampled events (its events and distinct installs
+-- before scaling), for folding; NULL in every cell without a sampled event, rows before this included.
+ALTER TABLE rollup_daily ADD COLUMN kept_events INTEGER;
+
+ALTER TABLE rollup_daily ADD COLUMN kept_installs INTEGER;
+
 -- rollup_daily computed again from the events that did not come from CI (ci NULL or 'none'), for
 -- the stats' default view. Written only for products that declare a ci column.
 CREATE TABLE IF NOT EXISTS rollup_daily_no_ci (
@@ -22,6 +28,8 @@ CREATE TABLE IF NOT EXISTS rollup_daily_no_ci (
   new_installs INTEGER NOT NULL,
   successes    INTEGER NOT NULL,
   failures     INTEGER NOT NULL,
+  kept_events  INTEGER,
+  kept_installs INTEGER,
   PRIMARY KEY (day, product, event, dimension, value)
 ) WITHOUT ROWID;
 

@@ -6,13 +6,17 @@
 // today's no-CI rows) unless the request asks `ci=include`; answers say which (ciOf()). Which values
 // are folded is decided on the no-CI counts in both views (decisionCells()), so the two views fold
 // the same values and neither can be subtracted from the other to bring one back.
+//
+// Sampling: a cell carries kept_events and kept_installs, what was really stored before scaling
+// (rollup.js; null when none of its events was sampled). fold.js decides on those, never on the
+// scaled estimate.
 
 import { dayOf, dayString } from './days.js';
 import { hasCiColumn } from './fields.js';
 import { todayRows } from './live.js';
 import { ALL, NO_CI, ROLLUP_TABLES } from './rollup.js';
 
-const COLUMNS = 'day, event, value, events, installs, sessions, new_installs, successes, failures';
+const COLUMNS = 'day, event, value, events, installs, sessions, new_installs, successes, failures, kept_events, kept_installs';
 
 // What an answer says of CI, per product: its numbers leave CI out, or include it, or the product
 // declares no ci column (nothing to leave out: every event counts).
@@ -41,7 +45,8 @@ export class Cells {
   }
 
   // read() answers the cells of `product` and `dimension` on days from..to, for one event (or '*'),
-  // or every event but '*' when event is null: [{ day, event, value, events, installs, … }].
+  // or every event but '*' when event is null: [{ day, event, value, events, installs, …, kept_events,
+  // kept_installs }].
   read({ product, dimension, event, from, to }) {
     return this.readVariant(this.ciOf(product) === CI_EXCLUDED ? NO_CI : ALL, { product, dimension, event, from, to });
   }
@@ -53,7 +58,8 @@ export class Cells {
     const all = await this.readVariant(ALL, { product, dimension, event: '*', from, to });
     if (this.ciOf(product) === CI_NOT_DECLARED) return all;
     const noCi = new Map((await this.readVariant(NO_CI, { product, dimension, event: '*', from, to })).map((c) => [`${c.day}\u0000${c.value}`, c]));
-    return all.map((c) => noCi.get(`${c.day}\u0000${c.value}`) ?? { ...c, events: 0, installs: 0, sessions: 0, new_installs: 0, successes: 0, failures: 0 });
+    return all.map((c) => noCi.get(`${c.day}\u0000${c.value}`)
+      ?? { ...c, events: 0, installs: 0, sessions: 0, new_installs: 0, successes: 0, failures: 0, kept_events: null, kept_installs: null });
   }
 
   // readVariant() is read() from one variant's rows (rollup.js: ALL or NO_CI).
@@ -71,7 +77,7 @@ export class Cells {
       if (r.variant !== variant || r.product !== product || r.dimension !== dimension) continue;
       if (event === null ? r.event === '*' : r.event !== event) continue;
       past.push({ day: this.today, event: r.event, value: r.value, events: r.events, installs: r.installs, sessions: r.sessions,
-        new_installs: r.new_installs, successes: r.successes, failures: r.failures });
+        new_installs: r.new_installs, successes: r.successes, failures: r.failures, kept_events: r.kept_events ?? null, kept_installs: r.kept_installs ?? null });
     }
     return past;
   }

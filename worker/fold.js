@@ -4,7 +4,8 @@
 // Whether a value is shown under its own name is decided per UTC week (Monday to Sunday), product
 // and dimension, from the product's counts for all its events: a value is kept in a week when at
 // least MIN_GROUP_SIZE installs sent it on one day of that week (for products that declare no
-// install id, when it counted MIN_GROUP_SIZE events in the week). When exactly one value of a week
+// install id, when it counted MIN_GROUP_SIZE events in the week), counted as stored, before sampled
+// events are scaled. When exactly one value of a week
 // would be folded, the smallest kept value is folded with it, so "other" never stands for a single
 // value of the week. The decision depends on neither the range asked for, nor the event filter, nor any other
 // dimension: every answer shows the same values and folds the same ones, so no two answers can be
@@ -24,15 +25,18 @@ export const weekOf = (day) => day - ((((day + 3) % 7) + 7) % 7);
 // install_id column): then groups are measured in installs, else in events.
 export const hasInstallIds = (product) => product.events.some((e) => e.fields.some((f) => f.column === 'install_id'));
 
-// decide() reads the cells of event '*' of one dimension ({ day, value, events, installs }, the
-// weeks covering the answer) and returns keep(day, value): whether value is shown on that day.
+// decide() reads the cells of event '*' of one dimension ({ day, value, events, installs, and
+// kept_events, kept_installs when they were sampled }, the weeks covering the answer) and returns
+// keep(day, value): whether value is shown on that day. Groups are measured in what was really
+// stored (kept_*), not in the sampled estimate: one install kept at rate 0.1 counts 10 in the
+// answers, and is still one install here.
 export function decide(cells, { measure, minimum }) {
   const weeks = new Map(); // week → Map(value → size)
   for (const c of cells) {
     const week = weekOf(c.day);
     if (!weeks.has(week)) weeks.set(week, new Map());
     const sizes = weeks.get(week);
-    const daySize = measure === 'installs' ? c.installs : c.events;
+    const daySize = measure === 'installs' ? c.kept_installs ?? c.installs : c.kept_events ?? c.events;
     sizes.set(c.value, measure === 'installs' ? Math.max(sizes.get(c.value) ?? 0, daySize) : (sizes.get(c.value) ?? 0) + daySize);
   }
   const kept = new Map(); // week → Set of kept values

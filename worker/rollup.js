@@ -30,6 +30,12 @@
 // rollups are the exact counts they always were. Measures and top values count events as seen,
 // unweighted.
 //
+// A cell holding sampled events also keeps what was really stored (kept_events, kept_installs: the
+// events and distinct installs before scaling), because folding must be decided on those: one real
+// install kept at 0.1 is an estimate of 10, and still one install to hide (fold.js). Both are NULL
+// in a cell without a sampled event (they would equal events and installs), so unsampled rows and
+// rows written before sampling read the same.
+//
 // CI (docs/INSIGHTS.md, "CI"): for products that declare a ci column, every slice also counts the
 // events whose ci is NULL or 'none' a second time, as variant 1; those rows go to
 // rollup_daily_no_ci. Variant 0 (every event) goes to rollup_daily, for every product.
@@ -141,7 +147,7 @@ slice AS MATERIALIZED (
 ),
 profile AS MATERIALIZED (
   SELECT product, event, install_id, CASE WHEN session_id IS NOT NULL THEN json_array(install_id, session_id) END AS session,
-         dims, pairs, no_ci, count(*) AS seen, sum(weight) AS events, max(rate) AS rate,
+         dims, pairs, no_ci, count(*) AS seen, sum(weight) AS events, max(rate) AS rate, count(CASE WHEN rate < 1 THEN 1 END) AS sampled,
          coalesce(sum(CASE WHEN success = 1 THEN weight END), 0) AS successes, coalesce(sum(CASE WHEN success = 0 THEN weight END), 0) AS failures,
          install_id IS NOT NULL AND NOT EXISTS (
            SELECT 1 FROM events AS earlier
@@ -158,16 +164,16 @@ variants AS (
 ),
 counted AS (
   SELECT variant, product, CASE level.value WHEN 0 THEN event ELSE '*' END AS event, d.key AS dimension, d.value AS value,
-         install_id, session, is_new, seen, events, successes, failures
+         install_id, session, is_new, seen, events, successes, failures, sampled
   FROM variants, json_each(variants.dims) AS d, json_each('[0,1]') AS level
   UNION ALL
-  SELECT variant, product, event, p.key AS dimension, p.value AS value, install_id, session, is_new, seen, seen, successes, failures
+  SELECT variant, product, event, p.key AS dimension, p.value AS value, install_id, session, is_new, seen, seen, successes, failures, 0
   FROM variants, json_each(variants.pairs) AS p WHERE p.value IS NOT NULL
 ),
 exact AS (
   SELECT variant, product, event, dimension, value, sum(events) AS events, count(DISTINCT install_id) AS installs,
          count(DISTINCT session) AS sessions, count(DISTINCT CASE WHEN is_new THEN install_id END) AS new_installs,
-         sum(successes) AS successes, sum(failures) AS failures, sum(seen) AS seen
+         sum(successes) AS successes, sum(failures) AS failures, sum(seen) AS seen, sum(sampled) AS sampled
   FROM counted GROUP BY variant, product, event, dimension, value
 ),
 sampled_unit AS (
@@ -183,7 +189,8 @@ extra AS (
 )
 SELECT exact.variant, exact.product, exact.event, exact.dimension, exact.value, events,
        exact.installs + coalesce(extra.installs, 0) AS installs, exact.sessions + coalesce(extra.sessions, 0) AS sessions,
-       exact.new_installs + coalesce(extra.new_installs, 0) AS new_installs, successes, failures, seen, (SELECT hex(next) FROM bound) AS next
+       exact.new_installs + coalesce(extra.new_installs, 0) AS new_installs, successes, failures, seen, exact.installs AS seen_installs, sampled,
+       (SELECT hex(next) FROM bound) AS next
 FROM exact LEFT JOIN extra ON extra.variant = exact.variant AND extra.product = exact.product AND extra.event = exact.event
   AND extra.dimension = exact.dimension AND extra.value = exact.value`;
 }
@@ -254,8 +261,11 @@ export async function rollupDayOf(ledger, db, catalogue, day, slicer, totals, pl
 
 export const REGION_COUNT = REGIONS.length;
 
-// A row's sums: the counts, and `seen`, its events unweighted (what the statements' plan counts).
-const SUMS = [...COUNTS, 'seen'];
+// A row's sums: the counts; `seen` and `seen_installs`, its events and distinct installs unweighted
+// (`seen` is also what the statements' plan counts); `sampled`, how many of its events were sampled.
+const SUMS = [...COUNTS, 'seen', 'seen_installs', 'sampled'];
+// The unscaled counts a rollup row keeps beside the scaled ones (NULL when nothing was sampled).
+const KEPT = ['kept_events', 'kept_installs'];
 
 function add(totals, row) {
   const key = KEYS.map((k) => row[k]).join('\u0000');
@@ -268,10 +278,13 @@ function add(totals, row) {
 }
 
 // finish() is the rows of `totals` ready to show or write: each variant's rows capped (capValues),
-// weighted sums rounded to integers. Rows of variant NO_CI come only from products with a ci column.
+// weighted sums rounded to integers, and kept_events and kept_installs on rows holding sampled
+// events only (absent, so NULL when written, elsewhere: a day without sampling writes no more JSON
+// than before). Rows of variant NO_CI come only from products with a ci column.
 export function finish(totals) {
-  return capValues([...totals.values()]).map((row) => {
+  return capValues([...totals.values()]).map(({ seen_installs: seenInstalls, sampled, ...row }) => {
     for (const c of COUNTS) row[c] = Math.round(row[c]);
+    if (sampled > 0) Object.assign(row, { kept_events: row.seen, kept_installs: seenInstalls });
     return row;
   });
 }
@@ -311,7 +324,7 @@ export function capValues(rows) {
 // D1 value's 2 MB.
 export const ROWS_PER_STATEMENT = 5000;
 
-const ROLLUP_COLUMNS = [...KEYS.filter((k) => k !== 'variant'), ...COUNTS];
+const ROLLUP_COLUMNS = [...KEYS.filter((k) => k !== 'variant'), ...COUNTS, ...KEPT];
 const insertRollup = (table) => `INSERT INTO ${table} (day, ${ROLLUP_COLUMNS.join(', ')})
   SELECT ?1, ${ROLLUP_COLUMNS.map((c) => `json_extract(r.value, '$.${c}')`).join(', ')}
   FROM json_each(?2) AS r`;

@@ -207,7 +207,7 @@ describe('sampled events, with a catalogue that declares no ci column', () => {
   test('retention deletes no-CI rollups with the others', async () => {
     const old = today - 401;
     for (const table of ['rollup_daily', 'rollup_daily_no_ci']) {
-      await worker.execute(`INSERT INTO ${table} VALUES (?1, 'agentsonar', '*', 'all', '', 1, 1, 1, 1, 0, 0)`, [old]);
+      await worker.execute(`INSERT INTO ${table} VALUES (?1, 'agentsonar', '*', 'all', '', 1, 1, 1, 1, 0, 0, NULL, NULL)`, [old]);
     }
     const run = await (await worker.mf.getWorker()).scheduled({ scheduledTime: new Date(today * DAY + 20 * 60_000) });
     assert.equal(run.outcome, 'ok');
