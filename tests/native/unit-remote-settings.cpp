@@ -213,7 +213,8 @@ TEST(RemoteSettings, AVersionBelowTheMinimumIsRejectedVersionUnsupported) {
   EXPECT_EQ(answer.outcome, Status::all_rejected);  // a rejection like any other: 400
   EXPECT_EQ(answer.response["results"][0], Json::parse(R"({"index":0,"status":"rejected","code":"version_unsupported",
       "path":"version","message":"version 1.3.9 is below the minimum version 1.4.0 this event accepts"})"));
-  EXPECT_EQ(answer.rejections, Json::parse(R"([{"product":"demo","event":"run","code":"version_unsupported","version":"1.3.9","count":1}])"));
+  EXPECT_EQ(answer.rejections, Json::parse(R"([{"product":"demo","event":"run","code":"version_unsupported","version":"1.3.9","count":1,
+                   "shape":"{\"install_id\":\"string\",\"n\":\"number\",\"version\":\"string\"}"}])"));
   // No version: nothing to compare, accepted.
   EXPECT_EQ(core.Post("run", RunBody("a", "")).response["results"][0]["status"], "accepted");
 }
