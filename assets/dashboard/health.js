@@ -77,7 +77,9 @@ export function drawChecks({ panels, view, why, chartIn, ciIncluded, ciNote }) {
   const cells = sumBy(rows, (r) => `${r.day}\u0000${r.version}`, (r) => r.checks);
   // Checks are counted as they are answered: a day without a row had none, today included.
   const series = versions.slice(0, MAX_SERIES).map((v) => ({ label: versionLabel(v, 'other versions'), values: days.map((d) => cells.get(`${d}\u0000${v}`) ?? 0) }));
-  const notes = ['Checks the Worker answered: an SDK checks at most once a day, and the edge may answer a repeat from its cache for 5 minutes without counting it.', ciNote];
+  const folding = checks.data.folding;
+  const notes = ['Checks the Worker answered: an SDK checks at most once a day, and the edge may answer a repeat from its cache for 5 minutes without counting it.', ciNote,
+    folding ? `“other”: versions checked fewer than ${folding.min_group_size} times in a UTC ${folding.unit}, counted together.` : ''];
   if (versions.length > MAX_SERIES) notes.push(`The ${MAX_SERIES} most checked of ${versions.length} versions are drawn; all are in the export.`);
   chartIn(panel, data, { days, series, dayNote: view.dayNote }, notes.filter(Boolean).join(' '));
 }
@@ -113,13 +115,15 @@ export function drawAdoption({ panels, view, why, ciIncluded, byInstalls, hasCiC
   const rows = names.map((v) => {
     const c = perCheck.get(v);
     const all = withCi?.get(v) ?? 0;
+    // Without the checks report there is no count to write: '–', not 0.
+    const none = checks.ok ? 0 : null;
     return {
       version: versionLabel(v, 'other versions'),
-      checks: c ? c.checks : 0,
-      checks_mean: c ? c.checks / days.length : 0,
-      ci_checks: c ? c.ci : 0,
+      checks: c ? c.checks : none,
+      checks_mean: c ? c.checks / days.length : none,
+      ci_checks: c ? c.ci : none,
       ci_share_checks: c && c.all > 0 ? c.ci / c.all : null,
-      events: perEvent.get(v) ?? 0,
+      events: shown.ok ? perEvent.get(v) ?? 0 : null,
       ci_share_events: hasCiColumn && withoutCi && all > 0 ? Math.max(0, all - (withoutCi.get(v) ?? 0)) / all : null,
     };
   });
@@ -140,9 +144,9 @@ export function drawAdoption({ panels, view, why, ciIncluded, byInstalls, hasCiC
     : `${productTitle}'s events say nothing of CI (no field feeds the ci column: add one with "preset": "ci"), so their CI share is unknown.`);
   panel.show([el('div', { class: 'scroll' }, table([
     { key: 'version', label: 'Version' },
-    { key: 'checks_mean', label: 'Checks a day', numeric: true, format: (v) => exact(Math.round(v * 100) / 100) },
+    { key: 'checks_mean', label: 'Checks a day', numeric: true, format: (v) => (v === null ? '–' : exact(Math.round(v * 100) / 100)) },
     { key: 'ci_share_checks', label: 'Checks from CI', numeric: true, format: share },
-    { key: 'events', label: byInstalls ? 'Active installs a day' : 'Events', numeric: true, format: (v) => exact(Math.round(v * 100) / 100) },
+    { key: 'events', label: byInstalls ? 'Active installs a day' : 'Events', numeric: true, format: (v) => (v === null ? '–' : exact(Math.round(v * 100) / 100)) },
     { key: 'ci_share_events', label: 'Events from CI', numeric: true, format: share },
   ], rows, { stack: true, caption: `Per version, ${q.from} to ${q.to}: checks beside ${measure.toLowerCase()}` }))], data, notes.join(' '));
 }
@@ -181,15 +185,17 @@ export function drawDrops({ panels, view, why }) {
   if (!clientReports.ok) notes.push(why(clientReports.error, 'client-reported drops'));
   if (!rejections.ok) notes.push(why(rejections.error, 'the server\'s rejections'));
   notes.push('Reported: what SDKs counted themselves and sent in client reports; Rejected: events the server refused (the Rejected events panel says why).');
-  const used = DROP_REASONS.filter((r) => rows.some((t) => t[r] > 0));
+  // Reasons no version gave are left out of the table (they are in the export); without the
+  // client reports report, all are.
+  const used = clientReports.ok ? DROP_REASONS.filter((r) => rows.some((t) => t[r] > 0)) : [];
   panel.show([
     noReports ? el('p', { class: 'empty' }, noReports) : null,
     el('div', { class: 'scroll' }, table([
       { key: 'version', label: 'Version' },
-      ...(used.length ? used : DROP_REASONS).map((r) => ({ key: r, label: REASON_LABELS[r], numeric: true, format: exact })),
-      { key: 'reported', label: 'Reported, total', numeric: true, format: exact },
+      ...used.map((r) => ({ key: r, label: REASON_LABELS[r], numeric: true, format: exact })),
+      clientReports.ok ? { key: 'reported', label: 'Reported, total', numeric: true, format: exact } : null,
       { key: 'server_rejected', label: 'Rejected by the server', numeric: true, format: exact },
-    ], rows, { stack: true })),
+    ].filter(Boolean), rows, { stack: true })),
   ].filter(Boolean), data, notes.join(' '));
   panel.root.dataset.reports = reports.length ? 'some' : 'none';
 }
@@ -217,7 +223,7 @@ export function compareShape(shape, fields) {
     return { key, type, field, expected, differs: type !== 'null' && expected.length > 0 && !expected.includes(type) };
   });
   const whole = fields && !Object.hasOwn(shape, '…');
-  const missing = whole ? [...fields.values()].filter((f) => f.required && !Object.hasOwn(shape, f.name)).map((f) => ({ key: f.name, field: f, missing: true })) : [];
+  const missing = whole ? [...fields.values()].filter((f) => f.required && !Object.hasOwn(shape, f.name)).map((f) => ({ key: f.name, field: f, missing: true, differs: true })) : [];
   return [...keys, ...missing];
 }
 
@@ -261,6 +267,7 @@ export function drawShapes({ panels, view, why, schema, schemaProblem }) {
     `: ${exact(f.count)} ${f.event} event${f.count === 1 ? '' : 's'} rejected`));
   const notes = ['Only keys and their JSON types are kept, never a value; a key name that could hold data is counted as <key>. Highlighted: a type the catalogue does not accept.'];
   if (!schema) notes.push(`The catalogue could not be read (${schemaProblem}), so no key is compared with it.`);
+  if (shapes.data.truncated) notes.push('Rarer shapes were left out of the answer: ask for a shorter range.');
   if (rows.length > MAX_SHAPE_ROWS) notes.push(`The ${MAX_SHAPE_ROWS} most frequent of ${rows.length} shapes are shown; all are in the export.`);
   panel.show([
     sentences.length ? el('ul', { class: 'findings' }, ...sentences) : null,
