@@ -289,3 +289,30 @@ test('the version-health panels fit a phone: nothing scrolls sideways or sticks 
   assert.deepEqual(out, []);
   await done(page, problems, 'health-agentsonar-360.png');
 });
+
+test('a check and a client report sent now are on the page after Refresh', async (t) => {
+  const { page, problems } = await open({ query: `?product=agentsonar&from=${from}&to=${today()}` });
+  const check = await fetch(`${base}/v1/agentsonar/check?version=0.5.0`);
+  const report = await fetch(`${base}/v1/agentsonar/client_report`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: '0.5.0', dropped: { offline: 3 } }),
+  });
+  if (check.status === 404 || report.status === 404) {
+    t.diagnostic(`this Worker answers the check ${check.status} and the client report ${report.status}: nothing live to compare`);
+    return done(page, problems);
+  }
+  assert.equal(check.status, 200, await check.text());
+  assert.equal(report.status, 200, await report.text());
+  await redraw(page, () => page.click('#refresh'));
+  const checks = await api('checks', { product: 'agentsonar', from, to: today() });
+  const todays = checks.rows.find((r) => r.day === today() && r.version === '0.5.0');
+  assert.ok(todays?.checks >= 1, JSON.stringify(todays));
+  // Away from the plot, the legend shows the last day: today.
+  const legend = await page.$eval('#checks .u-legend', (l) => Object.fromEntries([...l.querySelectorAll('.u-series')].map((r) => [r.querySelector('.u-label').textContent, r.querySelector('.u-value').textContent])));
+  assert.match(legend.Day, new RegExp(`^${today()}`));
+  assert.equal(number(legend['0.5.0']), todays.checks);
+  const reports = await api('client_reports', { product: 'agentsonar', from, to: today() });
+  const offline = reports.rows.filter((r) => r.version === '0.5.0' && r.reason === 'offline').reduce((n, r) => n + r.count, 0);
+  const { head, rows } = await tableOf(page, 'drops');
+  assert.equal(number(rows.find((r) => r[0] === '0.5.0')[head.indexOf('Offline')]), offline);
+  await done(page, problems);
+});
