@@ -302,6 +302,14 @@ test('a check and a client report sent now are on the page after Refresh', async
   }
   assert.equal(check.status, 200, await check.text());
   assert.equal(report.status, 200, await report.text());
+  // Counts may be written just after the answer: wait until the API has both, then Refresh.
+  const counted = async () => {
+    const checks = await api('checks', { product: 'agentsonar', from, to: today() });
+    const reports = await api('client_reports', { product: 'agentsonar', from, to: today() });
+    return checks.rows.some((r) => r.day === today() && r.version === '0.5.0' && r.checks > 0)
+      && reports.rows.some((r) => r.day === today() && r.version === '0.5.0' && r.reason === 'offline');
+  };
+  for (let tries = 0; !(await counted()) && tries < 20; tries++) await new Promise((resolve) => setTimeout(resolve, 500));
   await redraw(page, () => page.click('#refresh'));
   const checks = await api('checks', { product: 'agentsonar', from, to: today() });
   const todays = checks.rows.find((r) => r.day === today() && r.version === '0.5.0');
