@@ -130,7 +130,7 @@ export function drawAdoption({ panels, view, why, ciIncluded, byInstalls, hasCiC
   const data = {
     columns: ['version', 'checks', 'checks_mean', 'ci_checks', 'ci_share_checks', 'events', 'ci_share_events'],
     rows, query: { product: q.product, from: q.from, to: q.to, ci: ciIncluded ? 'include' : 'exclude' },
-    sources: [checks, shown, ciIncluded ? null : versionsCi].filter((a) => a?.ok).map((a) => a.source),
+    sources: [...new Set([checks, shown, versions, versionsCi].filter((a) => a.ok).map((a) => a.source))],
   };
   if (!rows.length) return panel.empty(`No checks and no events from ${q.from} to ${q.to}: nothing to compare.`, data);
   const share = (v) => (v === null ? '–' : percent(v));
