@@ -138,6 +138,7 @@ export function drawAdoption({ panels, view, why, ciIncluded, byInstalls, hasCiC
   if (!checks.ok) notes.push(why(checks.error, 'the checks column'));
   else if (!(checks.data.rows ?? []).length) notes.push(`No checks yet: SDKs call GET /v1/${q.product}/check?version=…; each answer is counted here.`);
   if (!shown.ok) notes.push(why(shown.error, 'the events column'));
+  if (q.event !== '*') notes.push('Every event type: the event filter does not apply to this table.');
   notes.push(`Checks: mean a day over the ${days.length} days${ciIncluded ? ', CI included' : ', CI left out'}; “CI” is the share of all checks that said they ran in CI.`);
   notes.push(hasCiColumn
     ? `Events: CI's share is the version breakdown with CI against the one without.`
