@@ -4,6 +4,17 @@
 
 export const BUILTIN_DIMENSIONS = ['version', 'os', 'arch', 'runtime', 'runtime_version'];
 
+// hasCiColumn() says whether a catalogue product declares a ci column (a field with "column":
+// "ci"): then `ci` is one of its built-in dimensions, and its rollups are kept a second time
+// without CI (rollup.js).
+export const hasCiColumn = (product) => product.events.some((e) => (e.fields ?? []).some((f) => f.column === 'ci'));
+
+// builtinDimensionsOf() is a product's built-in dimensions: the row columns, `ci` when declared.
+export const builtinDimensionsOf = (product) => (hasCiColumn(product) ? [...BUILTIN_DIMENSIONS, 'ci'] : BUILTIN_DIMENSIONS);
+
+// ciProducts() names the catalogue's products that declare a ci column.
+export const ciProducts = (catalogue) => catalogue.products.filter(hasCiColumn).map((p) => p.product);
+
 // Measures are counted in logarithmic buckets: bucket b holds the values that round to GROWTH^b,
 // so a percentile read from the buckets is within ±4.9% (√1.1 − 1) of the true value; 0 has a
 // bucket of its own (null). A measure spanning 1 ms to 1 hour uses at most 160 buckets. Buckets
@@ -51,7 +62,7 @@ export function productStats(catalogue, product) {
   if (!cache.has(catalogue)) cache.set(catalogue, new Map());
   const perProduct = cache.get(catalogue);
   if (perProduct.has(product.product)) return perProduct.get(product.product);
-  const dimensions = new Map(BUILTIN_DIMENSIONS.map((d) => [d, { name: d, builtin: true, kind: 'column', events: product.events.map((e) => e.name) }]));
+  const dimensions = new Map(builtinDimensionsOf(product).map((d) => [d, { name: d, builtin: true, kind: 'column', events: product.events.map((e) => e.name) }]));
   const measures = [];
   const top = [];
   for (const event of product.events) {

@@ -10,7 +10,7 @@
 import { dayOf } from './days.js';
 import { storedAt } from './live-signal.js';
 import { Ledger } from './maintenance.js';
-import { capValues, REGION_COUNT, rollupDayOf, RollupStopped, Slicer } from './rollup.js';
+import { ALL, finish, REGION_COUNT, rollupDayOf, RollupStopped, Slicer } from './rollup.js';
 
 export const LIVE_MAX_AGE_MS = 60_000;
 const LIVE_MIN_AGE_MS = 3_000;
@@ -20,7 +20,7 @@ export const LIVE_MAX_EVENTS = 100_000;
 let cached = null; // { catalogue, day, computedAt, promise }
 
 // todayRows() answers { day, computed_at, events_counted, events_total, partial, rows }, rows as
-// rollup_daily holds them (without `day`).
+// rollup_daily and rollup_daily_no_ci hold them (without `day`, with `variant`: rollup.js).
 export async function todayRows(catalogue, stores, settings, now = Date.now()) {
   const day = dayOf(now);
   const age = cached ? now - cached.computedAt : Infinity;
@@ -56,13 +56,13 @@ async function countToday(catalogue, stores, settings, day, now) {
       // What the slices read before the budget ran out is a whole set of installs (and sessions).
       let counted = 0;
       for (const [key, row] of totals) {
-        if (row.event === '*' && row.dimension === 'all') counted += row.events - (before.get(key)?.events ?? 0);
+        if (row.variant === ALL && row.event === '*' && row.dimension === 'all') counted += row.seen - (before.get(key)?.seen ?? 0);
       }
       eventsCounted += counted;
     }
   }
   return {
     day, computed_at: now, events_counted: eventsCounted, events_total: eventsTotal, partial,
-    rows: capValues([...totals.values()]),
+    rows: finish(totals),
   };
 }

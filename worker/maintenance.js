@@ -8,7 +8,7 @@
 // is short (rollup.js), so ingest waits little behind a run.
 
 import { DAY_MS, dayOf, firstCompleteDay } from './days.js';
-import { capValues, REGION_COUNT, rollupDayOf, RollupStopped, ROWS_PER_STATEMENT, Slicer, statementsToWrite, writeRollup } from './rollup.js';
+import { finish, REGION_COUNT, rollupDayOf, RollupStopped, ROWS_PER_STATEMENT, Slicer, statementsToWrite, writeRollup } from './rollup.js';
 
 // A finished day is checked against its raw events again this long after its last check: each
 // day of the lookback is looked at about once a day, whichever hour the run is.
@@ -98,7 +98,7 @@ async function rollupDay(ledger, main, stores, catalogue, day, counts, slicer, {
   const totals = new Map();
   const plan = { eventsLeft: counts.reduce((a, b) => a + b, 0), slicesLeft: slices, regionsLeft: REGION_COUNT * stores.length };
   for (const { db } of stores) await rollupDayOf(ledger, db, catalogue, day, slicer, totals, plan);
-  const rows = capValues([...totals.values()]);
+  const rows = finish(totals);
   if (statementsToWrite(rows.length) > ledger.left(reserve)) return false;
   await writeRollup(ledger, main, day, rows, counts.reduce((a, b) => a + b, 0), now);
   return true;
@@ -213,8 +213,10 @@ export async function runMaintenance(env, { stores }, catalogue, settings, now =
   const rollupCutoff = today - settings.rollupRetentionDays;
   await ledger.batch(db, [
     db.prepare('DELETE FROM rollup_daily WHERE day < ?1').bind(rollupCutoff),
+    db.prepare('DELETE FROM rollup_daily_no_ci WHERE day < ?1').bind(rollupCutoff),
     db.prepare('DELETE FROM rollup_runs WHERE day < ?1').bind(rollupCutoff),
     db.prepare('DELETE FROM rejections_daily WHERE day < ?1').bind(rollupCutoff),
+    db.prepare('DELETE FROM rejected_shapes_daily WHERE day < ?1').bind(rollupCutoff),
     db.prepare('DELETE FROM unmatched_daily WHERE day < ?1').bind(rollupCutoff),
     db.prepare('DELETE FROM write_budget WHERE day < ?1').bind(today - 7),
     // Per-install counters matter only while their day lasts (they name installs, by hash).

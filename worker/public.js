@@ -1,10 +1,11 @@
 // public.js: the optional public page (/public/, off unless PUBLIC_STATS names dimensions): a
 // transparency page like Go telemetry's, showing per finished week, for each product, how many
 // installs (events, for products without install ids) each value of the chosen dimensions had,
-// folded exactly as the stats API folds (fold.js). No token; the answer is the same for everyone
-// and cached for an hour.
+// folded exactly as the stats API folds (fold.js), without CI for products that declare a ci column
+// (cells.js; there is no switch: the page is the same for everyone). No token; the answer is
+// cached for an hour.
 
-import { Cells } from './cells.js';
+import { Cells, CI_NOT_DECLARED } from './cells.js';
 import { dayOf, dayString } from './days.js';
 import { productStats } from './fields.js';
 import { HttpError, jsonBody } from './http.js';
@@ -49,12 +50,15 @@ export async function publicStats(request, env, settings, catalogue, stores, ctx
   const cells = new Cells({ db: env.DB, catalogue, stores: stores.stores, settings, now: Date.now() });
   const answer = {
     product: product.product, title: product.title, from: dayString(from), to: dayString(to),
-    folding: { measure, min_group_size: settings.minGroupSize, unit: 'week' },
+    folding: { measure, min_group_size: settings.minGroupSize, unit: 'week' }, ci: cells.ciOf(product.product),
     dimensions: [],
   };
   for (const dimension of dimensions) {
-    const rows = await cells.read({ product: product.product, dimension, event: '*', from, to: Math.min(to, cells.today - 1) });
-    const keep = decide(rows, { measure, minimum: settings.minGroupSize });
+    const span = { product: product.product, dimension, from, to: Math.min(to, cells.today - 1) };
+    const rows = await cells.read({ ...span, event: '*' });
+    // Without a ci column the decision reads the very rows shown: not twice.
+    const decisionRows = cells.ciOf(product.product) === CI_NOT_DECLARED ? rows : await cells.decisionCells(span);
+    const keep = decide(decisionRows, { measure, minimum: settings.minGroupSize });
     // Per day and shown value first ("other" sums its values), then per week: the peak of daily
     // installs (a lower bound of the week's distinct installs), or the sum of events.
     const daily = new Map();

@@ -145,7 +145,7 @@ function statementsOf(env, routes, group) {
     const json = JSON.stringify(JSON.parse(m.json).map((entry) => ({ ...entry, day: m.day, receipt: m.receipt })));
     return { rowsJson: json };
   });
-  for (const chunk of mergeChunks(entries, CONSUMER_STATEMENT_BYTES)) perStore.get(MAIN_BINDING).push(queued.countRejections(main, chunk.rowsJson));
+  for (const chunk of mergeChunks(entries, CONSUMER_STATEMENT_BYTES)) perStore.get(MAIN_BINDING).push(...queued.countRejections(main, chunk.rowsJson));
   if (rejections.size) {
     perStore.get(MAIN_BINDING).push(queued.recordReceipts(main, JSON.stringify([...rejections.values()].map((m) => ({ receipt: m.receipt, day: m.day })))));
   }

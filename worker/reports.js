@@ -1,12 +1,13 @@
 // reports.js: the stats API's answers about a product's use (GET /v1/stats/<report>), made from
 // cells (cells.js: finished days' rollups and today's live counts), with small groups folded
-// (fold.js). Each answer says what it covers: the range, today's coverage, the last rollup, and how
-// groups are folded.
+// (fold.js). Each answer says what it covers: the range, today's coverage, the last rollup, how
+// groups are folded, and whether CI is left out (`ci`: cells.js).
 
 import { dayString } from './days.js';
 import { bucketValue, MEASURE_RELATIVE_ERROR, measureDimension, productStats, topDimension } from './fields.js';
 import { decide, hasInstallIds, label, OTHER, weeksAround } from './fold.js';
-import { OVERFLOW } from './rollup.js';
+import { ALL, NO_CI, OVERFLOW, ROLLUP_TABLES } from './rollup.js';
+import { CI_EXCLUDED } from './cells.js';
 
 const COUNTS = ['events', 'installs', 'sessions', 'new_installs', 'successes', 'failures'];
 
@@ -34,7 +35,7 @@ export function folding(q, settings) {
 // weeks around the range (fold.js); keep(day, value) → the label to show it under.
 async function keeper(cells, q, dimension, settings) {
   const around = weeksAround(q.from, q.to);
-  const decisionCells = await cells.read({ product: q.product, dimension, event: '*', from: around.from, to: around.to });
+  const decisionCells = await cells.decisionCells({ product: q.product, dimension, from: around.from, to: around.to });
   const { measure, min_group_size: minimum } = folding(q, settings);
   const keep = decide(decisionCells, { measure, minimum });
   return (day, value) => (keep(day, value) ? label(value) : OTHER);
@@ -58,7 +59,7 @@ async function foldedCells(cells, q, settings, groupOf) {
 async function head(cells, q, settings, extra = {}) {
   return {
     product: q.product, event: q.event, from: dayString(q.from), to: dayString(q.to), ...extra,
-    ...(await cells.about(q.to)), folding: folding(q, settings),
+    ...(await cells.about(q.to)), folding: folding(q, settings), ci: cells.ciOf(q.product),
   };
 }
 
@@ -94,15 +95,19 @@ function fieldEvent(q, list, kind, badRequest) {
 }
 
 export const REPORTS = {
-  // products: each product, whether it collects install ids, and the days it has data for.
+  // products: each product, whether it collects install ids, and the days it has data for (its
+  // events with or without CI as the request asks, per product: `ci`).
   async products(cells) {
-    const spans = (await cells.db.prepare(`SELECT product, min(day) AS first, max(day) AS last, sum(events) AS events
-      FROM rollup_daily WHERE event = '*' AND dimension = 'all' GROUP BY product`).all()).results;
+    const spansOf = async (table) => (await cells.db.prepare(`SELECT product, min(day) AS first, max(day) AS last, sum(events) AS events
+      FROM ${table} WHERE event = '*' AND dimension = 'all' GROUP BY product`).all()).results;
+    const all = await spansOf(ROLLUP_TABLES[ALL]);
+    const noCi = cells.catalogue.products.some((p) => cells.ciOf(p.product) === CI_EXCLUDED) ? await spansOf(ROLLUP_TABLES[NO_CI]) : [];
     return {
       products: cells.catalogue.products.map((p) => {
-        const span = spans.find((s) => s.product === p.product);
+        const ci = cells.ciOf(p.product);
+        const span = (ci === CI_EXCLUDED ? noCi : all).find((s) => s.product === p.product);
         return {
-          product: p.product, title: p.title, events: p.events.map((e) => e.name), has_install_ids: hasInstallIds(p),
+          product: p.product, title: p.title, events: p.events.map((e) => e.name), has_install_ids: hasInstallIds(p), ci,
           first_day: span ? dayString(span.first) : null, last_day: span ? dayString(span.last) : null, total_events: span?.events ?? 0,
         };
       }),
@@ -113,7 +118,7 @@ export const REPORTS = {
   async fields(cells, q) {
     const { dimensions, measures, top } = productStats(cells.catalogue, q.declared);
     return {
-      product: q.product, has_install_ids: hasInstallIds(q.declared),
+      product: q.product, has_install_ids: hasInstallIds(q.declared), ci: cells.ciOf(q.product),
       dimensions: dimensions.filter((d) => !d.top).map(({ name, builtin, kind, description, events }) => ({ name, builtin, kind, description, events })),
       measures, top, measure_relative_error: Number(MEASURE_RELATIVE_ERROR.toFixed(3)),
       events: q.declared.events.map((e) => ({ name: e.name, description: e.description, success_field: e.success_field ?? null })),

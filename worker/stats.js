@@ -9,6 +9,7 @@ import { dayOf, dayString, firstCompleteDay, readDay } from './days.js';
 import { Ledger, rollupDays } from './maintenance.js';
 import { Cells } from './cells.js';
 import { productStats } from './fields.js';
+import { HEALTH_REPORTS } from './health-stats.js';
 import { decide, hasInstallIds, label, OTHER, weeksAround } from './fold.js';
 import { REPORTS as USE_REPORTS } from './reports.js';
 import { Slicer } from './rollup.js';
@@ -56,7 +57,11 @@ function readQuery(url, catalogue, { needProduct = true, finished = false } = {}
   const dimensions = declared ? productStats(catalogue, declared).dimensions.map((d) => d.name) : [];
   if (declared && !dimensions.includes(dimension)) throw badRequest(`dimension must be one of: ${dimensions.join(', ')}`);
   const field = params.get('field');
-  return { product, declared, event, dimension, field, from, to };
+  // ci=include counts CI too; by default (or ci=exclude) a product with a ci column is counted
+  // without CI (cells.js).
+  const ci = params.get('ci') ?? 'exclude';
+  if (ci !== 'include' && ci !== 'exclude') throw badRequest('ci must be include or exclude');
+  return { product, declared, event, dimension, field, from, to, ci };
 }
 
 async function all(db, sql, ...params) {
@@ -133,7 +138,7 @@ const REPORTS = {
     const around = weeksAround(q.from, q.to);
     const byInstalls = hasInstallIds(q.declared);
     const sizes = byInstalls
-      ? await new Cells({ db, catalogue, stores: stores.stores, settings }).read({ product: q.product, dimension: 'version', event: '*', ...around })
+      ? await new Cells({ db, catalogue, stores: stores.stores, settings, ci: q.ci }).decisionCells({ product: q.product, dimension: 'version', ...around })
       : await all(db, `SELECT day, version AS value, sum(count) AS events, 0 AS installs FROM rejections_daily
         WHERE product = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day, version`, q.product, around.from, around.to);
     const keep = decide(sizes, { measure: byInstalls ? 'installs' : 'events', minimum: settings.minGroupSize });
@@ -210,11 +215,15 @@ export async function handleStats(request, env, settings, catalogue, stores, rep
     return jsonBody(JSON.stringify(await rollupRange(env.DB, stores.stores, url, catalogue, settings)), 200);
   }
   const use = Object.hasOwn(USE_REPORTS, report) ? USE_REPORTS[report] : null;
-  const run = Object.hasOwn(REPORTS, report) ? REPORTS[report] : null;
-  if (!use && !run) throw new HttpError(404, 'not_found', `stats reports: ${[...Object.keys(USE_REPORTS), ...Object.keys(REPORTS)].join(', ')}, and POST rollup`);
+  const run = Object.hasOwn(REPORTS, report) ? REPORTS[report] : Object.hasOwn(HEALTH_REPORTS, report) ? HEALTH_REPORTS[report] : null;
+  if (!use && !run) throw new HttpError(404, 'not_found', `stats reports: ${[...Object.keys(USE_REPORTS), ...Object.keys(REPORTS), ...Object.keys(HEALTH_REPORTS)].join(', ')}, and POST rollup`);
   if (request.method !== 'GET') throw new HttpError(405, 'method_not_allowed', 'this route accepts GET', { allow: 'GET' });
-  const answer = use
-    ? await use(new Cells({ db: env.DB, catalogue, stores: stores.stores, settings }), readQuery(url, catalogue, { needProduct: report !== 'products' }), settings, { badRequest })
-    : await run(env.DB, url, catalogue, settings, { env, stores });
+  let answer;
+  if (use) {
+    const q = readQuery(url, catalogue, { needProduct: report !== 'products' });
+    answer = await use(new Cells({ db: env.DB, catalogue, stores: stores.stores, settings, ci: q.ci }), q, settings, { badRequest });
+  } else {
+    answer = await run(env.DB, url, catalogue, settings, { env, stores });
+  }
   return jsonBody(JSON.stringify(answer), 200, { 'cache-control': 'no-store' });
 }

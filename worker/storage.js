@@ -186,13 +186,56 @@ const addRejections = (entries) => `INSERT INTO rejections_daily (day, product, 
   WHERE true GROUP BY day, product, event, code, kept_version
   ON CONFLICT (day, product, event, code, version) DO UPDATE SET count = count + excluded.count`;
 
-// Rejection counts of one request, from the core (no event data), added to the day's counters.
-// The guard keeps a refused request, and its retries, from counting more than once.
-const COUNT_REJECTIONS = addRejections(`SELECT ?1 AS day, json_extract(r.value, '$.product') AS product,
+// Per day, product and event, rejected-event shapes (the core's: keys and JSON types, no value)
+// keep at most this many shapes on rows of their own; counts of further shapes go to OTHER_SHAPE,
+// so totals stay exact. A shape is the sender's to choose (any set of safe keys), so without a cap
+// every rejected event could add a row; the releases that send one wrong event on one day send a
+// handful of shapes.
+export const MAX_REJECTED_SHAPES = 50;
+export const OTHER_SHAPE = '{"…":"other"}';
+
+// addShapes() is the statement that adds shape counts (rows { day, product, event, code, version,
+// shape, n } of the SELECT `entries`; entries without a shape, events that were no object, are
+// left out) to rejected_shapes_daily. It runs just after addRejections() over the same entries in
+// the same transaction, and keeps a version exactly when rejections_daily kept it (the row is
+// there now), so both tables cap versions alike. Shapes are capped as addRejections() caps
+// versions: a shape keeps its rows when the day, product and event hold it already, or when its
+// rank among the statement's new shapes (largest counts first) is within the room left. Unlike
+// addRejections(), telling whether a shape is known reads the day, product and event's rows (the
+// primary key puts version and code before shape): at most (MAX_REJECTED_SHAPES + 1) × 21 versions
+// × the event's codes, and in practice a handful.
+const addShapes = (entries) => `INSERT INTO rejected_shapes_daily (day, product, event, version, code, shape, count)
+  WITH entry AS (${entries}),
+  versioned AS (SELECT e.day, e.product, e.event, e.code, e.shape, e.n,
+      CASE WHEN EXISTS (SELECT 1 FROM rejections_daily AS d WHERE d.day = e.day AND d.product = e.product AND d.event = e.event
+        AND d.code = e.code AND d.version = e.version) THEN e.version ELSE '' END AS version
+    FROM entry AS e WHERE e.shape IS NOT NULL),
+  summed AS (SELECT day, product, event, code, version, shape, sum(n) AS n FROM versioned GROUP BY day, product, event, code, version, shape),
+  shapes AS (SELECT day, product, event, shape, sum(n) AS n FROM summed GROUP BY day, product, event, shape),
+  room AS (SELECT day, product, event, ${MAX_REJECTED_SHAPES} - (SELECT count(*) FROM (SELECT DISTINCT d.shape FROM rejected_shapes_daily AS d
+      WHERE d.day = s.day AND d.product = s.product AND d.event = s.event AND d.shape != '${OTHER_SHAPE}'
+      LIMIT ${MAX_REJECTED_SHAPES})) AS free
+    FROM shapes AS s GROUP BY day, product, event),
+  judged AS MATERIALIZED (SELECT s.*, EXISTS (SELECT 1 FROM rejected_shapes_daily AS d WHERE d.day = s.day AND d.product = s.product
+      AND d.event = s.event AND d.shape = s.shape) AS known
+    FROM shapes AS s),
+  ranked AS (SELECT j.day, j.product, j.event, j.shape,
+      known OR row_number() OVER (PARTITION BY day, product, event, known ORDER BY n DESC, shape) <= free AS kept
+    FROM judged AS j LEFT JOIN room USING (day, product, event))
+  SELECT s.day, s.product, s.event, s.version, s.code, CASE WHEN r.kept THEN s.shape ELSE '${OTHER_SHAPE}' END AS kept_shape, sum(s.n)
+  FROM summed AS s JOIN ranked AS r USING (day, product, event, shape)
+  WHERE true GROUP BY s.day, s.product, s.event, s.version, s.code, kept_shape
+  ON CONFLICT (day, product, event, version, code, shape) DO UPDATE SET count = count + excluded.count`;
+
+// Rejection counts of one request, from the core (no event data), added to the day's counters, and
+// their shapes. The guard keeps a refused request, and its retries, from counting more than once.
+const REQUEST_REJECTIONS = `SELECT ?1 AS day, json_extract(r.value, '$.product') AS product,
     json_extract(r.value, '$.event') AS event, json_extract(r.value, '$.code') AS code, json_extract(r.value, '$.version') AS version,
-    json_extract(r.value, '$.count') AS n
+    json_extract(r.value, '$.shape') AS shape, json_extract(r.value, '$.count') AS n
   FROM json_each(?2) AS r
-  WHERE ${fits('?1', '?3', '?4', '?5', '?6')}`);
+  WHERE ${fits('?1', '?3', '?4', '?5', '?6')}`;
+const COUNT_REJECTIONS = addRejections(REQUEST_REJECTIONS);
+const COUNT_SHAPES = addShapes(REQUEST_REJECTIONS);
 
 // BudgetRefused is a request the day's counters cannot take (nothing of it was written): `used`
 // rows were written before it, and `installOver` says whether one of its installs would pass its
@@ -224,9 +267,8 @@ export async function storeRows(db, chunks, rowCount, { budget, share = null, in
   const limits = guarded ? limitsOf({ budget, share, installs }) : null;
   const statements = guarded ? [db.prepare(SELECT_BUDGET).bind(day, limits.installsJson, limits.share)] : [];
   if (rejectionsJson !== '[]') {
-    statements.push(guarded
-      ? db.prepare(COUNT_REJECTIONS).bind(day, rejectionsJson, rowCount, limits.budget, limits.installsJson, limits.share)
-      : db.prepare(COUNT_REJECTIONS).bind(day, rejectionsJson, 0, Number.MAX_SAFE_INTEGER, '{}', 0));
+    const guard = guarded ? [rowCount, limits.budget, limits.installsJson, limits.share] : [0, Number.MAX_SAFE_INTEGER, '{}', 0];
+    for (const sql of [COUNT_REJECTIONS, COUNT_SHAPES]) statements.push(db.prepare(sql).bind(day, rejectionsJson, ...guard));
   }
   const firstChunk = statements.length;
   for (const chunk of chunks) {
@@ -303,13 +345,15 @@ const COUNT_INSERTED_ROWS = `INSERT INTO write_budget (day, rows) SELECT ?1, cha
 const ADD_ROWS = `INSERT INTO write_budget (day, rows) VALUES (?1, ?2)
   ON CONFLICT (day) DO UPDATE SET rows = rows + excluded.rows`;
 
-// Rejection counts of queued messages are added once per message: each entry carries its day and
-// its message's receipt, and the receipts are recorded in the same transaction.
-const COUNT_QUEUED_REJECTIONS = addRejections(`SELECT json_extract(r.value, '$.day') AS day, json_extract(r.value, '$.product') AS product,
+// Rejection counts of queued messages, and their shapes, are added once per message: each entry
+// carries its day and its message's receipt, and the receipts are recorded in the same transaction.
+const QUEUED_REJECTIONS = `SELECT json_extract(r.value, '$.day') AS day, json_extract(r.value, '$.product') AS product,
     json_extract(r.value, '$.event') AS event, json_extract(r.value, '$.code') AS code, json_extract(r.value, '$.version') AS version,
-    json_extract(r.value, '$.count') AS n
+    json_extract(r.value, '$.shape') AS shape, json_extract(r.value, '$.count') AS n
   FROM json_each(?1) AS r
-  WHERE NOT EXISTS (SELECT 1 FROM queue_receipts WHERE receipt = json_extract(r.value, '$.receipt'))`);
+  WHERE NOT EXISTS (SELECT 1 FROM queue_receipts WHERE receipt = json_extract(r.value, '$.receipt'))`;
+const COUNT_QUEUED_REJECTIONS = addRejections(QUEUED_REJECTIONS);
+const COUNT_QUEUED_SHAPES = addShapes(QUEUED_REJECTIONS);
 
 const RECORD_RECEIPTS = `INSERT INTO queue_receipts (receipt, day)
   SELECT json_extract(r.value, '$.receipt'), json_extract(r.value, '$.day') FROM json_each(?1) AS r WHERE true
@@ -348,8 +392,10 @@ export const queued = {
   addInstallRows: (db, day, installsJson) => db.prepare(ADD_INSTALL_ROWS).bind(day, installsJson),
   // addRows() counts rows another database took.
   addRows: (db, day, rows) => db.prepare(ADD_ROWS).bind(day, rows),
-  // countRejections() adds entries ({ day, receipt, product, event, code, version, count }) once per receipt.
-  countRejections: (db, entriesJson) => db.prepare(COUNT_QUEUED_REJECTIONS).bind(entriesJson),
+  // countRejections() adds entries ({ day, receipt, product, event, code, version, shape?, count })
+  // once per receipt: two statements, the counts then their shapes, to run in this order before
+  // recordReceipts().
+  countRejections: (db, entriesJson) => [COUNT_QUEUED_REJECTIONS, COUNT_QUEUED_SHAPES].map((sql) => db.prepare(sql).bind(entriesJson)),
   // recordReceipts() marks messages ({ receipt, day }) as counted.
   recordReceipts: (db, receiptsJson) => db.prepare(RECORD_RECEIPTS).bind(receiptsJson),
 };
@@ -365,10 +411,11 @@ export async function readBudget(db, day, share) {
   return { rows: budget.results[0]?.rows ?? 0, spentInstalls: new Set(spent.results.map((r) => r.install)) };
 }
 
-// countRejections() records the rejections of a request that stored nothing.
+// countRejections() records the rejections of a request that stored nothing, and their shapes,
+// in one transaction.
 export async function countRejections(db, rejectionsJson, { budget, now = Date.now() }) {
   const day = dayOf(now);
-  await db.prepare(COUNT_REJECTIONS).bind(day, rejectionsJson, 0, budget, '{}', 0).run();
+  await db.batch([COUNT_REJECTIONS, COUNT_SHAPES].map((sql) => db.prepare(sql).bind(day, rejectionsJson, 0, budget, '{}', 0)));
 }
 
 // logLostRejectionCounts() reports rejection counts that could not be recorded: they cost a count,

@@ -101,8 +101,9 @@ namespace {
 
 IngestRequest Session(std::string_view body) { return MakeRequest("agentsonar", "session", body); }
 
-// Rejections are counted by product, event, code and the SDK version when it could be read,
-// whether the version came before or after the error; nothing else of the event is kept.
+// Rejections are counted by product, event, code, the SDK version when it could be read (whether
+// it came before or after the error) and the event's shape (keys and types, unit-event-shape.cpp);
+// nothing else of the event is kept.
 TEST(Abi, CountsRejectionsByCodeAndVersion) {
   const AbiResult r = CallIngest(Session(
       R"([{"version":"0.4.0","session_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"},)"
@@ -112,9 +113,12 @@ TEST(Abi, CountsRejectionsByCodeAndVersion) {
   const auto counts = nlohmann::json::parse(r.rejections, nullptr, false);
   ASSERT_TRUE(counts.is_array()) << r.rejections;
   const auto expected = nlohmann::json::parse(R"([
-    {"product":"agentsonar","event":"session","code":"missing_field","version":"0.4.0","count":1},
-    {"product":"agentsonar","event":"session","code":"invalid_uuid","version":"0.5.0","count":2},
-    {"product":"agentsonar","event":"session","code":"missing_field","version":"","count":1}])");
+    {"product":"agentsonar","event":"session","code":"missing_field","version":"0.4.0","count":1,
+     "shape":"{\"session_id\":\"string\",\"version\":\"string\"}"},
+    {"product":"agentsonar","event":"session","code":"invalid_uuid","version":"0.5.0","count":2,
+     "shape":"{\"install_id\":\"string\",\"session_id\":\"string\",\"version\":\"string\"}"},
+    {"product":"agentsonar","event":"session","code":"missing_field","version":"","count":1,
+     "shape":"{\"session_id\":\"string\"}"}])");
   EXPECT_EQ(counts, expected);
 }
 

@@ -53,6 +53,10 @@ const hex = (h) => ({ body_hex: h });
 const parts = (...p) => ({ body_parts: p });
 const hexOf = (s) => Buffer.from(s, 'latin1').toString('hex');
 const sessionText = JSON.stringify(AS.body);
+// The shape a rejected event is counted by, for bodies whose keys are all declared names
+// (docs/SCRUBBING.md, "Rejected-event shapes"): keys sorted, each with its JSON type.
+const jsonType = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v);
+const shapeOf = (body) => JSON.stringify(Object.fromEntries(Object.keys(body).sort().map((k) => [k, jsonType(body[k])])));
 
 // --- truncated at every byte of a valid event
 for (let length = 0; length < sessionText.length; length++) {
@@ -248,7 +252,7 @@ add('marker-undeclared-key', 'an undeclared key holding an address is dropped an
 // Versions that only read as one once a prefix or a leading zero is gone are refused as sent.
 for (const [kind, version] of [['ssn', '078-05-1120'], ['aws-key', 'AKIAZQMARKERAWS12345'], ['dotted-card', '4111.1111.1111.1111']]) {
   add(`marker-${kind}-as-version`, `${kind} sent as a version is refused`, SESSION_ROUTE, { body: { ...AS.body, version } },
-    { ...rejected('invalid_version', 'version'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_version', version: '', count: 1 }] });
+    { ...rejected('invalid_version', 'version'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_version', version: '', count: 1, shape: shapeOf(AS.body) }] });
 }
 // Versions: an address, or a key in the pre-release or build part.
 for (const [kind, version] of [['ipv4', '198.51.100.23'], ['ipv4-leading-zeros', '010.000.000.005'], ['phone', '415.555.2671'],
@@ -258,7 +262,7 @@ for (const [kind, version] of [['ipv4', '198.51.100.23'], ['ipv4-leading-zeros',
   ['ssn-build', '1.0.0+078051120'], ['dashed-mac-pre-release', '1.0.0-4a-00-04-10-9b-50'],
   ['split-key-pre-release', '1.0.0-Ab3dEfGh1jKlMn0pQrStUvWxYz01234567.Ab3dEfGh1jKlMn0pQrStUvWxYz01234567']]) {
   add(`marker-${kind}-in-version`, `a version holding ${kind} is refused`, SESSION_ROUTE, { body: { ...AS.body, version: version } },
-    { ...rejected('invalid_version', 'version'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_version', version: '', count: 1 }] });
+    { ...rejected('invalid_version', 'version'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_version', version: '', count: 1, shape: shapeOf(AS.body) }] });
 }
 add('marker-commit-in-version', 'a git commit in the build metadata is a version', SESSION_ROUTE,
   { body: { ...AS.body, version: '1.0.0+9fceb02d0ae598e95dc970b74767f19372d61af8' } },
@@ -272,10 +276,11 @@ add('marker-commit-in-version', 'a git commit in the build metadata is a version
 // Rejection counts keep a version only when it is one.
 add('marker-rejection-version-kept', 'a rejected event counts its version when the version is one', SESSION_ROUTE,
   { body: { ...AS.body, install_id: 'nope', version: '1.2.3' } },
-  { ...rejected('invalid_uuid', 'install_id'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_uuid', version: '1.2.3', count: 1 }] });
+  { ...rejected('invalid_uuid', 'install_id'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_uuid', version: '1.2.3', count: 1, shape: shapeOf(AS.body) }] });
 add('marker-rejection-version-address', 'a rejected event whose version is an address counts no version', SESSION_ROUTE,
   text(`{"install_id":"nope","version":"198.51.100.23"}`),
-  { ...rejected('invalid_uuid', 'install_id'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_uuid', version: '', count: 1 }] });
+  { ...rejected('invalid_uuid', 'install_id'), rejections: [{ product: 'agentsonar', event: 'session', code: 'invalid_uuid', version: '', count: 1,
+    shape: shapeOf({ install_id: '', version: '' }) }] });
 
 // --- a pending batch event records what comes before its names, up to a bound
 add('envelope-names-last-huge', 'a batch event with 800 KB of fields before its product and event', ['', ''],

@@ -202,6 +202,7 @@ void Walker::ResetEvent() {
   dropped_count = 0;
   unknown_values.clear();
   pending = kNoField;
+  shape.StartEvent();
 }
 
 void Walker::CheckRequired(uint16_t first, uint16_t count) {
@@ -233,7 +234,13 @@ void Walker::FinishEvent() {
 }
 
 void Walker::WriteRejected(Status code, std::string_view path, std::string_view message) {
-  if (event.spec() != nullptr) report.CountRejection(event.product(), event.spec(), code, EventVersion());
+  if (event.spec() != nullptr) {
+    // A value that is not an object has no keys: it is counted without a shape, not as "{}", which
+    // would say an empty object was sent.
+    shape_text.clear();
+    if (code != Status::not_an_object) shape.Write(*event.spec(), shape_text);
+    report.CountRejection(event.product(), event.spec(), code, EventVersion(), shape_text);
+  }
   report.Rejected(event_count - 1, code, path, message, Notes());
 }
 

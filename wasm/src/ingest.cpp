@@ -26,6 +26,7 @@ void Walker::Reset(const IngestRequest& req) {
   envelope_key = EnvelopeKey::None;
   saw_events = false;
   event_count = 0;
+  shape.StartRequest(req.body);
   for (std::string* buffer : {&scratch, &tape_text, &scan_scratch}) json_out::ReleaseIfLarge(*buffer);
   report.Reset();
 }

@@ -132,14 +132,14 @@ void Report::AppendRow(std::string_view row) {
 }
 
 void Report::CountRejection(const catalogue::ProductSpec* product, const catalogue::EventSpec* spec, Status code,
-                            std::string_view version) {
+                            std::string_view version, std::string_view shape) {
   for (RejectionCount& counted : rejection_counts_) {
-    if (counted.spec == spec && counted.code == code && counted.version == version) {
+    if (counted.spec == spec && counted.code == code && counted.version == version && counted.shape == shape) {
       ++counted.count;
       return;
     }
   }
-  rejection_counts_.push_back({product, spec, code, std::string(version), 1});
+  rejection_counts_.push_back({product, spec, code, std::string(version), std::string(shape), 1});
 }
 
 void Report::AppendRejectionCounts() {
@@ -157,6 +157,10 @@ void Report::AppendRejectionCounts() {
     AppendString(rejections_json_, r.version);
     rejections_json_.append(",\"count\":");
     AppendInt(rejections_json_, r.count);
+    if (!r.shape.empty()) {
+      rejections_json_.append(",\"shape\":");
+      AppendString(rejections_json_, r.shape);
+    }
     rejections_json_.push_back('}');
   }
   rejections_json_.push_back(']');

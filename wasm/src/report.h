@@ -36,10 +36,11 @@ class Report {
   // Rejected() answers an event that cannot be stored; `path` may be empty.
   void Rejected(uint32_t index, Status code, std::string_view path, std::string_view message, VerdictNotes notes);
 
-  // CountRejection() counts a rejected event by product, event, code and version; ForgetRejections()
-  // drops the counts (a refused request counts once, as its own outcome).
+  // CountRejection() counts a rejected event by product, event, code, version and shape (event_shape.h;
+  // "" for none); ForgetRejections() drops the counts (a refused request counts once, as its own
+  // outcome).
   void CountRejection(const catalogue::ProductSpec* product, const catalogue::EventSpec* spec, Status code,
-                      std::string_view version);
+                      std::string_view version, std::string_view shape = {});
   void ForgetRejections() { rejection_counts_.clear(); }
 
   // Refuse() answers a request refused whole: nothing is stored. Finish() answers the verdicts.
@@ -57,6 +58,7 @@ class Report {
     const catalogue::EventSpec* spec;
     Status code;
     std::string version;
+    std::string shape;
     uint32_t count;
   };
 

@@ -55,6 +55,7 @@ bool Walker::OnScalar(const JsonScalar& value) {
     default:
       break;
   }
+  if (frame.kind == FrameKind::Event) shape.NoteValue(EventShape::TypeOf(value));
   if (EventFailed()) {
     if (watching_version && frame.kind == FrameKind::Event) TakeVersionAfterError(value);
     watching_version = false;
@@ -178,6 +179,7 @@ bool Walker::OnStartContainer(bool is_object) {
       frames.push_back({FrameKind::Tape, kNoField, 0});
       return true;
     default:
+      if (frames.back().kind == FrameKind::Event) shape.NoteValue(is_object ? ShapeType::Object : ShapeType::Array);
       frames.push_back(ContainerFrame(is_object));
       return true;
   }
@@ -240,6 +242,9 @@ bool Walker::OnKeyEvent(std::string_view key) {
     default:
       break;
   }
+  // Every key of the event, read or skipped after an error; an envelope event's names are not
+  // part of its shape.
+  if (frame.kind == FrameKind::Event && !(envelope && (key == "product" || key == "event"))) shape.NoteKey(key);
   if (EventFailed()) {
     watching_version = frame.kind == FrameKind::Event && version_after_error.empty() && WatchVersionAfterError(key);
     return true;

@@ -18,6 +18,7 @@
 
 #include "catalogue.h"
 #include "event_builder.h"
+#include "event_shape.h"
 #include "field_check.h"
 #include "phonehome/core.h"
 #include "report.h"
@@ -94,6 +95,8 @@ struct Walker {
   std::string scan_scratch;  // the scanner's: strings with escapes, its nesting stack
   field_check::Buffers field_buffers;
   std::string path_suffix;  // a map key or list index extending a field's path
+  EventShape shape;         // the event's top-level keys and types, written if it is rejected
+  std::string shape_text;
 
   // Output.
   Report report;

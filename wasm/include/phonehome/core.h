@@ -86,8 +86,10 @@ struct IngestResult {
   // database already held, so the body never has to be parsed or rebuilt.
   std::string_view response_json;
   const uint32_t* accepted_offsets = nullptr;
-  // Rejected events counted by product, event, code and version (when readable): a JSON array of
-  // {"product","event","code","version","count"}, for the rejection counters. Holds no event data.
+  // Rejected events counted by product, event, code, version (when readable) and shape: a JSON array
+  // of {"product","event","code","version","count","shape"}, for the rejection counters. "shape" (a
+  // JSON object's text: top-level keys and JSON types, event_shape.h) is absent for an event that
+  // is no object and a request refused whole. Holds no event data.
   std::string_view rejections_json;
   // The daily per-install counters' input (install_key.h): for each stored row, in order,
   // ["event_id", "install key"] (null without an install id), a JSON array; and the rows per
