@@ -1,6 +1,7 @@
 // api.js: the stats API as the page asks it. The token is asked once and kept in this browser's
-// localStorage (never sent anywhere but this origin's /v1/stats). Every answer is read as data:
-// nothing from the API is ever written into the page as HTML.
+// localStorage (never sent anywhere but this origin's /v1/stats; the public /v1/schema is asked
+// without it). Every answer is read as data: nothing from the API is ever written into the page as
+// HTML.
 
 const TOKEN_KEY = 'phonehome.token';
 
@@ -50,6 +51,18 @@ export function stats(report, params) {
     pending.catch(() => answers.delete(source));
   }
   return answers.get(source).then((data) => ({ data, source }));
+}
+
+// schema() is the catalogue as the Worker publishes it (GET /v1/schema, public, no token): the kind
+// of every field, which the shapes of rejected events are compared with.
+export function schema() {
+  const source = '/v1/schema';
+  if (!answers.has(source)) {
+    const pending = fetchJson(source, source);
+    answers.set(source, pending);
+    pending.catch(() => answers.delete(source));
+  }
+  return answers.get(source);
 }
 
 export async function fetchJson(source, route, headers = {}) {

@@ -1,9 +1,10 @@
 // app.js: the dashboard's wiring. Reads the controls (kept in the address, so a view can be
 // reloaded or shared), asks the stats API, and draws each panel, or says why it is empty. Every
 // number on the page is one the API answered, or a sum or mean of them written as such.
-import { Refused, RouteMissing, Unauthorized, refresh, stats, token } from './api.js';
+import { Refused, RouteMissing, Unauthorized, refresh, schema, stats, token } from './api.js';
 import { PREVIOUS, timeChart } from './charts.js';
 import { addDays, ago, change, dayList, daysIn, exact, isDay, moment, percent, previousPeriod, today, utcTime } from './format.js';
+import { HEALTH_PANELS, drawAdoption, drawChecks, drawDrops, drawShapes } from './health.js';
 import { Panel } from './panel.js';
 import { $, bars, el, table } from './views.js';
 
@@ -17,14 +18,20 @@ const MEASURES = {
   installs: { noun: 'Active installs', label: 'active installs', perDay: 'Active installs per day' },
   sessions: { noun: 'Sessions', label: 'sessions', perDay: 'Sessions per day' },
 };
-const PANELS = ['overview', 'breakdown', 'totals', 'outcomes', 'events', 'measures', 'measures-version', 'top', 'rejections'];
+const PANELS = ['overview', 'breakdown', 'totals', 'outcomes', 'events', 'measures', 'measures-version', 'top', 'rejections', ...HEALTH_PANELS];
+// Reports that count events or checks, and so take ci=include: with it, events and checks that
+// said they ran in CI are counted too (they are left out by default).
+const CI_REPORTS = new Set(['overview', 'events', 'breakdown', 'outcomes', 'measures', 'top', 'rejections', 'checks']);
 const panels = Object.fromEntries(PANELS.map((id) => [id, new Panel(id)]));
 
-const state = { product: '', event: '*', from: '', to: '', measure: 'events', dimension: 'version', compare: false, field: '', top: '' };
+const state = { product: '', event: '*', from: '', to: '', measure: 'events', dimension: 'version', compare: false, ci: false, field: '', top: '' };
 let products = [];
 // The product's /v1/stats/fields answer, or null with the reason it is missing.
 let fields = null;
 let fieldsProblem = '';
+// The catalogue as /v1/schema publishes it (every field's kind), or null with the reason.
+let catalogue = null;
+let catalogueProblem = '';
 let renders = 0;
 
 // ---- the address: the view's state ----------------------------------------------------------
@@ -34,6 +41,7 @@ function readAddress() {
   for (const key of ['product', 'event', 'from', 'to', 'dimension', 'field', 'top']) if (params.has(key)) state[key] = params.get(key);
   if (Object.hasOwn(MEASURES, params.get('measure'))) state.measure = params.get('measure');
   state.compare = params.get('compare') === '1';
+  state.ci = params.get('ci') === 'include';
   if (!isDay(state.to)) state.to = today();
   if (!isDay(state.from)) state.from = addDays(state.to, -29);
 }
@@ -41,6 +49,7 @@ function readAddress() {
 function writeAddress() {
   const params = new URLSearchParams({ product: state.product, event: state.event, from: state.from, to: state.to, measure: state.measure, dimension: state.dimension });
   if (state.compare) params.set('compare', '1');
+  if (state.ci) params.set('ci', 'include');
   if (state.field) params.set('field', state.field);
   if (state.top) params.set('top', state.top);
   history.replaceState(null, '', `?${params}`);
@@ -107,6 +116,7 @@ function fillControls() {
   $('to').value = state.to;
   $('to').max = today();
   $('compare').checked = state.compare;
+  $('ci').checked = state.ci;
 }
 
 function rangeProblem() {
@@ -127,6 +137,12 @@ async function loadProduct() {
     if (error instanceof Unauthorized) throw error;
     fieldsProblem = why(error, 'the catalogue\'s fields');
   }
+  try {
+    catalogue = await schema();
+  } catch (error) {
+    catalogue = null;
+    catalogueProblem = why(error, 'the catalogue');
+  }
   fillControls();
 }
 
@@ -144,8 +160,14 @@ async function render() {
   const q = { product: state.product, event: state.event, from, to };
   const measureField = selectedField('measures', state.field);
   const topField = selectedField('top', state.top);
-  const ask = (report, params) => stats(report, params).then((r) => ({ ok: true, ...r }), (error) => ({ ok: false, error }));
-  const [overview, previous, events, breakdown, outcomes, rejections, measures, top] = await Promise.all([
+  // The Include CI switch asks every report that counts events or checks with ci=include; a
+  // request naming its own ci (the CI shares compare both) keeps it.
+  const ask = (report, params) => {
+    const asked = state.ci && CI_REPORTS.has(report) && !('ci' in params) ? { ...params, ci: 'include' } : params;
+    return stats(report, asked).then((r) => ({ ok: true, ...r }), (error) => ({ ok: false, error }));
+  };
+  const span = { product: state.product, from, to };
+  const [overview, previous, events, breakdown, outcomes, rejections, measures, top, checks, clientReports, shapes, versions, versionsCi] = await Promise.all([
     ask('overview', q),
     state.compare ? ask('overview', { ...q, ...previousPeriod(from, to) }) : null,
     ask('events', { product: state.product, from, to }),
@@ -154,9 +176,16 @@ async function render() {
     ask('rejections', { product: state.product, from, to }),
     measureField ? ask('measures', { product: state.product, event: measureField.event, field: measureField.name, from, to }) : null,
     topField ? ask('top', { product: state.product, event: topField.event, field: topField.name, from, to }) : null,
+    ask('checks', span),
+    ask('client_reports', span),
+    ask('shapes', { ...span, event: state.event === '*' ? undefined : state.event }),
+    // Versions over all events, without CI and with it: CI's share of each version's events.
+    ask('breakdown', { ...span, event: '*', dimension: 'version', ci: undefined }),
+    ask('breakdown', { ...span, event: '*', dimension: 'version', ci: 'include' }),
   ]);
   if (run !== renders) return;
-  if ([overview, previous, events, breakdown, outcomes, rejections, measures, top].some((a) => a?.error instanceof Unauthorized)) {
+  const answers = [overview, previous, events, breakdown, outcomes, rejections, measures, top, checks, clientReports, shapes, versions, versionsCi];
+  if (answers.some((a) => a?.error instanceof Unauthorized)) {
     return refused();
   }
   const days = dayList(from, to);
@@ -164,12 +193,14 @@ async function render() {
   const todayDay = today();
   const view = {
     q, days, live, todayDay, overview, previous, events, breakdown, outcomes, rejections, measures, top, measureField, topField,
+    checks, clientReports, shapes, versions, versionsCi,
     // A day the answer has no row for: 0, except today while the API has not counted it.
     missing: (day) => (day === todayDay && !live ? null : 0),
     dayNote: (day) => (day !== todayDay ? '' : live?.partial ? 'today, partial' : live ? 'today' : 'today, not counted yet'),
   };
   for (const [draw, panel] of [[drawStatus], [drawCards], [drawOverview, 'overview'], [drawBreakdown, 'breakdown'], [drawTotals, 'totals'],
-    [drawOutcomes, 'outcomes'], [drawEvents, 'events'], [drawMeasures, 'measures'], [drawTop, 'top'], [drawRejections, 'rejections']]) {
+    [drawOutcomes, 'outcomes'], [drawEvents, 'events'], [drawMeasures, 'measures'], [drawTop, 'top'], [drawRejections, 'rejections'],
+    [drawHealth(drawChecks), 'checks'], [drawHealth(drawAdoption), 'adoption'], [drawHealth(drawDrops), 'drops'], [drawHealth(drawShapes), 'shapes']]) {
     try {
       draw(view);
     } catch (error) {
@@ -180,6 +211,23 @@ async function render() {
   document.body.dataset.rendered = state.product;
   document.body.dataset.render = String(run);
 }
+
+// drawHealth() hands a version-health panel (health.js) what it draws with.
+const drawHealth = (draw) => (view) => {
+  const p = product();
+  const fieldsOf = (e) => e.fields ?? [];
+  const declared = catalogue?.products?.find((c) => c.product === state.product);
+  draw({
+    panels, view, why, chartIn,
+    ciIncluded: state.ci,
+    ciNote: state.ci ? 'Checks from CI are included.' : 'Checks from CI are left out (Include CI adds them).',
+    byInstalls: p?.hasInstallIds !== false,
+    hasCiColumn: Boolean(declared?.events?.some((e) => fieldsOf(e).some((f) => f.column === 'ci'))),
+    productTitle: p?.title ?? state.product,
+    schema: catalogue,
+    schemaProblem: catalogueProblem,
+  });
+};
 
 // drawStatus(): what "today" holds and when finished days were last rolled up.
 function drawStatus({ overview, live, q }) {
@@ -649,6 +697,7 @@ for (const id of ['dimension', 'measure-field', 'top-field']) {
 $('from').addEventListener('change', guarded(() => { state.from = $('from').value; return render(); }));
 $('to').addEventListener('change', guarded(() => { state.to = $('to').value; return render(); }));
 $('compare').addEventListener('change', guarded(() => { state.compare = $('compare').checked; return render(); }));
+$('ci').addEventListener('change', guarded(() => { state.ci = $('ci').checked; return render(); }));
 $('measure').addEventListener('change', guarded(() => { state.measure = document.querySelector('#measure input:checked').value; return render(); }));
 for (const button of document.querySelectorAll('[data-days]')) {
   button.addEventListener('click', guarded(() => {
