@@ -6,6 +6,7 @@
 import { HttpError } from './http.js';
 import { dayOf, dayString, readDay } from './days.js';
 import { decide, label, OTHER, weeksAround } from './fold.js';
+import { rejectedVersionKeeper } from './rejected-versions.js';
 
 const MAX_RANGE_DAYS = 400;
 // The shapes report answers at most this many rows, largest counts first.
@@ -93,21 +94,34 @@ export const HEALTH_REPORTS = {
 
   // shapes: the keys and JSON types of rejected events (never a value), per event, version, code
   // and shape, summed over the range, largest first, at most MAX_SHAPE_ROWS; `truncated` says
-  // whether more were left out.
-  async shapes(db, url, catalogue) {
+  // whether more were left out. Versions are folded per day exactly as the rejections report
+  // folds them (rejected-versions.js), so neither report names a version the other hides.
+  async shapes(db, url, catalogue, settings, { stores }) {
     const q = readRange(url, catalogue);
     const event = url.searchParams.get('event') ?? '*';
     if (event !== '*' && !q.declared.events.some((e) => e.name === event)) {
       throw badRequest(`event must be * or one of: ${q.declared.events.map((e) => e.name).join(', ')}`);
     }
-    const rows = await all(db, `SELECT event, version, code, shape, sum(count) AS count FROM rejected_shapes_daily
-      WHERE product = ?1 AND day BETWEEN ?2 AND ?3 AND (?4 = '*' OR event = ?4)
-      GROUP BY event, version, code, shape ORDER BY count DESC, event, version, code, shape LIMIT ?5`,
-    q.product, q.from, q.to, event, MAX_SHAPE_ROWS + 1);
-    const truncated = rows.length > MAX_SHAPE_ROWS;
+    const { keep, measure } = await rejectedVersionKeeper(db, { catalogue, stores: stores.stores, settings, ...q });
+    // Per day (folding is per week); the stored counts cap shapes and versions per day and event, so
+    // this is at most about MAX_REJECTED_SHAPES × MAX_REJECTION_VERSIONS rows per day and event.
+    const daily = await all(db, `SELECT day, event, version, code, shape, count FROM rejected_shapes_daily
+      WHERE product = ?1 AND day BETWEEN ?2 AND ?3 AND (?4 = '*' OR event = ?4)`, q.product, q.from, q.to, event);
+    const summed = new Map();
+    for (const r of daily) {
+      const version = keep(r.day, r.version) ? label(r.version) : OTHER;
+      const key = [r.event, version, r.code, r.shape].join('\u0000');
+      const row = summed.get(key) ?? { event: r.event, version, code: r.code, shape: r.shape, count: 0 };
+      row.count += r.count;
+      summed.set(key, row);
+    }
+    const rows = [...summed.values()].sort((a, b) => b.count - a.count || (a.event < b.event ? -1 : a.event > b.event ? 1 : 0)
+      || (a.version < b.version ? -1 : a.version > b.version ? 1 : 0) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
+      || (a.shape < b.shape ? -1 : a.shape > b.shape ? 1 : 0));
     return {
-      product: q.product, from: dayString(q.from), to: dayString(q.to), event, truncated,
-      rows: rows.slice(0, MAX_SHAPE_ROWS).map((r) => ({ ...r, version: label(r.version), shape: parseShape(r.shape) })),
+      product: q.product, from: dayString(q.from), to: dayString(q.to), event, truncated: rows.length > MAX_SHAPE_ROWS,
+      folding: { measure, min_group_size: settings.minGroupSize, unit: 'week' },
+      rows: rows.slice(0, MAX_SHAPE_ROWS).map((r) => ({ ...r, shape: parseShape(r.shape) })),
     };
   },
 };

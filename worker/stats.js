@@ -10,9 +10,10 @@ import { Ledger, rollupDays } from './maintenance.js';
 import { Cells } from './cells.js';
 import { productStats } from './fields.js';
 import { HEALTH_REPORTS } from './health-stats.js';
-import { decide, hasInstallIds, label, OTHER, weeksAround } from './fold.js';
+import { label, OTHER } from './fold.js';
 import { REPORTS as USE_REPORTS } from './reports.js';
 import { Slicer } from './rollup.js';
+import { rejectedVersionKeeper } from './rejected-versions.js';
 import { rejectionRules } from './rules.js';
 import { MAX_REJECTION_VERSIONS } from './storage.js';
 
@@ -126,22 +127,12 @@ const REPORTS = {
 
   // rejections: per day, event, code and version. Stored counts hold at most MAX_REJECTION_VERSIONS
   // versions per day, event and code (storage.js); the same fold here, largest counts first, bounds
-  // rows written before that cap too. Versions are then folded like any group (fold.js), measured
-  // as the version breakdown folds them (fold.js): for products with install ids, a version is named
-  // only where the version breakdown names it (rejected events carry no install to count, and one
-  // install must not name its version by sending rejected events); for the others, on rejected
-  // events (fewer than MIN_GROUP_SIZE in a week is "other").
+  // rows written before that cap too. Versions are then folded as rejected-versions.js decides.
   // The most recent MAX_REJECTION_ROWS rows are answered, and `truncated` says whether older ones
   // were left out. `rules` explains each event's codes from the catalogue (rules.js).
   async rejections(db, url, catalogue, settings, { stores }) {
     const q = readQuery(url, catalogue);
-    const around = weeksAround(q.from, q.to);
-    const byInstalls = hasInstallIds(q.declared);
-    const sizes = byInstalls
-      ? await new Cells({ db, catalogue, stores: stores.stores, settings, ci: q.ci }).decisionCells({ product: q.product, dimension: 'version', ...around })
-      : await all(db, `SELECT day, version AS value, sum(count) AS events, 0 AS installs FROM rejections_daily
-        WHERE product = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day, version`, q.product, around.from, around.to);
-    const keep = decide(sizes, { measure: byInstalls ? 'installs' : 'events', minimum: settings.minGroupSize });
+    const { keep, measure } = await rejectedVersionKeeper(db, { catalogue, stores: stores.stores, settings, ...q });
     const rows = await all(db, `SELECT * FROM (
         SELECT day, event, code, version, sum(count) AS count FROM (
           SELECT day, event, code, count, CASE WHEN row_number() OVER (PARTITION BY day, event, code ORDER BY version = '', count DESC, version)
@@ -161,7 +152,7 @@ const REPORTS = {
     const answer = [...folded.values()].map((r) => ({ ...r, day: dayString(r.day) }));
     return {
       product: q.product, from: dayString(q.from), to: dayString(q.to), truncated,
-      folding: { measure: byInstalls ? 'installs' : 'events', min_group_size: settings.minGroupSize, unit: 'week' },
+      folding: { measure, min_group_size: settings.minGroupSize, unit: 'week' },
       rejections: answer, rules: rejectionRules(q.declared, answer),
     };
   },

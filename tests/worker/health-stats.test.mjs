@@ -1,12 +1,16 @@
 // health-stats.test.mjs: GET /v1/stats/shapes through the real Worker in workerd and a real
 // local D1 (rows written straight into rejected_shapes_daily, which the core's rejections fill):
-// summed over the range, largest first, at most MAX_SHAPE_ROWS, the event filter checked. The
+// summed over the range, largest first, at most MAX_SHAPE_ROWS, the event filter checked, versions
+// folded as the rejections report folds them (a version the version breakdown does not name is
+// "other"). The
 // checks and client_reports reports are tested with their routes (check.test.mjs,
 // client-reports.test.mjs).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MAX_SHAPE_ROWS } from '../../worker/health-stats.js';
-import { startWorker, testCatalogue } from './harness.mjs';
+import { hasInstallIds } from '../../worker/fold.js';
+import { startWorker, testCatalogue, wranglerVars } from './harness.mjs';
+import { insertRaw } from './raw-rows.mjs';
 
 const TOKEN = 'test-stats-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -29,7 +33,27 @@ describe('GET /v1/stats/shapes', () => {
     return { status: response.status, answer: response.status === 200 ? JSON.parse(text) : text };
   };
 
+  // seen() makes `version` one the version breakdown names today and yesterday: stored events of
+  // MIN_GROUP_SIZE installs (or rejected events, for a product without install ids).
+  const MIN_GROUP_SIZE = Number(wranglerVars().MIN_GROUP_SIZE);
+  const seen = async (version) => {
+    for (const day of [today, today - 1]) {
+      if (!hasInstallIds(declared)) {
+        await worker.execute('INSERT INTO rejections_daily (day, product, event, code, version, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6)',
+          [day, declared.product, event.name, 'missing_field', version, MIN_GROUP_SIZE]);
+        continue;
+      }
+      await insertRaw(worker, Array.from({ length: MIN_GROUP_SIZE }, (_, i) => ({
+        event_id: `${version}-${day}-${i}`, product: declared.product, event: event.name, install_id: `install-${version}-${i}`,
+        session_id: null, version, os: null, arch: null, runtime: null, runtime_version: null,
+        occurred_at: day * 86_400_000 + 1000, received_at: day * 86_400_000 + 1000, time_source: 'server', properties: '{}',
+      })));
+    }
+  };
+
   test('summed over the range, largest first, shapes as objects', async () => {
+    await seen('0.3.0');
+    await seen('0.4.0');
     await insert(today, '0.3.0', 'invalid_type', { python: 'number' }, 4);
     await insert(today - 1, '0.3.0', 'invalid_type', { python: 'number' }, 3);
     await insert(today, '0.4.0', 'missing_field', { version: 'string' }, 5);
@@ -42,6 +66,15 @@ describe('GET /v1/stats/shapes', () => {
     ]);
     assert.equal(answer.truncated, false);
     assert.equal((await shapes({ event: event.name })).answer.rows.length, 2);
+  });
+
+  test('a version the rejections report folds is "other" here too', async () => {
+    await insert(today, '7.7.7-rc.1', 'invalid_type', { lonely: 'number' }, 3);
+    const { answer } = await shapes({});
+    const row = answer.rows.find((r) => r.shape.lonely === 'number');
+    assert.equal(row.version, 'other');
+    assert.ok(!JSON.stringify(answer).includes('7.7.7'));
+    assert.equal(answer.folding.min_group_size, MIN_GROUP_SIZE);
   });
 
   test(`at most ${MAX_SHAPE_ROWS} rows, truncated says so`, async () => {
