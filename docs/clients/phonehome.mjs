@@ -12,7 +12,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-const ENDPOINT = process.env.PHONEHOME_URL ?? 'https://t.example.com';
+const ENDPOINT = process.env.PHONEHOME_URL || 'https://t.example.com';
 const TIMEOUT_MS = 3000;
 const MAX_ATTEMPTS = 3;
 const CHECK_EVERY_S = 86400;

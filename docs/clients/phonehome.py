@@ -22,7 +22,7 @@ import urllib.request
 import uuid
 from datetime import datetime, timezone
 
-ENDPOINT = os.environ.get("PHONEHOME_URL", "https://t.example.com")
+ENDPOINT = os.environ.get("PHONEHOME_URL") or "https://t.example.com"
 TIMEOUT_S = 3.0
 MAX_ATTEMPTS = 3
 CHECK_EVERY_S = 86400
