@@ -1,7 +1,8 @@
 // cors.js: CORS for the ingest routes only, so SDKs running in browsers can post. Maintainer
 // routes get no CORS headers at all.
 
-export const CORS_ALLOW_HEADERS = 'content-type, content-encoding, x-sent-at';
+// x-client-version: the version a version_check product's ingest answer is checked for (check.js).
+export const CORS_ALLOW_HEADERS = 'content-type, content-encoding, x-sent-at, x-client-version';
 
 // allowedOrigin() is the Access-Control-Allow-Origin value for this request, or null.
 function allowedOrigin(request, settings) {

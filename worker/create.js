@@ -6,6 +6,9 @@
 import coreModule from '../dist/phonehome.wasm';
 import { MODULE_SHA256 } from '../dist/module.js';
 import { config } from './config.js';
+import { handleAdmin } from './admin.js';
+import { handleCheck, withCheck } from './check.js';
+import { handleClientReport } from './client-reports.js';
 import { CatalogueError, CoreTrap, instantiateCore } from './core.js';
 import { preflight, withCors } from './cors.js';
 import { disclosurePage, schemaDocument } from './disclosure.js';
@@ -19,6 +22,7 @@ import { queryBody } from './query.js';
 import { noteUnmatchedEvents, noteUnmatchedResponse } from './unmatched.js';
 import { consumeBatch } from './queue.js';
 import { publicPage, publicStats } from './public.js';
+import { overlay, settingsRows } from './settings-overlay.js';
 import { handleStats } from './stats.js';
 import { eventStores } from './stores.js';
 
@@ -36,9 +40,36 @@ function deployment(catalogue, module, moduleSha256) {
   let corePromise = null;
   let identityPromise = null;
   let logged = false;
+  // Remote settings (settings-overlay.js): the text each core has loaded, and a merged text the
+  // core refused (so it is not tried again on every request).
+  const loadedText = new WeakMap();
+  let refusedText = null;
   const app = {
     catalogue,
-    getCore() {
+    // The catalogue with the remote settings merged in: what the check answers.
+    settingsCatalogue: catalogue,
+    // getCore(env) also brings the core's catalogue up to date with remote_settings. A merged
+    // catalogue the core refuses leaves it on the compiled one (logged once): settings are then
+    // served by the check but not enforced, never a reason to refuse events.
+    async getCore(env) {
+      const core = await app.baseCore();
+      if (!env?.DB || structural) return core;
+      const merged = overlay(catalogue, await settingsRows(env.DB));
+      app.settingsCatalogue = merged;
+      const text = merged === catalogue ? catalogueText : JSON.stringify(merged);
+      if (text === (loadedText.get(core) ?? catalogueText) || text === refusedText) return core;
+      const problem = core.loadCatalogue(text);
+      if (problem === null) {
+        loadedText.set(core, text);
+        return core;
+      }
+      console.error(`phonehome: the remote settings were refused by the core, the compiled catalogue's apply: ${problem}`);
+      refusedText = text;
+      if (core.loadCatalogue(catalogueText) !== null) app.dropCore();
+      loadedText.set(core, catalogueText);
+      return core;
+    },
+    baseCore() {
       corePromise ??= structural ? Promise.reject(new CatalogueError(structural)) : instantiateCore(module, catalogueText);
       return corePromise.catch((error) => {
         if (!(error instanceof CatalogueError)) {
@@ -116,9 +147,11 @@ async function routeIngest(app, request, env, ctx, settings, target) {
   const stores = eventStores(env, settings);
   const core = await app.getCore();
   if (target.kind === 'forget') return handleForget(request, core, stores);
-  if (!isQuery) return handleIngest(request, env, ctx, core, settings, stores, product, event);
+  // A product that declares version_check gets the check's answer in its ingest responses.
+  const declared = app.settingsCatalogue.products.find((p) => p.product === product);
+  if (!isQuery) return withCheck(await handleIngest(request, env, ctx, core, settings, stores, product, event), request, env, declared);
   const body = queryBody(new URL(request.url));
-  const response = await handleIngest(request, env, ctx, core, settings, stores, product, event, { body, valuesAreText: true });
+  const response = await withCheck(await handleIngest(request, env, ctx, core, settings, stores, product, event, { body, valuesAreText: true }), request, env, declared);
   // An answer to a GET must never be served from a cache: each one stored an event.
   response.headers.set('cache-control', 'no-store');
   return response;
@@ -137,7 +170,19 @@ async function routeCapture(app, request, env, ctx, settings, target) {
   return captureAnswer(response);
 }
 
+// The version check and client reports: routes SDKs call, with CORS like the ingest routes',
+// matched before the event route so that `check` and `client_report` never reach the core.
+const SDK_PATH = /^\/v1\/([^/]{1,64})\/(check|client_report)$/;
+
+async function routeSdk(app, request, env, ctx, settings, [, segment, kind]) {
+  const product = decodeSegment(segment);
+  if (request.method === 'OPTIONS') return preflight(request, settings);
+  if (kind === 'check') return handleCheck(request, env, ctx, settings, app.settingsCatalogue, product);
+  return handleClientReport(request, env, ctx, settings, app.catalogue, product);
+}
+
 const STATS_PATH = /^\/v1\/stats\/([a-z_]{1,32})$/;
+const ADMIN_PATH = /^\/v1\/admin(?:\/|$)/;
 
 // pageFile() is a static file of the pages, or the JSON 404 every other route answers.
 async function pageFile(env, request) {
@@ -158,15 +203,18 @@ function pageHeaders(response) {
 async function route(app, request, env, ctx, settings) {
   const url = new URL(request.url);
   // Nothing is answered from a catalogue the core refused.
-  await app.getCore();
+  await app.getCore(env);
   const stats = STATS_PATH.exec(url.pathname);
   if (stats) return handleStats(request, env, settings, app.catalogue, eventStores(env, settings), stats[1]);
   if (url.pathname === '/v1/public/stats') return publicStats(request, env, settings, app.catalogue, eventStores(env, settings), ctx);
-  const capture = captureRoute(url.pathname);
-  const target = capture ? null : ingestRoute(url.pathname);
-  if (capture || target) {
+  if (ADMIN_PATH.test(url.pathname)) return handleAdmin(request, env, app.catalogue, url.pathname);
+  const sdk = SDK_PATH.exec(url.pathname);
+  const capture = sdk ? null : captureRoute(url.pathname);
+  const target = sdk || capture ? null : ingestRoute(url.pathname);
+  if (sdk || capture || target) {
     try {
-      const response = capture ? await routeCapture(app, request, env, ctx, settings, capture) : await routeIngest(app, request, env, ctx, settings, target);
+      const response = sdk ? await routeSdk(app, request, env, ctx, settings, sdk)
+        : capture ? await routeCapture(app, request, env, ctx, settings, capture) : await routeIngest(app, request, env, ctx, settings, target);
       return withCors(response, request, settings);
     } catch (error) {
       if (error instanceof HttpError) {

@@ -11,6 +11,12 @@ export const NEVER_COLLECTED = [
   'Cookies or browser fingerprints: the collector sets no cookie and reads no user agent.',
 ];
 
+// What the version check and client reports record, for the page and /v1/schema: counts only.
+export const CHECKS_RECORD = [
+  'A version check (GET /v1/{product}/check) is answered with the latest release, the advisories for the version asked about and the tool\'s settings. It records one count per day, product, version and CI name, and nothing else: no identifier, no address. The version is kept as its release numbers, with a pre-release label only when it is a release word (alpha, beta, rc, dev, pre, preview, next, canary, nightly) or a number; anything else in it is dropped. The CI name is one of a fixed list of CI services, or nothing.',
+  'A client report (POST /v1/{product}/client_report) records how many events the tool dropped itself, as counts per day, product, version (kept the same way) and reason (offline, queue_full, sampled, opted_out, rejected), and nothing else.',
+];
+
 // VERIFY says how anyone can check which code validates their data with the two hashes below.
 const VERIFY = 'core_sha256 is the SHA-256 of the WebAssembly core (dist/phonehome.wasm of the phonehome npm package, '
   + 'rebuilt byte for byte from its source by scripts/build-wasm); catalogue_sha256 is the SHA-256 of the compiled catalogue '
@@ -25,6 +31,8 @@ export function schemaDocument(catalogue, coreLimits, settings, identity) {
       event: 'POST /v1/{product}/{event} with one JSON object or an array of them',
       batch: 'POST /v1/batch with {"sent_at": …, "events": [{"product": …, "event": …, …fields}]}',
       forget: 'POST /v1/forget with {"install_id": …}',
+      check: 'GET /v1/{product}/check?version=…[&ci=…]',
+      client_report: 'POST /v1/{product}/client_report with {"version": …, "dropped": {"offline": n, …}}',
       protocol: 'docs/PROTOCOL.md in the phonehome repository',
     },
     limits: { max_body_bytes: settings.maxBodyBytes, ...coreLimits },
@@ -33,6 +41,7 @@ export function schemaDocument(catalogue, coreLimits, settings, identity) {
       client: 'SDKs honour DO_NOT_TRACK=1 and the product switches listed per product',
     },
     never_collected: NEVER_COLLECTED,
+    checks_and_client_reports: CHECKS_RECORD,
     products: catalogue.products,
   };
 }
@@ -129,6 +138,10 @@ ${NEVER_COLLECTED.map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}
 <li>Every tool below stops sending when <code>DO_NOT_TRACK=1</code> is set, and has switches of its own, listed with it.</li>
 ${settings.honourDoNotTrack ? '<li>Requests that carry <code>DNT: 1</code> or <code>Sec-GPC: 1</code> are answered and thrown away unread.</li>' : ''}
 <li>To delete everything stored about a machine, send its install id (the random id the tool keeps): <code>POST /v1/forget</code> with <code>{"install_id": "…"}</code>.</li>
+</ul>
+<h2>Version checks and drop reports</h2>
+<ul>
+${CHECKS_RECORD.map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}
 </ul>
 ${products}
 <h2>Which code checks your data</h2>

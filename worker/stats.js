@@ -9,6 +9,7 @@ import { dayOf, dayString, firstCompleteDay, readDay } from './days.js';
 import { Ledger, rollupDays } from './maintenance.js';
 import { Cells } from './cells.js';
 import { productStats } from './fields.js';
+import { HEALTH_REPORTS } from './health-stats.js';
 import { decide, hasInstallIds, label, OTHER, weeksAround } from './fold.js';
 import { REPORTS as USE_REPORTS } from './reports.js';
 import { Slicer } from './rollup.js';
@@ -210,8 +211,8 @@ export async function handleStats(request, env, settings, catalogue, stores, rep
     return jsonBody(JSON.stringify(await rollupRange(env.DB, stores.stores, url, catalogue, settings)), 200);
   }
   const use = Object.hasOwn(USE_REPORTS, report) ? USE_REPORTS[report] : null;
-  const run = Object.hasOwn(REPORTS, report) ? REPORTS[report] : null;
-  if (!use && !run) throw new HttpError(404, 'not_found', `stats reports: ${[...Object.keys(USE_REPORTS), ...Object.keys(REPORTS)].join(', ')}, and POST rollup`);
+  const run = Object.hasOwn(REPORTS, report) ? REPORTS[report] : Object.hasOwn(HEALTH_REPORTS, report) ? HEALTH_REPORTS[report] : null;
+  if (!use && !run) throw new HttpError(404, 'not_found', `stats reports: ${[...Object.keys(USE_REPORTS), ...Object.keys(REPORTS), ...Object.keys(HEALTH_REPORTS)].join(', ')}, and POST rollup`);
   if (request.method !== 'GET') throw new HttpError(405, 'method_not_allowed', 'this route accepts GET', { allow: 'GET' });
   const answer = use
     ? await use(new Cells({ db: env.DB, catalogue, stores: stores.stores, settings }), readQuery(url, catalogue, { needProduct: report !== 'products' }), settings, { badRequest })
