@@ -132,7 +132,7 @@ type state struct {
 	InstallID       string    `json:"install_id"`
 	NoticeShown     bool      `json:"notice_shown"`
 	CheckedAt       int64     `json:"checked_at"`
-	AdvisoriesShown []string  `json:"advisories_shown"`
+	AdvisoriesShown []string  `json:"advisories_shown,omitempty"`
 	Settings        *settings `json:"settings"`
 }
 
@@ -170,7 +170,15 @@ func New(product, version, endpoint string, optOutEnv ...string) *Telemetry {
 		dir = filepath.Join(config, product)
 	}
 	t.path = filepath.Join(dir, "telemetry.json")
-	if text, err := os.ReadFile(t.path); err != nil || json.Unmarshal(text, &t.state) != nil || !validUUID(t.state.InstallID) {
+	var fields map[string]json.RawMessage
+	if text, err := os.ReadFile(t.path); err == nil && json.Unmarshal(text, &fields) == nil {
+		// Field by field: a value of the wrong type (another kit's, or a hand's) is dropped; the id is kept.
+		for key, into := range map[string]any{"install_id": &t.state.InstallID, "notice_shown": &t.state.NoticeShown,
+			"checked_at": &t.state.CheckedAt, "advisories_shown": &t.state.AdvisoriesShown, "settings": &t.state.Settings} {
+			_ = json.Unmarshal(fields[key], into)
+		}
+	}
+	if !validUUID(t.state.InstallID) {
 		t.state = state{InstallID: newUUID()} // none yet, or unreadable: start fresh
 	}
 	if !t.state.NoticeShown {

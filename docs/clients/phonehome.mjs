@@ -88,7 +88,13 @@ export class Telemetry {
   #load() {
     try {
       const state = JSON.parse(readFileSync(this.path, 'utf8'));
-      if (/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(state?.install_id)) return state;
+      if (/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(state?.install_id)) {
+        // A value of the wrong type (another kit's, or a hand's) is dropped; the id is kept.
+        if (typeof state.checked_at !== 'number') delete state.checked_at;
+        if (!Array.isArray(state.advisories_shown)) delete state.advisories_shown;
+        if (typeof state.settings !== 'object' || Array.isArray(state.settings)) delete state.settings;
+        return state;
+      }
     } catch {}
     return { install_id: randomUUID() }; // none yet, or unreadable: start fresh
   }

@@ -109,10 +109,13 @@ class Telemetry:
         try:
             with open(self.path, encoding="utf-8") as file:
                 state = json.load(file)
-            uuid.UUID(state["install_id"])
-            return state
+            if re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", state["install_id"]):
+                # A value of the wrong type (another kit's, or a hand's) is dropped; the id is kept.
+                kinds = {"checked_at": (int, float), "settings": dict, "advisories_shown": list}
+                return {k: v for k, v in state.items() if isinstance(v, kinds.get(k, object))}
         except Exception:
-            return {"install_id": str(uuid.uuid4())}  # none yet, or unreadable: start fresh
+            pass
+        return {"install_id": str(uuid.uuid4())}  # none yet, or unreadable: start fresh
 
     def _save(self):
         try:

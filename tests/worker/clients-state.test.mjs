@@ -5,6 +5,7 @@
 // `ci` on the event and on the check (asserted on the requests the client made, so that the test
 // holds whether or not the catalogue declares a ci field).
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,18 @@ describe('the client kit: state, notice, debug, CI', () => {
         assert.equal((await storedFor(id)).length, 1);
       });
     }
+
+    test(`${name}: values of the wrong type in the state file are dropped, its id kept, and it still sends`, async () => {
+      const stateDir = newStateDir();
+      const id = randomUUID();
+      mkdirSync(stateDir, { recursive: true });
+      writeFileSync(stateFile(stateDir), JSON.stringify({ install_id: id, notice_shown: true, checked_at: 'soon', advisories_shown: null, settings: 'off' }));
+      const result = await runClient(name, { url: recorder.url, stateDir });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stderr, '');
+      assert.equal(readState(stateDir).install_id, id);
+      assert.equal((await storedFor(id)).length, 1);
+    });
 
     test(`${name}: an unwritable state folder still sends, with an id for this run`, async () => {
       const parent = mkdtempSync(join(tmpdir(), 'phonehome-kit-'));
