@@ -151,11 +151,17 @@ phonehome_allowed() { # EVENT: whether the last settings let it be sent
     ! phonehome_older "$ph_version" "$(printf '%s\n' "$ph_flat" | phonehome_value "events\.$1\.min_version")"
 }
 
-phonehome_send() { # PRODUCT EVENT JSON-FIELDS
+# phonehome_send PRODUCT EVENT JSON-FIELDS: in a subshell, so that the caller's set -e or -u cannot
+# stop the script because of telemetry, and none of these variables leaks into it.
+phonehome_send() {
+  (set +eu; phonehome_start "$@") || :
+}
+
+phonehome_start() { # PRODUCT EVENT JSON-FIELDS: the notice now; the check and the send in the background
   phonehome_opted_out && return 0
   endpoint=${PHONEHOME_URL:-https://t.example.com}
   endpoint=${endpoint%/}
-  ph_dir=${PHONEHOME_STATE_DIR:-${XDG_CONFIG_HOME:-$HOME/.config}/$1}
+  ph_dir=${PHONEHOME_STATE_DIR:-${XDG_CONFIG_HOME:-${HOME:-}/.config}/$1}
   ph_state=$ph_dir/telemetry.json
   ph_flat=$(phonehome_json_flat 2>/dev/null <"$ph_state")
   ph_id=$(printf '%s\n' "$ph_flat" | phonehome_value install_id)
@@ -199,7 +205,8 @@ phonehome_send() { # PRODUCT EVENT JSON-FIELDS
   ) </dev/null >/dev/null &
 }
 
-if [ $# -eq 3 ]; then
-  phonehome_send "$1" "$2" "$3"
+# Run as a program (not sourced by another script that happens to have three arguments):
+if [ $# -eq 3 ] && [ "${0##*/}" = phonehome.sh ]; then
+  phonehome_start "$1" "$2" "$3"
   wait # a long-running script would not wait; this one exits right after
 fi

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startWorker } from './harness.mjs';
-import { CLIENTS, SWITCH, clients, newStateDir, readState, root, runClient, startRecorder, stateExists } from './clients-kit.mjs';
+import { CLIENTS, SWITCH, clients, newStateDir, readState, root, run, runClient, startRecorder, stateExists } from './clients-kit.mjs';
+
+const runScript = (script, env) => run('sh', ['-c', script], { DO_NOT_TRACK: '', ...env });
 
 describe('the client kit', () => {
   let worker;
@@ -61,6 +63,28 @@ describe('the client kit', () => {
       }
     });
   }
+
+  test('shell: sourced by a script under set -eu, it neither stops the script nor leaks variables, and sends', async () => {
+    recorder.clear();
+    const stateDir = newStateDir();
+    const script = `set -eu; . '${clients}/phonehome.sh'; phonehome_send agentsonar session '{"version":"0.4.0"}'; `
+      + 'echo "continued ${ph_id:-without ph_id}"';
+    for (const run of ['first', 'second']) {
+      const result = await runScript(script, { PHONEHOME_URL: recorder.url, PHONEHOME_STATE_DIR: stateDir });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout.trim(), 'continued without ph_id', run);
+    }
+    assert.equal(recorder.events().length, 2, 'both runs sent (the send outlives the script: the test waits for its output to close)');
+    assert.equal(recorder.events()[0].install_id, readState(stateDir).install_id);
+  });
+
+  test('shell: sourced by a script run with three arguments, it sends nothing by itself', async () => {
+    recorder.clear();
+    const result = await run('sh', ['-c', `. '${clients}/phonehome.sh'; echo sourced`, 'sdk.sh', 'one', 'two', 'three'],
+      { PHONEHOME_URL: recorder.url, PHONEHOME_STATE_DIR: newStateDir() });
+    assert.equal(result.stdout.trim(), 'sourced', result.stderr);
+    assert.deepEqual(recorder.requests, []);
+  });
 
   test('docs/PROTOCOL.md shows each client exactly as tested', () => {
     const protocol = readFileSync(`${root}docs/PROTOCOL.md`, 'utf8');
