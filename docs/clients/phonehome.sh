@@ -191,14 +191,18 @@ phonehome_start() { # PRODUCT EVENT JSON-FIELDS: the notice now; the check and t
   phonehome_save
   ph_ci=$(phonehome_ci)
   ph_version=$(printf '%s' "$3" | phonehome_json_flat | phonehome_value version)
-  case $(printf '%s' "$3" | tr -d ' \t\n') in '{}') ph_fields='}' ;; *) ph_fields=,${3#*\{} ;; esac
+  ph_rest=${3#*\{} # the fields' own install_id or ci, if any, win
+  ph_head={
+  case $3 in *'"install_id"'*) ;; *) ph_head="$ph_head\"install_id\":\"$ph_id\"," ;; esac
+  case $3 in *'"ci"'*) ;; *) ph_head="$ph_head\"ci\":\"$ph_ci\"," ;; esac
+  case $(printf '%s' "$ph_rest" | tr -d ' \t\n') in '}'*) ph_head=${ph_head%,} ;; esac
   (
     phonehome_check "$1"
     if ! phonehome_allowed "$2"; then
       phonehome_debug "nothing sent: the server's settings turn $2 off"
       exit 0
     fi
-    ph_answer=$(printf '{"install_id":"%s","ci":"%s"%s' "$ph_id" "$ph_ci" "$ph_fields" | gzip -c |
+    ph_answer=$(printf '%s%s' "$ph_head" "$ph_rest" | gzip -c |
       phonehome_request --retry 2 -H 'Content-Type: application/json' -H 'Content-Encoding: gzip' \
         -H "X-Sent-At: $(date -u +%Y-%m-%dT%H:%M:%SZ)" --data-binary @- "$endpoint/v1/$1/$2")
     phonehome_answer "POST /v1/$1/$2"

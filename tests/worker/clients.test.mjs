@@ -4,6 +4,7 @@
 // says so, and never fails the program it lives in, even with nothing listening. The other
 // clients-*.test.mjs files test the state file, the notice, debug, CI, the check and Node's exit.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startWorker } from './harness.mjs';
@@ -76,6 +77,20 @@ describe('the client kit', () => {
     }
     assert.equal(recorder.events().length, 2, 'both runs sent (the send outlives the script: the test waits for its output to close)');
     assert.equal(recorder.events()[0].install_id, readState(stateDir).install_id);
+  });
+
+  test('shell: fields that carry their own install_id or ci keep them; empty fields still make an event', async () => {
+    const id = randomUUID();
+    for (const fields of [{ install_id: id, session_id: randomUUID(), version: '0.4.0' }, { ci: 'gitlab', session_id: randomUUID(), version: '0.4.0' }, {}]) {
+      recorder.clear();
+      const result = await run('sh', [`${clients}/phonehome.sh`, 'agentsonar', 'session', JSON.stringify(fields)],
+        { PHONEHOME_URL: recorder.url, PHONEHOME_STATE_DIR: newStateDir(), DO_NOT_TRACK: '' });
+      assert.equal(result.status, 0, result.stderr);
+      const [event] = recorder.events();
+      assert.deepEqual(Object.keys(event).sort(), [...new Set(['install_id', 'ci', ...Object.keys(fields)])].sort());
+      for (const [key, value] of Object.entries(fields)) assert.equal(event[key], value);
+    }
+    assert.equal((await worker.rows(`SELECT 1 FROM events WHERE install_id = '${id}'`)).length, 1);
   });
 
   test('shell: sourced by a script run with three arguments, it sends nothing by itself', async () => {
