@@ -131,6 +131,7 @@ export class Telemetry {
     const timeout = new Promise((resolve) => { timer = setTimeout(resolve, TIMEOUT_MS); });
     await Promise.race([Promise.all(this.sending), timeout]);
     clearTimeout(timer);
+    this.deadline = Infinity; // a program that goes on after close() sends as before
   }
 
   // check() fetches the check answer when the last is a day old; keeps the last settings when it fails.

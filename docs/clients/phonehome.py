@@ -76,9 +76,16 @@ def older(version, minimum):
     return bool(mine and least and mine < least)
 
 
+def say(message):
+    try:
+        print(message, file=sys.stderr)
+    except Exception:
+        pass  # a closed stderr must not break the host program
+
+
 def debug(message):
     if os.environ.get("PHONEHOME_DEBUG", "").lower() in ("1", "true", "yes"):
-        print("phonehome: " + message, file=sys.stderr)
+        say("phonehome: " + message)
 
 
 class Telemetry:
@@ -98,9 +105,9 @@ class Telemetry:
         self.state = self._load()
         if not self.state.get("notice_shown"):
             switches = "".join(" or %s=%s" % (n, "1" if says_off(n) else "off") for n in opt_out_env)
-            print(notice or "%s sends anonymous usage telemetry: a random install id, versions, platform and CI name, "
-                  "never personal data. What is collected and kept: %s/ . To turn it off, set DO_NOT_TRACK=1%s."
-                  % (product, self.endpoint, switches), file=sys.stderr)
+            say(notice or "%s sends anonymous usage telemetry: a random install id, versions, platform and CI name, "
+                "never personal data. What is collected and kept: %s/ . To turn it off, set DO_NOT_TRACK=1%s."
+                % (product, self.endpoint, switches))
             self.state["notice_shown"] = True
         self._save()
         atexit.register(self.close)
@@ -173,8 +180,8 @@ class Telemetry:
         shown = self.state.setdefault("advisories_shown", [])
         for advisory in answer.get("advisories") or []:
             if advisory.get("level") in ("warning", "critical") and advisory.get("id") not in shown:
-                print("%s %s advisory: %s %s" % (self.product, advisory["level"], advisory.get("message", ""),
-                                                 advisory.get("url") or ""), file=sys.stderr)
+                say("%s %s advisory: %s %s" % (self.product, advisory["level"], advisory.get("message", ""),
+                                               advisory.get("url") or ""))
                 shown.append(advisory.get("id"))
         self._save()
 
