@@ -304,13 +304,15 @@ func (t *Telemetry) Check() {
 func (t *Telemetry) allowed(event string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := t.state.Settings
-	if s == nil {
+	if t.state.Settings == nil {
 		return true
 	}
-	e := s.Events[event]
-	off := func(r rule) bool { return r.Enabled != nil && !*r.Enabled || older(t.Version, r.MinVersion) }
-	return !off(s.rule) && !off(e)
+	// An event listed under "events" carries all its values (its product's where it sets none).
+	r, listed := t.state.Settings.Events[event]
+	if !listed {
+		r = t.state.Settings.rule
+	}
+	return (r.Enabled == nil || *r.Enabled) && !older(t.Version, r.MinVersion)
 }
 
 func (t *Telemetry) send(queued []map[string]any) {

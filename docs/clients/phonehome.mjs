@@ -159,9 +159,9 @@ export class Telemetry {
 
   allowed(event) {
     const settings = this.state.settings ?? {};
-    const overrides = settings.events?.[event] ?? {};
-    return settings.enabled !== false && overrides.enabled !== false
-      && !older(this.version, settings.min_version) && !older(this.version, overrides.min_version);
+    // An event listed under "events" carries all its values (its product's where it sets none).
+    const rule = settings.events?.[event] ?? settings;
+    return rule.enabled !== false && !older(this.version, rule.min_version);
   }
 
   async #send(queued) {

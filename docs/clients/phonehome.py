@@ -187,10 +187,9 @@ class Telemetry:
 
     def allowed(self, event):
         settings = self.state.get("settings") or {}
-        overrides = (settings.get("events") or {}).get(event) or {}
-        return (settings.get("enabled") is not False and overrides.get("enabled") is not False
-                and not older(self.version, settings.get("min_version"))
-                and not older(self.version, overrides.get("min_version")))
+        # An event listed under "events" carries all its values (its product's where it sets none).
+        rule = (settings.get("events") or {}).get(event) or settings
+        return rule.get("enabled") is not False and not older(self.version, rule.get("min_version"))
 
     def _send(self, events):
         try:

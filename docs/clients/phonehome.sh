@@ -144,11 +144,14 @@ phonehome_check() {
   phonehome_save
 }
 
-phonehome_allowed() { # EVENT: whether the last settings let it be sent
+# phonehome_allowed EVENT: whether the last settings let it be sent. An event listed under "events"
+# carries all its values (its product's where it sets none).
+phonehome_allowed() {
   ph_flat=$(printf '%s' "${ph_settings:-null}" | phonehome_json_flat)
-  ! printf '%s\n' "$ph_flat" | grep -qxF -e 'enabled=false' -e "events.$1.enabled=false" &&
-    ! phonehome_older "$ph_version" "$(printf '%s\n' "$ph_flat" | phonehome_value min_version)" &&
-    ! phonehome_older "$ph_version" "$(printf '%s\n' "$ph_flat" | phonehome_value "events\.$1\.min_version")"
+  ph_rule=
+  printf '%s\n' "$ph_flat" | grep -q "^events\.$1\." && ph_rule="events\.$1\."
+  ! printf '%s\n' "$ph_flat" | grep -qx "${ph_rule}enabled=false" &&
+    ! phonehome_older "$ph_version" "$(printf '%s\n' "$ph_flat" | phonehome_value "${ph_rule}min_version")"
 }
 
 # phonehome_send PRODUCT EVENT JSON-FIELDS: in a subshell, so that the caller's set -e or -u cannot

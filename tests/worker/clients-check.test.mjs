@@ -102,6 +102,13 @@ describe('the client kit and the version check', () => {
       assert.deepEqual(events, []);
     });
 
+    test(`${name}: an event's own settings win over its product's, as on the server`, async () => {
+      await settings({ enabled: false, events: { [EVENT]: { enabled: true } } });
+      assert.equal((await sends(name)).events.length, 1, 'the product is off, this event on');
+      await settings({ enabled: null, min_version: '0.5.0', events: { [EVENT]: { enabled: null, min_version: '0.3.0' } } });
+      assert.equal((await sends(name, { version: '0.4.0' })).events.length, 1, 'the event\'s lower minimum');
+    });
+
     test(`${name}: a min_version above the kit's version sends nothing; at or above it, it sends`, async () => {
       await settings({ min_version: '0.5.0' });
       assert.deepEqual((await sends(name, { version: '0.4.9' })).events, []);
