@@ -10,10 +10,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startWorker } from './harness.mjs';
+import { startWorker, testCatalogue } from './harness.mjs';
 import {
-  CLIENTS, PRODUCT, SWITCH, ciTable, clients, newStateDir, readState, run, runClient, startRecorder, stateFile,
+  CLIENTS, EVENT, PRODUCT, SWITCH, ciTable, clients, newStateDir, readState, run, runClient, startRecorder, stateFile,
 } from './clients-kit.mjs';
+
+// Whether the catalogue under test stores the kit's `ci` (a field named ci feeding the ci column, an
+// enum of the ci preset): then the stored value is checked too, not only what the client sent.
+const storesCi = testCatalogue().products.find((p) => p.product === PRODUCT)?.events.find((e) => e.name === EVENT)
+  ?.fields.some((f) => f.name === 'ci' && f.column === 'ci' && f.kind === 'enum') ?? false;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -130,6 +135,10 @@ describe('the client kit: state, notice, debug, CI', () => {
         assert.equal(result.status, 0, result.stderr);
         assert.deepEqual(recorder.events().map((e) => e.ci), [expected], JSON.stringify(env));
         assert.deepEqual(recorder.checks().map((c) => c.ci), [expected], JSON.stringify(env));
+        if (storesCi) {
+          const [{ install_id: id }] = recorder.events();
+          assert.deepEqual((await worker.rows(`SELECT ci FROM events WHERE install_id = '${id}'`)).map((r) => r.ci), [expected]);
+        }
       }
     });
 
