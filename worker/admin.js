@@ -200,28 +200,30 @@ async function withdrawAdvisory(db, declared, id) {
   return { withdrawn: id, withdrawn_at: new Date(now).toISOString() };
 }
 
-// putSettings() applies a settings change: each row keeps the values not named, takes the ones
-// named (null clears one); a row left with no value is deleted.
+// A settings row takes the values named (?4, ?6, ?8 say which; null clears one) and keeps the
+// others, in one statement, so two changes at once cannot undo each other; a row left with no
+// value is then deleted.
+const SET_SETTINGS = `INSERT INTO remote_settings (product, event, enabled, sample_rate, min_version, updated_at)
+  VALUES (?1, ?2, ?3, ?5, ?7, ?9)
+  ON CONFLICT (product, event) DO UPDATE SET
+    enabled = CASE WHEN ?4 THEN excluded.enabled ELSE enabled END,
+    sample_rate = CASE WHEN ?6 THEN excluded.sample_rate ELSE sample_rate END,
+    min_version = CASE WHEN ?8 THEN excluded.min_version ELSE min_version END,
+    updated_at = excluded.updated_at`;
+const DROP_EMPTY_SETTINGS = `DELETE FROM remote_settings WHERE product = ?1 AND event = ?2
+  AND enabled IS NULL AND sample_rate IS NULL AND min_version IS NULL`;
+
+// putSettings() applies a settings change, and logs it, in one transaction.
 async function putSettings(db, declared, body) {
   const change = readSettings(body, declared);
   const now = Date.now();
-  const current = (await db.prepare('SELECT event, enabled, sample_rate, min_version FROM remote_settings WHERE product = ?1').bind(declared.product).all()).results;
   const statements = [];
   for (const [event, values] of Object.entries(change)) {
-    const row = current.find((r) => r.event === event) ?? { enabled: null, sample_rate: null, min_version: null };
-    const next = {
-      enabled: values.enabled !== undefined ? values.enabled : row.enabled === null ? null : Boolean(row.enabled),
-      sample_rate: values.sample_rate !== undefined ? values.sample_rate : row.sample_rate,
-      min_version: values.min_version !== undefined ? values.min_version : row.min_version,
-    };
-    if (next.enabled === null && next.sample_rate === null && next.min_version === null) {
-      statements.push(db.prepare('DELETE FROM remote_settings WHERE product = ?1 AND event = ?2').bind(declared.product, event));
-    } else {
-      statements.push(db.prepare(`INSERT INTO remote_settings (product, event, enabled, sample_rate, min_version, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-        ON CONFLICT (product, event) DO UPDATE SET enabled = excluded.enabled, sample_rate = excluded.sample_rate,
-          min_version = excluded.min_version, updated_at = excluded.updated_at`)
-        .bind(declared.product, event, next.enabled === null ? null : Number(next.enabled), next.sample_rate, next.min_version, now));
-    }
+    const named = (key) => (values[key] !== undefined ? 1 : 0);
+    const enabled = values.enabled === undefined || values.enabled === null ? null : Number(values.enabled);
+    statements.push(db.prepare(SET_SETTINGS).bind(declared.product, event, enabled, named('enabled'), values.sample_rate ?? null,
+      named('sample_rate'), values.min_version ?? null, named('min_version'), now));
+    statements.push(db.prepare(DROP_EMPTY_SETTINGS).bind(declared.product, event));
   }
   const logged = { ...change[PRODUCT_WIDE] };
   const events = Object.fromEntries(Object.entries(change).filter(([event]) => event !== PRODUCT_WIDE));
