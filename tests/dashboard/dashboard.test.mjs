@@ -12,13 +12,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { root, startDev } from '../../scripts/lib/dev-server.mjs';
+import { launchChromium, openDashboard } from './browser.mjs';
 
 const TOKEN = 'dashboard-test-token';
 const shots = process.env.PHONEHOME_SCREENSHOTS ?? join(root, 'build/screenshots');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const DAY = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
 const daysAgo = (n) => new Date(Date.now() - n * DAY).toISOString().slice(0, 10);
@@ -51,7 +49,7 @@ before(async () => {
   // The seed writes no event today: the one posted here is today's first, counted live.
   liveBefore = (await api('overview', { product: 'agentsonar', from: today(), to: today() })).days[0].events;
   await postSession();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
   mkdirSync(shots, { recursive: true });
 });
 
@@ -60,21 +58,11 @@ after(async () => {
   dev?.stop();
 });
 
-// open() logs in on a new page at `query` and waits for the first drawing. `problems` collects
-// console errors, page errors and requests to any other origin.
-async function open({ width = 1280, height = 900, query = '' } = {}) {
-  const page = await browser.newPage({ viewport: { width, height } });
-  const problems = [];
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()} ${message.location().url ?? ''}`); });
-  page.on('pageerror', (error) => problems.push(`page error: ${error}`));
-  page.on('request', (request) => {
-    const url = request.url();
-    if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`request to another origin: ${url}`);
-  });
-  strict((await page.goto(`${base}/dashboard/${query}`)).headers()['content-security-policy']);
-  await page.fill('#token', TOKEN);
-  await page.click('#login-form button');
-  await page.waitForSelector('body[data-rendered]', { timeout: 30_000 });
+// open() logs in on a new page at `query` and waits for the first drawing (browser.mjs); the page
+// must be served under a strict Content-Security-Policy.
+async function open(options = {}) {
+  const { page, problems, response } = await openDashboard(browser, { base, token: TOKEN, ...options });
+  strict(response.headers()['content-security-policy']);
   return { page, problems };
 }
 

@@ -9,15 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { root, startDev } from '../../scripts/lib/dev-server.mjs';
+import { launchChromium, openDashboard } from './browser.mjs';
 import { compareShape, compareVersions } from '../../assets/dashboard/health.js';
 
 const TOKEN = 'health-test-token';
 const DAYS = 30;
 const shots = process.env.PHONEHOME_SCREENSHOTS ?? join(root, 'build/screenshots');
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const DAY = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
 const daysAgo = (n) => new Date(Date.now() - n * DAY).toISOString().slice(0, 10);
@@ -45,7 +43,7 @@ before(async () => {
   const seeded = execFileSync(join(root, 'scripts/seed-demo'), ['--days', String(DAYS), '--scale', '0.4', '--url', base], { env: dev.env, encoding: 'utf8' });
   assert.match(seeded, /version health: [1-9]\d* checks, [1-9]\d* client-reported drops, [1-9]\d* rejected shapes/);
   schema = await (await fetch(`${base}/v1/schema`)).json();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  browser = await launchChromium();
   mkdirSync(shots, { recursive: true });
 });
 
@@ -54,25 +52,8 @@ after(async () => {
   dev?.stop();
 });
 
-// open() logs in on a new page at `query` and waits for the first drawing. `problems` collects
-// console errors, page errors and requests to any other origin; `requests` every address asked.
-async function open({ width = 1280, height = 900, query = '' } = {}) {
-  const page = await browser.newPage({ viewport: { width, height } });
-  const problems = [];
-  const requests = [];
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()} ${message.location().url ?? ''}`); });
-  page.on('pageerror', (error) => problems.push(`page error: ${error}`));
-  page.on('request', (request) => {
-    const url = request.url();
-    requests.push(url);
-    if (!url.startsWith(base) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`request to another origin: ${url}`);
-  });
-  await page.goto(`${base}/dashboard/${query}`);
-  await page.fill('#token', TOKEN);
-  await page.click('#login-form button');
-  await page.waitForSelector('body[data-rendered]', { timeout: 30_000 });
-  return { page, problems, requests };
-}
+// open() logs in on a new page at `query` and waits for the first drawing (browser.mjs).
+const open = (options = {}) => openDashboard(browser, { base, token: TOKEN, ...options });
 
 async function redraw(page, action) {
   const before = await page.evaluate(() => Number(document.body.dataset.render ?? 0));
@@ -292,6 +273,16 @@ test('the version-health panels fit a phone: nothing scrolls sideways or sticks 
 
 test('a check and a client report sent now are on the page after Refresh', async (t) => {
   const { page, problems } = await open({ query: `?product=agentsonar&from=${from}&to=${today()}` });
+  // Today's counts before: the seed may have written some, so "counted" means "grew".
+  const countsNow = async () => {
+    const checks = await api('checks', { product: 'agentsonar', from, to: today() });
+    const reports = await api('client_reports', { product: 'agentsonar', from, to: today() });
+    return {
+      checks: checks?.rows.filter((r) => r.day === today() && r.version === '0.5.0').reduce((n, r) => n + r.checks, 0),
+      offline: reports?.rows.filter((r) => r.day === today() && r.version === '0.5.0' && r.reason === 'offline').reduce((n, r) => n + r.count, 0),
+    };
+  };
+  const before = await countsNow();
   const check = await fetch(`${base}/v1/agentsonar/check?version=0.5.0`);
   const report = await fetch(`${base}/v1/agentsonar/client_report`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: '0.5.0', dropped: { offline: 3 } }),
@@ -302,14 +293,12 @@ test('a check and a client report sent now are on the page after Refresh', async
   }
   assert.equal(check.status, 200, await check.text());
   assert.equal(report.status, 200, await report.text());
-  // Counts may be written just after the answer: wait until the API has both, then Refresh.
+  // Counts are written just after the answer: wait until the API has both, then Refresh.
   const counted = async () => {
-    const checks = await api('checks', { product: 'agentsonar', from, to: today() });
-    const reports = await api('client_reports', { product: 'agentsonar', from, to: today() });
-    return checks.rows.some((r) => r.day === today() && r.version === '0.5.0' && r.checks > 0)
-      && reports.rows.some((r) => r.day === today() && r.version === '0.5.0' && r.reason === 'offline');
+    const now = await countsNow();
+    return now.checks > before.checks && now.offline > before.offline;
   };
-  for (let tries = 0; !(await counted()) && tries < 20; tries++) await new Promise((resolve) => setTimeout(resolve, 500));
+  for (let tries = 0; !(await counted()) && tries < 60; tries++) await new Promise((resolve) => setTimeout(resolve, 500));
   await redraw(page, () => page.click('#refresh'));
   const checks = await api('checks', { product: 'agentsonar', from, to: today() });
   const todays = checks.rows.find((r) => r.day === today() && r.version === '0.5.0');
