@@ -3,7 +3,8 @@
 // counted `rejected` in the state file and reported by a later run, where the stats show it; an
 // unreachable collector counts the run's event `offline`, reported by a later run that reaches it;
 // the counts are reset after a report the server took, kept after one it did not, reported at most
-// once a day; events the settings hold back are no drop; an opted-out run sends no report.
+// once a day; events the settings hold back are no drop; an opted-out run sends no report; the
+// shell kit (one event a call, no queue) reports nothing but keeps the counts in the shared file.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -42,8 +43,11 @@ describe('the client kit\'s client reports', () => {
     via.clear();
     const result = await runClient(name, { url: url ?? via.url, stateDir, version, env });
     assert.equal(result.status, 0, result.stderr);
-    const reports = via.requests.filter((r) => r.path === `/v1/${PRODUCT}/client_report`).map((r) => JSON.parse(r.body));
-    return { events: via.events().filter((e) => e.event), reports, stderr: result.stderr, state: readState(stateDir), stateDir };
+    const isReport = (r) => r.method === 'POST' && r.path === `/v1/${PRODUCT}/client_report`;
+    const reports = via.requests.filter(isReport).map((r) => JSON.parse(r.body));
+    const events = via.requests.filter((r) => r.method === 'POST' && !isReport(r))
+      .flatMap((r) => (r.path === '/v1/batch' ? JSON.parse(r.body).events : [JSON.parse(r.body)]));
+    return { events, reports, stderr: result.stderr, state: readState(stateDir), stateDir };
   }
   // The stats of client reports, summed per reason over every version (a version seen by few
   // installs is shown as "other").
@@ -135,6 +139,21 @@ describe('the client kit\'s client reports', () => {
       assert.deepEqual(readState(stateDir).dropped, { offline: 1 }, 'left as it was');
     });
   }
+
+  test('shell: sends no report, and keeps the counts another kit left in the shared state file', async () => {
+    const stateDir = newStateDir();
+    await sends('python', { stateDir, version: '0.6.3', url: NOWHERE });
+    const before = readState(stateDir);
+    const shell = await sends('shell', { stateDir, version: '0.6.3' });
+    assert.equal(shell.events.length, 1);
+    assert.deepEqual(shell.reports, [], 'the shell kit sends no report');
+    // The shell kit saves in the background after its check: wait for its last write.
+    await waitFor(async () => readState(stateDir).checked_at > 0, { ms: 5000, what: 'the shell kit\'s check saved' });
+    assert.deepEqual(readState(stateDir).dropped, before.dropped);
+    assert.deepEqual(before.dropped, { offline: 1 });
+    const python = await sends('python', { stateDir, version: '0.6.3' });
+    assert.deepEqual(python.reports, [{ version: '0.6.3', dropped: { offline: 1 } }], 'the Python kit still reports them');
+  });
 
   test('the reasons the kits count are reasons the route accepts', async () => {
     const { DROP_REASONS } = await import('../../worker/client-reports.js');
