@@ -9,11 +9,24 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { startWorker, waitFor } from './harness.mjs';
-import { PRODUCT, newStateDir, readState, runClient, startRecorder, stateFile } from './clients-kit.mjs';
+import { PRODUCT, clients, newStateDir, readState, run, runClient, startRecorder, stateFile } from './clients-kit.mjs';
 
 const TOKEN = 'test-stats-token-reports-0123456789';
 const DAY_S = 86400;
 const NOWHERE = 'http://127.0.0.1:9'; // nothing listens: every request fails at once
+const MAX_PENDING = 1000; // the kits' bound on events queued or being sent
+const EXTRA = 7;
+
+// A program that tracks MAX_PENDING + EXTRA events at once, then ends (Python closes; Node's exit hook).
+const FLOOD = {
+  python: ['python3', ['-c', `import sys; sys.path.insert(0, sys.argv[1]); import phonehome
+t = phonehome.Telemetry("agentsonar", "0.4.0")
+for i in range(${MAX_PENDING + EXTRA}): t.track("session", {"version": "0.4.0"})
+t.close()`, clients]],
+  node: [process.execPath, ['--input-type=module', '-e', `import { Telemetry } from '${clients}/phonehome.mjs';
+const t = new Telemetry('agentsonar', { version: '0.4.0' });
+for (let i = 0; i < ${MAX_PENDING + EXTRA}; i++) t.track('session', { version: '0.4.0' });`]],
+};
 
 describe('the client kit\'s client reports', () => {
   let worker;
@@ -127,6 +140,13 @@ describe('the client kit\'s client reports', () => {
       const old = await sends(name, { stateDir: off.stateDir, version });
       assert.deepEqual(old.events, []);
       assert.deepEqual(old.state.dropped ?? {}, {});
+    });
+
+    test(`${name}: beyond ${MAX_PENDING} events queued or being sent, new ones are dropped as queue_full`, async () => {
+      const stateDir = newStateDir();
+      const result = await run(...FLOOD[name], { PHONEHOME_URL: NOWHERE, PHONEHOME_STATE_DIR: stateDir, DO_NOT_TRACK: '', PHONEHOME_DEBUG: '' });
+      assert.equal(result.status, 0, result.stderr);
+      assert.deepEqual(readState(stateDir).dropped, { queue_full: EXTRA, offline: MAX_PENDING }, 'the rest lost with nothing listening');
     });
 
     test(`${name}: an opted-out run sends no report, even with drops to report`, async () => {
