@@ -5,7 +5,9 @@
 // one of the product's own switches turns it off (then nothing is sent and no file is written).
 // A state file keeps the random install id, whether the first-run notice was shown, and the last
 // check's settings, fetched at most once a day and honoured (fail open: unreachable means the
-// last or default settings). PHONEHOME_DEBUG=1 prints the server's answers on stderr.
+// last or default settings). It counts the events it had to drop (offline, queue_full, rejected)
+// in the state file and reports them once a day with a later flush. PHONEHOME_DEBUG=1 prints the
+// server's answers on stderr.
 package phonehome
 
 import (
@@ -31,7 +33,12 @@ const (
 	timeout     = 3 * time.Second
 	maxAttempts = 3
 	checkEvery  = 24 * time.Hour
+	reportEvery = 24 * time.Hour
+	maxPending  = 1000 // events queued or being sent; beyond it, new ones are dropped (and counted)
 )
+
+// dropReasons are the client report's reasons the kit itself can cause.
+var dropReasons = []string{"offline", "queue_full", "rejected"}
 
 // ciVars: the CI's name (the `ci` preset) when every variable is set (VAR) or equal (VAR=value);
 // first match wins. From ci-info's vendors.json (docs/PROTOCOL.md, "CI detection").
@@ -129,33 +136,44 @@ type settings struct {
 }
 
 type state struct {
-	InstallID       string    `json:"install_id"`
-	NoticeShown     bool      `json:"notice_shown"`
-	CheckedAt       int64     `json:"checked_at"`
-	AdvisoriesShown []string  `json:"advisories_shown,omitempty"`
-	Settings        *settings `json:"settings"`
+	InstallID       string         `json:"install_id"`
+	NoticeShown     bool           `json:"notice_shown"`
+	CheckedAt       int64          `json:"checked_at"`
+	AdvisoriesShown []string       `json:"advisories_shown,omitempty"`
+	Settings        *settings      `json:"settings"`
+	ReportedAt      int64          `json:"reported_at,omitempty"`
+	Dropped         map[string]int `json:"dropped,omitempty"` // events dropped, by reason, not yet reported
+}
+
+// batch is one send: its events counted in pending until it is settled, once.
+type batch struct {
+	queued, sending int
+	settled         bool
 }
 
 type Telemetry struct {
-	Product  string
-	Version  string // the SDK's own: compared with the settings' min_version
-	Endpoint string // e.g. https://t.example.com
-	off      bool
-	ci       string
-	path     string
-	state    state
-	client   http.Client
-	mu       sync.Mutex // guards queue and state
-	checking sync.Mutex // one check at a time
-	queue    []map[string]any
-	wg       sync.WaitGroup
+	Product   string
+	Version   string // the SDK's own: compared with the settings' min_version
+	Endpoint  string // e.g. https://t.example.com
+	off       bool
+	ci        string
+	path      string
+	state     state
+	client    http.Client
+	mu        sync.Mutex // guards queue and state
+	checking  sync.Mutex // one check at a time
+	queue     []map[string]any
+	pending   int // events queued or in a batch not yet settled
+	batches   map[*batch]bool
+	reporting bool
+	wg        sync.WaitGroup
 }
 
 // New reads (or starts) the state file and shows the first-run notice; optOutEnv are the
 // product's own switches (names of environment variables).
 func New(product, version, endpoint string, optOutEnv ...string) *Telemetry {
 	t := &Telemetry{Product: product, Version: version, Endpoint: strings.TrimRight(endpoint, "/"),
-		client: http.Client{Timeout: timeout}, off: OptedOut(optOutEnv)}
+		client: http.Client{Timeout: timeout}, off: OptedOut(optOutEnv), batches: map[*batch]bool{}}
 	if t.off {
 		return t // no state file, no notice, nothing sent
 	}
@@ -174,12 +192,20 @@ func New(product, version, endpoint string, optOutEnv ...string) *Telemetry {
 	if text, err := os.ReadFile(t.path); err == nil && json.Unmarshal(text, &fields) == nil {
 		// Field by field: a value of the wrong type (another kit's, or a hand's) is dropped; the id is kept.
 		for key, into := range map[string]any{"install_id": &t.state.InstallID, "notice_shown": &t.state.NoticeShown,
-			"checked_at": &t.state.CheckedAt, "advisories_shown": &t.state.AdvisoriesShown, "settings": &t.state.Settings} {
+			"checked_at": &t.state.CheckedAt, "advisories_shown": &t.state.AdvisoriesShown, "settings": &t.state.Settings,
+			"reported_at": &t.state.ReportedAt, "dropped": &t.state.Dropped} {
 			_ = json.Unmarshal(fields[key], into)
 		}
 	}
+	dropped := map[string]int{}
+	for reason, n := range t.state.Dropped {
+		if slices.Contains(dropReasons, reason) && n > 0 {
+			dropped[reason] = n
+		}
+	}
+	t.state.Dropped = dropped
 	if !validUUID(t.state.InstallID) {
-		t.state = state{InstallID: newUUID()} // none yet, or unreadable: start fresh
+		t.state = state{InstallID: newUUID(), Dropped: map[string]int{}} // none yet, or unreadable: start fresh
 	}
 	if !t.state.NoticeShown {
 		switches := ""
@@ -232,8 +258,13 @@ func (t *Telemetry) Track(event string, fields map[string]any) {
 		e[k] = v
 	}
 	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pending >= maxPending {
+		t.state.Dropped["queue_full"]++ // saved with the next send's state
+		return
+	}
+	t.pending++
 	t.queue = append(t.queue, e)
-	t.mu.Unlock()
 }
 
 // Flush sends what is queued in the background.
@@ -241,6 +272,10 @@ func (t *Telemetry) Flush() {
 	t.mu.Lock()
 	events := t.queue
 	t.queue = nil
+	b := &batch{queued: len(events), sending: len(events)}
+	if len(events) > 0 {
+		t.batches[b] = true
+	}
 	t.mu.Unlock()
 	if len(events) == 0 {
 		return
@@ -248,19 +283,51 @@ func (t *Telemetry) Flush() {
 	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
+		defer t.settle(b, "", 0)
 		defer func() { _ = recover() }() // telemetry must never take the program down
-		t.send(events)
+		t.send(events, b)
 	}()
 }
 
-// Close flushes and waits for the sends, at most the timeout.
+// Close flushes and waits for the sends, at most the timeout; what is still being tried then is
+// lost when the program ends: counted offline, saved for a later run's report.
 func (t *Telemetry) Close() {
+	if t.off {
+		return
+	}
 	t.Flush()
 	done := make(chan struct{})
 	go func() { t.wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(timeout):
+		t.mu.Lock()
+		unsettled := make([]*batch, 0, len(t.batches))
+		for b := range t.batches {
+			unsettled = append(unsettled, b)
+		}
+		t.mu.Unlock()
+		for _, b := range unsettled {
+			t.settle(b, "offline", b.sending)
+		}
+	}
+}
+
+// settle ends a batch once (its send, or Close giving up on it) and saves what it dropped.
+func (t *Telemetry) settle(b *batch, reason string, count int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if b.settled {
+		return
+	}
+	b.settled = true
+	delete(t.batches, b)
+	t.pending -= b.queued
+	if reason != "" {
+		if count > 0 {
+			t.state.Dropped[reason] += count
+		}
+		t.save()
 	}
 }
 
@@ -315,36 +382,88 @@ func (t *Telemetry) allowed(event string) bool {
 	return (r.Enabled == nil || *r.Enabled) && !older(t.Version, r.MinVersion)
 }
 
-func (t *Telemetry) send(queued []map[string]any) {
+func (t *Telemetry) send(queued []map[string]any, b *batch) {
 	t.Check()
+	// Drops known before this batch: this batch's own go with a later flush.
+	t.mu.Lock()
+	unreported := map[string]int{}
+	for reason, n := range t.state.Dropped {
+		unreported[reason] = n
+	}
+	t.mu.Unlock()
+	// Held back by the settings is not a drop: the server knows what it turned off.
 	var events []map[string]any
 	for _, e := range queued {
 		if name, _ := e["event"].(string); t.allowed(name) {
 			events = append(events, e)
 		}
 	}
+	t.mu.Lock()
+	b.sending = len(events)
+	t.mu.Unlock()
 	if len(events) == 0 {
 		debug("nothing sent: the server's settings turn these events off")
-		return
+	} else {
+		reason, lost := t.deliver(events)
+		t.settle(b, reason, lost)
 	}
+	t.settle(b, "", 0)
+	t.report(unreported)
+}
+
+// deliver sends a batch with its retries: the drop reason and how many events it lost.
+func (t *Telemetry) deliver(events []map[string]any) (string, int) {
 	payload, err := json.Marshal(map[string]any{"sent_at": time.Now().UTC().Format(time.RFC3339Nano), "events": events})
 	if err != nil {
-		return
+		return "", 0
 	}
 	var body bytes.Buffer
 	zw := gzip.NewWriter(&body)
 	_, _ = zw.Write(payload)
 	_ = zw.Close()
 	for attempt := 0; attempt < maxAttempts; attempt++ {
-		wait, again := t.post(body.Bytes())
+		wait, again, rejected := t.post(body.Bytes(), len(events))
 		if !again {
-			return
+			return "rejected", rejected
 		}
-		time.Sleep(min(wait, 30*time.Second))
+		if attempt+1 < maxAttempts {
+			time.Sleep(min(wait, 30*time.Second))
+		}
 	}
+	return "offline", len(events) // given up: every event of the batch is lost
 }
 
-// request sends once: the status, body and Retry-After, and ok false when no answer came.
+// report sends the drop counts at most once a day; they are reset only when the server took them.
+func (t *Telemetry) report(unreported map[string]int) {
+	t.mu.Lock()
+	due := len(unreported) > 0 && !t.reporting && time.Since(time.Unix(t.state.ReportedAt, 0)) >= reportEvery
+	t.reporting = t.reporting || due
+	t.mu.Unlock()
+	if !due {
+		return
+	}
+	defer func() { t.mu.Lock(); t.reporting = false; t.mu.Unlock() }()
+	body, err := json.Marshal(map[string]any{"version": t.Version, "dropped": unreported})
+	if err != nil {
+		return
+	}
+	status, _, _, ok := t.request(http.MethodPost, "/v1/"+t.Product+"/client_report", body)
+	if !ok || status != http.StatusOK {
+		return // kept for the next flush
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for reason, n := range unreported { // drops counted meanwhile stay
+		if t.state.Dropped[reason] -= n; t.state.Dropped[reason] <= 0 {
+			delete(t.state.Dropped, reason)
+		}
+	}
+	t.state.ReportedAt = time.Now().Unix()
+	t.save()
+}
+
+// request sends once: the status, body and Retry-After, and ok false when no answer came. A body
+// is an event batch (gzipped) or, on the client_report route, plain JSON.
 func (t *Telemetry) request(method, path string, body []byte) (int, []byte, string, bool) {
 	req, err := http.NewRequest(method, t.Endpoint+path, bytes.NewReader(body))
 	if err != nil {
@@ -352,7 +471,9 @@ func (t *Telemetry) request(method, path string, body []byte) (int, []byte, stri
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Content-Encoding", "gzip")
+		if path == "/v1/batch" {
+			req.Header.Set("Content-Encoding", "gzip")
+		}
 	}
 	resp, err := t.client.Do(req)
 	if err != nil {
@@ -365,18 +486,34 @@ func (t *Telemetry) request(method, path string, body []byte) (int, []byte, stri
 	return resp.StatusCode, text, resp.Header.Get("Retry-After"), true
 }
 
-// post sends once and says whether, and after how long, to try again.
-func (t *Telemetry) post(body []byte) (time.Duration, bool) {
-	status, _, retryAfter, ok := t.request(http.MethodPost, "/v1/batch", body)
+// post sends once and says whether, and after how long, to try again; when not, how many of the
+// count events the server rejected.
+func (t *Telemetry) post(body []byte, count int) (time.Duration, bool, int) {
+	status, text, retryAfter, ok := t.request(http.MethodPost, "/v1/batch", body)
 	switch {
 	case !ok:
-		return 2 * time.Second, true // network trouble or timeout: worth one more try
+		return 2 * time.Second, true, 0 // network trouble or timeout: worth one more try
 	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
 		seconds, _ := strconv.Atoi(retryAfter)
-		return time.Duration(max(seconds, 5)) * time.Second, true
+		return time.Duration(max(seconds, 5)) * time.Second, true, 0
 	case status >= 500:
-		return 2 * time.Second, true
-	default:
-		return 0, false // 200 stored; any other 4xx will fail again the same way
+		return 2 * time.Second, true, 0
 	}
+	// 200 stored; any other 4xx will fail again the same way.
+	var answer struct {
+		Results []struct{ Status string } `json:"results"`
+	}
+	if json.Unmarshal(text, &answer) != nil || answer.Results == nil {
+		if status >= 400 {
+			return 0, false, count // refused whole, with no verdicts to read
+		}
+		return 0, false, 0
+	}
+	rejected := 0
+	for _, r := range answer.Results {
+		if r.Status == "rejected" {
+			rejected++
+		}
+	}
+	return 0, false, rejected
 }

@@ -5,7 +5,9 @@
 // within 3 seconds. DO_NOT_TRACK=1 or one of the product's own switches turns it off (then nothing
 // is sent and no file is written). A state file keeps the random install id, whether the first-run
 // notice was shown, and the last check's settings, fetched at most once a day and honoured (fail
-// open: unreachable means the last or default settings). PHONEHOME_DEBUG=1 prints the answers.
+// open: unreachable means the last or default settings). It counts the events it had to drop
+// (offline, queue_full, rejected) in the state file and reports them once a day with a later
+// flush. PHONEHOME_DEBUG=1 prints the answers.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -16,6 +18,9 @@ const ENDPOINT = process.env.PHONEHOME_URL || 'https://t.example.com';
 const TIMEOUT_MS = 3000;
 const MAX_ATTEMPTS = 3;
 const CHECK_EVERY_S = 86400;
+const REPORT_EVERY_S = 86400;
+const MAX_PENDING = 1000; // events queued or being sent; beyond it, new ones are dropped (and counted)
+const DROP_REASONS = ['offline', 'queue_full', 'rejected']; // those the kit itself can cause
 
 // The CI's name (the `ci` preset) when every variable is set (VAR) or equal (VAR=value); first
 // match wins. From ci-info's vendors.json (docs/PROTOCOL.md, "CI detection").
@@ -61,6 +66,8 @@ const debug = (message) => {
 export class Telemetry {
   constructor(product, { version, endpoint = ENDPOINT, optOutEnv = [], batchSize = 20, notice } = {}) {
     Object.assign(this, { product, version, endpoint: endpoint.replace(/\/$/, ''), batchSize, queue: [], sending: new Set() });
+    this.pending = 0; // events queued or in a batch not yet settled
+    this.batches = new Set(); // batches not yet settled
     this.deadline = Infinity; // set at exit: what is left to send gets the 3 seconds, all told
     this.off = optedOut(optOutEnv);
     if (this.off) return; // no state file, no notice, nothing sent
@@ -82,7 +89,15 @@ export class Telemetry {
       this.deadline = Math.min(this.deadline, Date.now() + TIMEOUT_MS);
       this.flush();
     });
-    process.on('exit', () => { if (this.queue.length) debug(`${this.queue.length} events not sent: process.exit() leaves no time`); });
+    // At exit, what was never sent (the queue under process.exit(), a send cut short by the
+    // budget) is lost: counted offline, saved for a later run's report.
+    process.on('exit', () => {
+      if (this.queue.length) debug(`${this.queue.length} events not sent: process.exit() leaves no time`);
+      const lost = this.queue.length + [...this.batches].reduce((n, batch) => n + batch.sending, 0);
+      if (lost === 0) return;
+      this.#dropped('offline', lost);
+      this.#save();
+    });
   }
 
   #load() {
@@ -93,24 +108,29 @@ export class Telemetry {
         if (typeof state.checked_at !== 'number') delete state.checked_at;
         if (!Array.isArray(state.advisories_shown)) delete state.advisories_shown;
         if (typeof state.settings !== 'object' || Array.isArray(state.settings)) delete state.settings;
+        if (typeof state.reported_at !== 'number') delete state.reported_at;
+        state.dropped = Object.fromEntries(DROP_REASONS.filter((r) => Number.isInteger(state.dropped?.[r]) && state.dropped[r] > 0)
+          .map((r) => [r, state.dropped[r]]));
         return state;
       }
     } catch {}
-    return { install_id: randomUUID() }; // none yet, or unreadable: start fresh
+    return { install_id: randomUUID(), dropped: {} }; // none yet, or unreadable: start fresh
   }
 
   #save() {
     try {
       mkdirSync(dirname(this.path), { recursive: true });
-      const { install_id, notice_shown, checked_at, advisories_shown, settings } = this.state;
+      const { install_id, notice_shown, checked_at, advisories_shown, settings, reported_at, dropped } = this.state;
       const temporary = `${this.path}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify({ install_id, notice_shown, checked_at, advisories_shown, settings }));
+      writeFileSync(temporary, JSON.stringify({ install_id, notice_shown, checked_at, advisories_shown, settings, reported_at, dropped }));
       renameSync(temporary, this.path); // whole or not at all, even with two processes
     } catch {}
   }
 
   track(event, fields) {
     if (this.off) return;
+    if (this.pending >= MAX_PENDING) return this.#dropped('queue_full', 1); // saved with the next send's state
+    this.pending++;
     this.queue.push({ product: this.product, event, install_id: this.state.install_id, ci: this.ci, ...fields });
     if (this.queue.length >= this.batchSize) this.flush();
   }
@@ -118,7 +138,9 @@ export class Telemetry {
   flush() {
     const events = this.queue.splice(0);
     if (events.length === 0) return;
-    const sending = this.#send(events).catch(() => {}); // never throws
+    const batch = { queued: events.length, sending: events.length };
+    this.batches.add(batch);
+    const sending = this.#send(events, batch).catch(() => {}).finally(() => this.#settle(batch)); // never throws
     this.sending.add(sending);
     sending.finally(() => this.sending.delete(sending));
   }
@@ -164,15 +186,62 @@ export class Telemetry {
     return rule.enabled !== false && !older(this.version, rule.min_version);
   }
 
-  async #send(queued) {
+  #dropped(reason, count) {
+    if (count > 0) this.state.dropped[reason] = (this.state.dropped[reason] ?? 0) + count;
+  }
+
+  // #settle() ends a batch once and saves what it dropped.
+  #settle(batch, reason, count = 0) {
+    if (!this.batches.delete(batch)) return;
+    this.pending -= batch.queued;
+    if (reason) {
+      this.#dropped(reason, count);
+      this.#save();
+    }
+  }
+
+  async #send(queued, batch) {
     await this.check();
+    const unreported = { ...this.state.dropped }; // drops known before this batch: its own go with a later flush
+    // Held back by the settings is not a drop: the server knows what it turned off.
     const events = queued.filter((e) => this.allowed(e.event));
-    if (events.length === 0) return debug('nothing sent: the server\'s settings turn these events off');
+    batch.sending = events.length;
+    if (events.length === 0) debug('nothing sent: the server\'s settings turn these events off');
+    else this.#settle(batch, ...await this.#deliver(events));
+    this.#settle(batch);
+    await this.#report(unreported);
+  }
+
+  // #deliver() sends a batch with its retries: [reason, how many it lost].
+  async #deliver(events) {
     const body = gzipSync(JSON.stringify({ sent_at: new Date().toISOString(), events }));
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const retryAfter = await this.#post(body);
-      if (retryAfter === null) return;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 30) * 1000).unref());
+      const [retryAfter, rejected] = await this.#post(body, events.length);
+      if (retryAfter === null) return ['rejected', rejected];
+      if (attempt + 1 < MAX_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 30) * 1000).unref());
+    }
+    return ['offline', events.length]; // given up: every event of the batch is lost
+  }
+
+  // #report() sends the drop counts at most once a day; they are reset only when the server took them.
+  async #report(unreported) {
+    if (!Object.values(unreported).some((n) => n > 0) || this.reporting) return;
+    if (Date.now() / 1000 - (this.state.reported_at ?? 0) < REPORT_EVERY_S) return;
+    this.reporting = true;
+    try {
+      const answer = await this.#request(`/v1/${this.product}/client_report`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: this.version, dropped: unreported }),
+      });
+      if (answer?.status !== 200) return; // kept for the next flush
+      for (const [reason, count] of Object.entries(unreported)) { // drops counted meanwhile stay
+        const left = (this.state.dropped[reason] ?? 0) - count;
+        if (left > 0) this.state.dropped[reason] = left;
+        else delete this.state.dropped[reason];
+      }
+      this.state.reported_at = Math.floor(Date.now() / 1000);
+      this.#save();
+    } finally {
+      this.reporting = false;
     }
   }
 
@@ -191,15 +260,21 @@ export class Telemetry {
     }
   }
 
-  // #post() sends once: null when done (sent, or refused for good), else seconds to wait.
-  async #post(body) {
+  // #post() sends once: [null, events rejected] when done (sent, or refused for good), else
+  // [seconds to wait].
+  async #post(body, count) {
     const answer = await this.#request('/v1/batch', {
       method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body,
     });
-    if (!answer) return 2; // network trouble or timeout: worth one more try
+    if (!answer) return [2]; // network trouble or timeout: worth one more try
     // 429 and 503 say "retry later"; any other 4xx will fail again the same way.
-    if (answer.status === 429 || answer.status === 503) return Number(answer.retryAfter) || 5;
-    return answer.status >= 500 ? 2 : null;
+    if (answer.status === 429 || answer.status === 503) return [Number(answer.retryAfter) || 5];
+    if (answer.status >= 500) return [2];
+    try {
+      return [null, JSON.parse(answer.text).results.filter((r) => r?.status === 'rejected').length];
+    } catch {
+      return [null, answer.status >= 400 ? count : 0]; // refused whole, with no verdicts to read
+    }
   }
 }
 

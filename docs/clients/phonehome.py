@@ -6,7 +6,9 @@ timeout; nothing here ever raises into the host program. DO_NOT_TRACK=1 or one o
 own switches turns it off (then nothing is sent and no file is written). A state file keeps the
 random install id, whether the first-run notice was shown, and the last check's settings, which
 are fetched at most once a day and honoured (fail open: unreachable means the last or default
-settings). PHONEHOME_DEBUG=1 prints the server's answers on stderr.
+settings). It counts the events it had to drop (offline, queue_full, rejected) in the state file
+and reports them once a day with a later flush. PHONEHOME_DEBUG=1 prints the server's answers on
+stderr.
 """
 import atexit
 import gzip
@@ -26,6 +28,9 @@ ENDPOINT = os.environ.get("PHONEHOME_URL") or "https://t.example.com"
 TIMEOUT_S = 3.0
 MAX_ATTEMPTS = 3
 CHECK_EVERY_S = 86400
+REPORT_EVERY_S = 86400
+MAX_PENDING = 1000  # events queued or being sent; beyond it, new ones are dropped (and counted)
+DROP_REASONS = ("offline", "queue_full", "rejected")  # those the kit itself can cause
 
 # The CI's name (the `ci` preset) when every variable is set (VAR) or equal (VAR=value); first
 # match wins. From ci-info's vendors.json (docs/PROTOCOL.md, "CI detection").
@@ -93,8 +98,8 @@ class Telemetry:
         self.product, self.version = product, version
         self.endpoint = endpoint.rstrip("/")
         self.batch_size = batch_size
-        self.queue = []
-        self.lock, self.check_lock = threading.Lock(), threading.Lock()
+        self.queue, self.pending = [], 0
+        self.lock, self.check_lock, self.report_lock = threading.Lock(), threading.Lock(), threading.Lock()
         self.threads = []
         self.off = opted_out(opt_out_env)
         if self.off:
@@ -118,16 +123,20 @@ class Telemetry:
                 state = json.load(file)
             if re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", state["install_id"]):
                 # A value of the wrong type (another kit's, or a hand's) is dropped; the id is kept.
-                kinds = {"checked_at": (int, float), "settings": dict, "advisories_shown": list}
-                return {k: v for k, v in state.items() if isinstance(v, kinds.get(k, object))}
+                kinds = {"checked_at": (int, float), "settings": dict, "advisories_shown": list,
+                         "reported_at": (int, float), "dropped": dict}
+                state = {k: v for k, v in state.items() if isinstance(v, kinds.get(k, object))}
+                state["dropped"] = {r: n for r, n in state.get("dropped", {}).items()
+                                    if r in DROP_REASONS and isinstance(n, int) and n > 0}
+                return state
         except Exception:
             pass
-        return {"install_id": str(uuid.uuid4())}  # none yet, or unreadable: start fresh
+        return {"install_id": str(uuid.uuid4()), "dropped": {}}  # none yet, or unreadable: start fresh
 
     def _save(self):
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            keys = ("install_id", "notice_shown", "checked_at", "advisories_shown", "settings")
+            keys = ("install_id", "notice_shown", "checked_at", "advisories_shown", "settings", "reported_at", "dropped")
             temporary = "%s.%d.tmp" % (self.path, os.getpid())
             with open(temporary, "w", encoding="utf-8") as file:
                 json.dump({k: self.state[k] for k in keys if k in self.state}, file, separators=(",", ":"))
@@ -139,8 +148,11 @@ class Telemetry:
         if self.off:
             return
         with self.lock:
+            if self.pending >= MAX_PENDING:
+                return self._dropped("queue_full", 1)  # saved with the next send's state
             self.queue.append({"product": self.product, "event": event,
                                "install_id": self.state["install_id"], "ci": self.ci, **fields})
+            self.pending += 1
             full = len(self.queue) >= self.batch_size
         if full:
             self.flush()
@@ -149,17 +161,21 @@ class Telemetry:
         with self.lock:
             events, self.queue = self.queue, []
         if events:
-            thread = threading.Thread(target=self._send, args=(events,), daemon=True)
+            batch = {"queued": len(events), "sending": len(events), "settled": False}
+            thread = threading.Thread(target=self._send, args=(events, batch), daemon=True)
             thread.start()
-            self.threads.append(thread)
+            self.threads.append((thread, batch))
 
     def close(self, wait_s=TIMEOUT_S):
         """Flush and give the sends a moment at exit; never blocks longer than wait_s."""
         atexit.unregister(self.close)  # closed once: the exit hook must not wait again
         self.flush()
         deadline = time.monotonic() + wait_s
-        for thread in self.threads:
+        for thread, _ in self.threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        for thread, batch in self.threads:
+            if thread.is_alive():  # still trying when the program ends: lost
+                self._settle(batch, "offline", batch["sending"])
 
     def check(self):
         """Fetches the check answer when the last is a day old; keeps the last settings when it fails."""
@@ -191,22 +207,79 @@ class Telemetry:
         rule = (settings.get("events") or {}).get(event) or settings
         return rule.get("enabled") is not False and not older(self.version, rule.get("min_version"))
 
-    def _send(self, events):
+    def _dropped(self, reason, count):
+        """Counts events the kit dropped itself; the caller holds self.lock."""
+        if count > 0:
+            self.state["dropped"][reason] = self.state["dropped"].get(reason, 0) + count
+
+    def _settle(self, batch, reason, count):
+        """Ends a batch once (its send, or close() giving up on it) and saves what it dropped."""
+        with self.lock:
+            if batch["settled"]:
+                return
+            batch["settled"] = True
+            self.pending -= batch["queued"]
+            if reason:
+                self._dropped(reason, count)
+                self._save()
+
+    def _send(self, events, batch):
         try:
             with self.check_lock:
                 self.check()
+            # Drops known before this batch: this batch's own go with a later flush.
+            with self.lock:
+                unreported = dict(self.state["dropped"])
+            # Held back by the settings is not a drop: the server knows what it turned off.
             events = [e for e in events if self.allowed(e["event"])]
-            if not events:
-                return debug("nothing sent: the server's settings turn these events off")
-            sent_at = datetime.now(timezone.utc).isoformat()
-            body = gzip.compress(json.dumps({"sent_at": sent_at, "events": events}).encode())
-            for attempt in range(MAX_ATTEMPTS):
-                retry_after = self._post(body)
-                if retry_after is None:
-                    return
-                time.sleep(min(retry_after, 30.0))
+            batch["sending"] = len(events)
+            if events:
+                self._settle(batch, *self._deliver(events))
+            else:
+                debug("nothing sent: the server's settings turn these events off")
+            self._settle(batch, None, 0)
+            self._report(unreported)
         except Exception:
             pass  # telemetry must never break the program it measures
+        finally:
+            self._settle(batch, None, 0)
+
+    def _deliver(self, events):
+        """Sends a batch with its retries; answers the drop reason and how many it lost."""
+        sent_at = datetime.now(timezone.utc).isoformat()
+        body = gzip.compress(json.dumps({"sent_at": sent_at, "events": events}).encode())
+        for attempt in range(MAX_ATTEMPTS):
+            retry_after, rejected = self._post(body, len(events))
+            if retry_after is None:
+                break
+            if attempt + 1 < MAX_ATTEMPTS:
+                time.sleep(min(retry_after, 30.0))
+        else:
+            return "offline", len(events)  # given up: every event of the batch is lost
+        return "rejected", rejected
+
+    def _report(self, unreported):
+        """Sends the drop counts at most once a day; they are reset only when the server took them."""
+        if not any(unreported.values()) or time.time() - self.state.get("reported_at", 0) < REPORT_EVERY_S:
+            return
+        if not self.report_lock.acquire(blocking=False):
+            return  # another send is reporting
+        try:
+            body = json.dumps({"version": self.version, "dropped": unreported}).encode()
+            status, _, _ = self._request("POST", "/v1/%s/client_report" % self.product, body,
+                                         {"Content-Type": "application/json"})
+            if status != 200:
+                return  # kept for the next flush
+            with self.lock:
+                dropped = self.state["dropped"]
+                for reason, count in unreported.items():  # drops counted meanwhile stay
+                    dropped[reason] = dropped.get(reason, 0) - count
+                    if dropped[reason] <= 0:
+                        del dropped[reason]
+                self.state["reported_at"] = int(time.time())
+                self._save()
+        finally:
+            self.report_lock.release()
 
     def _request(self, method, path, body, headers):
         """Sends once. Returns (status, body text, Retry-After), status None when no answer came."""
@@ -223,16 +296,23 @@ class Telemetry:
         debug("%s %s -> %d %s" % (method, path, status, text))
         return status, text, retry_after
 
-    def _post(self, body):
-        """Sends once. Returns None when done (sent, or refused for good), else seconds to wait."""
-        status, _, retry_after = self._request("POST", "/v1/batch", body,
-                                  {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    def _post(self, body, count):
+        """Sends once. Returns (None, events rejected) when done (sent, or refused for good),
+        else (seconds to wait, None)."""
+        status, text, retry_after = self._request("POST", "/v1/batch", body,
+                                        {"Content-Type": "application/json", "Content-Encoding": "gzip"})
         if status is None:
-            return 2.0  # network trouble: worth one more try
+            return 2.0, None  # network trouble: worth one more try
         # 429 and 503 say "retry later"; any other 4xx will fail again the same way.
         if status in (429, 503):
-            return float(retry_after or 5)
-        return None if status < 500 else 2.0
+            return float(retry_after or 5), None
+        if status >= 500:
+            return 2.0, None
+        try:
+            results = json.loads(text)["results"]
+            return None, sum(1 for r in results if r.get("status") == "rejected")
+        except Exception:
+            return None, count if status >= 400 else 0  # refused whole, with no verdicts to read
 
 
 if __name__ == "__main__":

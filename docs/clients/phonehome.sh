@@ -6,7 +6,9 @@
 # DO_NOT_TRACK=1, or one of the product's switches (env var names the calling script lists in
 # phonehome_opt_out), turns it off: nothing sent, no file written. The state file keeps the random
 # install id, whether the first-run notice was shown, and the last check's settings, fetched at most
-# once a day and honoured (fail open). PHONEHOME_DEBUG=1 prints the server's answers on stderr.
+# once a day and honoured (fail open); the drop counts another kit keeps there for its client
+# report are kept as they are (this one sends one event and queues nothing, so it drops nothing it
+# could count). PHONEHOME_DEBUG=1 prints the server's answers on stderr.
 # curl retries 429 and 5xx answers (honouring Retry-After) and nothing else.
 
 phonehome_debug() {
@@ -112,8 +114,8 @@ phonehome_answer() { # LABEL: ph_status and ph_body from ph_answer (phonehome_re
 
 phonehome_save() {
   mkdir -p "$ph_dir" 2>/dev/null &&
-    printf '{"install_id":"%s","notice_shown":true,"checked_at":%s,"advisories_shown":%s,"settings":%s}\n' \
-      "$ph_id" "${ph_checked:-0}" "${ph_shown:-[]}" "${ph_settings:-null}" >"$ph_state.$$" 2>/dev/null &&
+    printf '{"install_id":"%s","notice_shown":true,"checked_at":%s,"advisories_shown":%s,"settings":%s,"reported_at":%s,"dropped":%s}\n' \
+      "$ph_id" "${ph_checked:-0}" "${ph_shown:-[]}" "${ph_settings:-null}" "${ph_reported:-0}" "$ph_dropped" >"$ph_state.$$" 2>/dev/null &&
     mv -f "$ph_state.$$" "$ph_state" 2>/dev/null # whole or not at all
 }
 
@@ -182,6 +184,9 @@ phonehome_start() { # PRODUCT EVENT JSON-FIELDS: the notice now; the check and t
   ph_checked=$(printf '%s\n' "$ph_flat" | phonehome_value checked_at | tr -cd 0-9)
   ph_shown=$(printf '%s\n' "$ph_flat" | phonehome_value 'advisories_shown:')
   ph_settings=$(printf '%s\n' "$ph_flat" | phonehome_value 'settings:')
+  ph_reported=$(printf '%s\n' "$ph_flat" | phonehome_value reported_at | tr -cd 0-9)
+  ph_dropped=$(printf '%s\n' "$ph_flat" | phonehome_value 'dropped:')
+  case $ph_dropped in '{'*'}') ;; *) ph_dropped='{}' ;; esac
   if [ "$(printf '%s\n' "$ph_flat" | phonehome_value notice_shown)" != true ]; then
     printf '%s sends anonymous usage telemetry: a random install id, versions, platform and CI name, never personal data. What is collected and kept: %s/ . To turn it off, set DO_NOT_TRACK=1%s.\n' \
       "$1" "$endpoint" "$(for ph_switch in ${phonehome_opt_out:-}; do
