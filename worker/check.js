@@ -5,7 +5,8 @@
 
 import { dayOf } from './days.js';
 import { HttpError, jsonBody, methodNotAllowed, shown } from './http.js';
-import { compareVersions, parseRange, parseVersion, satisfies, storedVersion } from './semver.js';
+import { optedOut } from './ingest.js';
+import { compareVersions, countedVersion, parseRange, parseVersion, satisfies } from './semver.js';
 import { effectiveSettings } from './settings-overlay.js';
 
 // The answer may be cached at the edge and by the client this long: a release or an advisory
@@ -111,7 +112,9 @@ export function declaredProduct(catalogue, product) {
 }
 
 // handleCheck() answers one check; `catalogue` is the merged one (settings-overlay.js).
-export async function handleCheck(request, env, ctx, settings, catalogue, product) {
+// `core` reads the version as an event's version field would (countedVersion). A "do not track"
+// signal gets the answer (it is the caller's to read) but is not counted.
+export async function handleCheck(request, env, ctx, settings, catalogue, core, product) {
   if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(['GET', 'HEAD', 'OPTIONS']);
   const declared = declaredProduct(catalogue, product);
   const params = new URL(request.url).searchParams;
@@ -120,8 +123,9 @@ export async function handleCheck(request, env, ctx, settings, catalogue, produc
   const headers = { 'cache-control': CHECK_CACHE_CONTROL };
   // A HEAD learns nothing about its version (no body): it is a probe, not a check, and not counted.
   if (request.method === 'HEAD') return new Response(null, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
-  const counted = env.DB.prepare(COUNT_CHECK)
-    .bind(dayOf(Date.now()), product, storedVersion(version.text), ciName(params.get('ci')), settings.dailyWriteBudget).run();
+  if (optedOut(request, settings)) return jsonBody(JSON.stringify(answer), 200, headers);
+  const stored = countedVersion(version.text, (text) => core.version(text) !== null);
+  const counted = env.DB.prepare(COUNT_CHECK).bind(dayOf(Date.now()), product, stored, ciName(params.get('ci')), settings.dailyWriteBudget).run();
   ctx.waitUntil(counted.catch((error) => console.error(`phonehome: counting a check failed: ${error?.message ?? error}`)));
   return jsonBody(JSON.stringify(answer), 200, headers);
 }

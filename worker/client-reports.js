@@ -5,12 +5,14 @@
 import { readBody } from './body.js';
 import { dayOf } from './days.js';
 import { HttpError, jsonBody, methodNotAllowed, shown } from './http.js';
-import { parseVersion, storedVersion } from './semver.js';
+import { optedOut } from './ingest.js';
+import { countedVersion, parseVersion } from './semver.js';
 
 // The reasons an SDK may report, fixed: a dashboard can then explain each.
 export const DROP_REASONS = ['offline', 'queue_full', 'sampled', 'opted_out', 'rejected'];
-// Largest count one report may carry for one reason.
-export const MAX_DROPPED = 1_000_000;
+// Largest count one report may carry for one reason: far above what an SDK's queue drops in a day,
+// far below what would let one report outweigh a product's real numbers.
+export const MAX_DROPPED = 10_000;
 // A report is a few dozen bytes; this leaves room for white space and nothing else.
 export const MAX_CLIENT_REPORT_BYTES = 4096;
 // Per day and product, at most this many versions keep rows of their own; the rest count under ''
@@ -34,7 +36,7 @@ function invalid(message) {
   return new HttpError(400, 'invalid_client_report', message);
 }
 
-// readReport() checks a report's bytes: { version, counts: [{ reason, n }] } or a specific 400.
+// readReport() checks a report's bytes: { version (as sent), counts: [{ reason, n }] } or a specific 400.
 export function readReport(bytes) {
   let report;
   try {
@@ -61,15 +63,20 @@ export function readReport(bytes) {
     if (!Number.isInteger(n) || n < 0 || n > MAX_DROPPED) throw invalid(`dropped.${reason} must be a whole number from 0 to ${MAX_DROPPED}`);
     if (n > 0) counts.push({ reason, n });
   }
-  return { version: storedVersion(report.version), counts };
+  return { version: report.version, counts };
 }
 
 // handleClientReport() answers one report; the counts are added after the answer (a failure there
-// costs the counts, never the SDK's answer, which it must not retry).
-export async function handleClientReport(request, env, ctx, settings, catalogue, product) {
+// costs the counts, never the SDK's answer, which it must not retry). `core` reads the version as
+// an event's version field would (countedVersion). A "do not track" signal is honoured as on the
+// ingest routes: nothing is read or counted.
+export async function handleClientReport(request, env, ctx, settings, catalogue, core, product) {
   if (request.method !== 'POST') return methodNotAllowed(['POST', 'OPTIONS']);
   if (!catalogue.products.some((p) => p.product === product)) throw new HttpError(404, 'unknown_product', `unknown product ${shown(product)}`);
-  const { version, counts } = readReport(await readBody(request, Math.min(settings.maxBodyBytes, MAX_CLIENT_REPORT_BYTES)));
+  if (optedOut(request, settings)) return jsonBody(JSON.stringify({ status: 'opted_out' }), 200, { 'cache-control': 'no-store' });
+  const report = readReport(await readBody(request, Math.min(settings.maxBodyBytes, MAX_CLIENT_REPORT_BYTES)));
+  const counts = report.counts;
+  const version = countedVersion(report.version, (text) => core.version(text) !== null);
   if (counts.length > 0) {
     const written = env.DB.prepare(COUNT_REPORT).bind(dayOf(Date.now()), product, version, JSON.stringify(counts), settings.dailyWriteBudget).run();
     ctx.waitUntil(written.catch((error) => console.error(`phonehome: counting a client report failed: ${error?.message ?? error}`)));

@@ -3,7 +3,7 @@
 // It knows the C ABI of wasm/abi/abi.h and nothing of HTTP or D1. Environment specifics (how the
 // module is obtained) stay with the caller: pass a WebAssembly.Module to instantiateCore().
 
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 // ph_ingest()'s flags (wasm/abi/abi.h).
 const VALUES_ARE_TEXT = 1;
 
@@ -299,11 +299,27 @@ export function createCore(instance) {
     }
   }
 
+  // version() is the core's reading of a version string as a `version` field stores it, or null
+  // when the core would refuse it (abi.h, ph_version): what version counts may be kept under.
+  function version(text) {
+    const encoded = encoder.encode(text);
+    const ptr = core.ph_alloc(Math.max(1, encoded.length));
+    if (!ptr) throw new CoreTrap('core could not allocate the version buffer');
+    try {
+      views();
+      bytes.set(encoded, ptr);
+      const stored = readCString(core.memory, core.ph_version(ptr, encoded.length));
+      return stored === '' ? null : stored;
+    } finally {
+      core.ph_free(ptr);
+    }
+  }
+
   // The HTTP status of each request outcome (status.def), for the shim's answers.
   const httpStatus = Object.fromEntries(description.statuses.filter((s) => s.scope === 'request').map((s) => [s.name, s.http]));
 
   return {
-    ingest, lastResult, loadCatalogue, forget, statusNames, requestStatuses, httpStatus, description,
+    ingest, lastResult, loadCatalogue, forget, version, statusNames, requestStatuses, httpStatus, description,
     limits: description.limits, memory: core.memory,
   };
 }

@@ -21,7 +21,7 @@ const spent = { day: -1, budget: 0, at: -Infinity };
 // optedOut() honours the browser's and the user's "do not track" signals on the server too. A
 // header sent twice arrives as "1, 1": each value is read, and any "1" opts out.
 const SAYS_ONE = /(?:^|,)\s*1\s*(?:,|$)/;
-function optedOut(request, settings) {
+export function optedOut(request, settings) {
   return settings.honourDoNotTrack && (SAYS_ONE.test(request.headers.get('dnt') ?? '') || SAYS_ONE.test(request.headers.get('sec-gpc') ?? ''));
 }
 

@@ -231,6 +231,18 @@ const MAX_STORED_IDENTIFIERS = 4;
 
 const storedNumber = (n) => String(n).length <= MAX_STORED_DIGITS;
 
+// countedVersion() is storedVersion()'s form held to the core's version rule as well
+// (`readsAsVersion(text)`: core.version(text) !== null): a version whose pre-release the core
+// refuses (1.2.3-10.0.0.5 reads as an address) is counted without it, and one the core refuses
+// whole (415.555.2671 reads as a phone number) is counted unnamed (''), so a count holds no
+// version an event could not.
+export function countedVersion(text, readsAsVersion) {
+  const stored = storedVersion(text);
+  if (stored === '' || readsAsVersion(stored)) return stored;
+  const numbers = stored.split('-')[0];
+  return numbers !== stored && readsAsVersion(numbers) ? numbers : '';
+}
+
 // storedVersion() is the form a version is counted under: MAJOR.MINOR.PATCH, plus its pre-release
 // only when every identifier is one of SAFE_PRERELEASE_WORDS or digits (at most four of them);
 // any other pre-release and all build metadata are dropped. '' (not named) for text that is not

@@ -34,7 +34,8 @@ const (
 	maxAttempts = 3
 	checkEvery  = 24 * time.Hour
 	reportEvery = 24 * time.Hour
-	maxPending  = 1000 // events queued or being sent; beyond it, new ones are dropped (and counted)
+	maxPending  = 1000  // events queued or being sent; beyond it, new ones are dropped (and counted)
+	maxReported = 10000 // per reason in one client report (the collector's limit); the rest go later
 )
 
 // dropReasons are the client report's reasons the kit itself can cause.
@@ -388,7 +389,7 @@ func (t *Telemetry) send(queued []map[string]any, b *batch) {
 	t.mu.Lock()
 	unreported := map[string]int{}
 	for reason, n := range t.state.Dropped {
-		unreported[reason] = n
+		unreported[reason] = min(n, maxReported)
 	}
 	t.mu.Unlock()
 	// Held back by the settings is not a drop: the server knows what it turned off.

@@ -20,6 +20,7 @@ const MAX_ATTEMPTS = 3;
 const CHECK_EVERY_S = 86400;
 const REPORT_EVERY_S = 86400;
 const MAX_PENDING = 1000; // events queued or being sent; beyond it, new ones are dropped (and counted)
+const MAX_REPORTED = 10000; // per reason in one client report (the collector's limit); the rest go later
 const DROP_REASONS = ['offline', 'queue_full', 'rejected']; // those the kit itself can cause
 
 // The CI's name (the `ci` preset) when every variable is set (VAR) or equal (VAR=value); first
@@ -202,7 +203,8 @@ export class Telemetry {
 
   async #send(queued, batch) {
     await this.check();
-    const unreported = { ...this.state.dropped }; // drops known before this batch: its own go with a later flush
+    // Drops known before this batch: its own go with a later flush.
+    const unreported = Object.fromEntries(Object.entries(this.state.dropped).map(([r, n]) => [r, Math.min(n, MAX_REPORTED)]));
     // Held back by the settings is not a drop: the server knows what it turned off.
     const events = queued.filter((e) => this.allowed(e.event));
     batch.sending = events.length;

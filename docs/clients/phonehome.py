@@ -30,6 +30,7 @@ MAX_ATTEMPTS = 3
 CHECK_EVERY_S = 86400
 REPORT_EVERY_S = 86400
 MAX_PENDING = 1000  # events queued or being sent; beyond it, new ones are dropped (and counted)
+MAX_REPORTED = 10000  # per reason in one client report (the collector's limit); the rest go later
 DROP_REASONS = ("offline", "queue_full", "rejected")  # those the kit itself can cause
 
 # The CI's name (the `ci` preset) when every variable is set (VAR) or equal (VAR=value); first
@@ -229,7 +230,7 @@ class Telemetry:
                 self.check()
             # Drops known before this batch: this batch's own go with a later flush.
             with self.lock:
-                unreported = dict(self.state["dropped"])
+                unreported = {r: min(n, MAX_REPORTED) for r, n in self.state["dropped"].items()}
             # Held back by the settings is not a drop: the server knows what it turned off.
             events = [e for e in events if self.allowed(e["event"])]
             batch["sending"] = len(events)

@@ -21,6 +21,21 @@ constexpr double kReceivedAtMs = 1745891300000;
 
 TEST(Abi, ReportsItsVersion) { EXPECT_EQ(ph_abi_version(), static_cast<uint32_t>(PH_ABI_VERSION)); }
 
+// ph_version() is the version field's own reading: what the Worker may count a check under.
+TEST(Abi, ReadsAVersionAsAVersionFieldStoresIt) {
+  const auto read = [](std::string_view text) {
+    return std::string(ph_version(reinterpret_cast<const uint8_t*>(text.data()), static_cast<uint32_t>(text.size())));
+  };
+  EXPECT_EQ(read("v1.4.0"), "1.4.0");
+  EXPECT_EQ(read("1.04.0-rc.1"), "1.4.0-rc.1");
+  EXPECT_EQ(read("go1.22.0"), "1.22.0");
+  // Refused as an event's version is: a phone number, an address, a card number, a key.
+  for (std::string_view refused : {"415.555.2671", "10.0.0.5", "1.2.3-10.0.0.5", "4111.1111.1111-1111", "1.0.0-AKIAIOSFODNN7EXAMPLE",
+                                   "", "not a version", "1.2.3-alice@example.com"}) {
+    EXPECT_EQ(read(refused), "") << refused;
+  }
+}
+
 TEST(Abi, ListsStatusNamesInOrder) {
   ASSERT_EQ(ph_status_count(), static_cast<uint32_t>(Status::count_));
   EXPECT_STREQ(ph_status_name(0), "ok");

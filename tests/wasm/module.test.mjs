@@ -21,7 +21,7 @@ const EXPECTED_IMPORTS = {
 
 const ABI_EXPORTS = [
   'ph_abi_version', 'ph_alloc', 'ph_free', 'ph_load_catalogue', 'ph_catalogue_error', 'ph_ingest', 'ph_result_ptr', 'ph_result_len',
-  'ph_forget', 'ph_status_count', 'ph_status_name', 'ph_status_is_request', 'ph_limits_json', 'ph_layout_json', 'ph_describe_json',
+  'ph_forget', 'ph_version', 'ph_status_count', 'ph_status_name', 'ph_status_is_request', 'ph_limits_json', 'ph_layout_json', 'ph_describe_json',
 ];
 
 const SESSION = JSON.stringify({
@@ -112,7 +112,7 @@ test('the description is status.def, the row columns, kinds, chunk size and limi
   const core = await loadCore();
   const d = core.description;
   assert.deepEqual(d.statuses, statusDef());
-  assert.equal(d.abi_version, 6);
+  assert.equal(d.abi_version, 7);
   assert.equal(d.row_columns[0], 'event_id');
   assert.deepEqual(d.row_columns.slice(-3), ['properties', 'ci', 'sample_rate']);
   assert.ok(d.field_kinds.includes('timestamp'));

@@ -116,6 +116,11 @@ describe('the version check', () => {
       [{ version: '2.0.0-alice.example' }, '2.0.0', ''],
       [{ version: '2.0.0-sk-live-0123456789abcdef' }, '2.0.0', ''],
       [{ version: '3.0.0-nightly.20261201', ci: 'true' }, '3.0.0-nightly.20261201', 'unknown'],
+      // Held to the core's version rule too (the attack's finds): a pre-release that reads as an
+      // address is dropped; a version that reads as a phone or card number is counted unnamed.
+      [{ version: '1.2.3-10.0.0.5' }, '1.2.3', ''],
+      [{ version: '415.555.2671' }, '', ''],
+      [{ version: '4111.1111.1111-1111' }, '', ''],
     ];
     for (const [query] of sent) assert.equal((await check(query)).status, 200);
     await counted(sent.length);
@@ -124,7 +129,18 @@ describe('the version check', () => {
     const rows = await counts();
     assert.deepEqual(new Map(rows.map((r) => [`${r.version}|${r.ci}`, r.count])), expected);
     assert.ok(rows.every((r) => r.product === product && r.day === Math.floor(Date.now() / 86_400_000)));
-    assert.ok(!JSON.stringify(rows).match(/alice|sk-live|sha/), 'nothing but the safe form is stored');
+    assert.ok(!JSON.stringify(rows).match(/alice|sk-live|sha|10\.0\.0\.5|555|4111/), 'nothing but the safe form is stored');
+  });
+
+  test('a "do not track" signal gets the answer and is not counted', async () => {
+    for (const header of [{ dnt: '1' }, { 'sec-gpc': '1' }]) {
+      const response = await worker.fetch(`/v1/${product}/check?version=9.8.7`, { headers: header });
+      assert.equal(response.status, 200);
+      assert.equal((await response.json()).version, '9.8.7');
+    }
+    assert.equal((await check({ version: '9.8.8' })).status, 200);
+    await counted(1);
+    assert.deepEqual((await counts()).map((r) => r.version), ['9.8.8']);
   });
 
   test(`at most ${MAX_CHECK_VERSIONS} versions a day and product keep rows of their own; the rest count under ''`, async () => {

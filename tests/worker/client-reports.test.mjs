@@ -31,7 +31,8 @@ describe('client reports', () => {
 
   test('counts add up per day, product, safe version and reason; zero counts store nothing', async () => {
     const dropped = Object.fromEntries(DROP_REASONS.map((reason, i) => [reason, i + 1]));
-    for (const version of ['1.2.3', 'v1.2.3', '1.2.3-alice.example']) {
+    // 1.2.3-10.0.0.5: a pre-release the core reads as an address is dropped (the attack's find).
+    for (const version of ['1.2.3', 'v1.2.3', '1.2.3-10.0.0.5']) {
       const response = await report({ version, dropped });
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), { status: 'accepted' });
@@ -43,6 +44,20 @@ describe('client reports', () => {
       ...DROP_REASONS.map((reason, i) => ({ product, version: '1.2.3', reason, count: 3 * (i + 1) })).sort((a, b) => (a.reason < b.reason ? -1 : 1)),
       { product, version: '2.0.0-rc.1', reason: 'queue_full', count: 7 },
     ]);
+  });
+
+  test('a version the core reads as a phone or card number is counted unnamed; "do not track" counts nothing', async () => {
+    // The opted-out ones first: were they counted, they would be counted before the two awaited.
+    for (const header of [{ dnt: '1' }, { 'sec-gpc': '1' }]) {
+      const response = await worker.fetch(`/v1/${product}/client_report`, {
+        method: 'POST', headers: { 'content-type': 'application/json', ...header }, body: JSON.stringify({ version: '1.0.0', dropped: { offline: 5 } }),
+      });
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { status: 'opted_out' });
+    }
+    for (const version of ['415.555.2671', '4111.1111.1111-1111']) assert.equal((await report({ version, dropped: { offline: 1 } })).status, 200);
+    await counted(2);
+    assert.deepEqual(await rows(), [{ product, version: '', reason: 'offline', count: 2 }]);
   });
 
   test(`at most ${MAX_CLIENT_REPORT_VERSIONS} versions a day and product keep rows of their own`, async () => {

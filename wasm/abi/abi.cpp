@@ -10,6 +10,7 @@
 #include "catalogue.h"
 #include "describe.h"
 #include "forget.h"
+#include "normalize.h"
 #include "phonehome/core.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -157,6 +158,14 @@ const char* ph_forget(const uint8_t* body, uint32_t length) {
   answer = loaded.catalogue ? phonehome::forget::AnswerJson(loaded.catalogue->catalogue(), View(body, length))
                             : std::string(R"({"error":"misconfigured"})");
   return answer.c_str();
+}
+
+PH_EXPORT(ph_version)
+const char* ph_version(const uint8_t* text, uint32_t length) {
+  static std::string version;
+  version.clear();
+  if (phonehome::normalize::Version(View(text, length), version) != phonehome::Status::ok) version.clear();
+  return version.c_str();
 }
 
 PH_EXPORT(ph_result_ptr) const uint8_t* ph_result_ptr(void) {

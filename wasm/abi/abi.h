@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 /* The version of this interface; bumped whenever a signature or a layout changes. */
-#define PH_ABI_VERSION 6
+#define PH_ABI_VERSION 7
 uint32_t ph_abi_version(void);
 
 uint8_t* ph_alloc(uint32_t size);
@@ -107,6 +107,13 @@ uint32_t ph_result_len(void);
  *   {"error":"misconfigured"}           no catalogue is loaded
  * The string is the core's: valid until the next ph_forget() call. */
 const char* ph_forget(const uint8_t* body, uint32_t length);
+
+/* ph_version() (ABI 7) is the core's reading of a version string (UTF-8, read during the call only)
+ * as a `version` field stores it: the NUL-terminated normalized version, or "" when the core would
+ * refuse it (not a version, or one that reads as an address, a phone number, a key). The Worker
+ * counts version checks and client reports under versions only in this form, so a count can hold
+ * nothing an event could not. The string is the core's: valid until the next ph_version() call. */
+const char* ph_version(const uint8_t* text, uint32_t length);
 
 /* ph_status_count() and ph_status_name() list the status codes: the name of code i is the NUL-
  * terminated string at ph_status_name(i); ph_status_is_request(i) is 1 for request outcomes. */
