@@ -386,8 +386,9 @@ function checkSettings(raw, c, prefix) {
     else out.enabled = raw.enabled;
   }
   if (raw.sample_rate != null) {
-    if (typeof raw.sample_rate !== 'number' || !(raw.sample_rate > 0 && raw.sample_rate <= 1)) {
-      c.fail('sample_rate must be a number greater than 0 and at most 1', where('sample_rate'));
+    // At least one in a thousand, as the core: a kept event counts 1/rate times.
+    if (typeof raw.sample_rate !== 'number' || !(raw.sample_rate >= 0.001 && raw.sample_rate <= 1)) {
+      c.fail('sample_rate must be a number from 0.001 to 1', where('sample_rate'));
     } else out.sample_rate = raw.sample_rate;
   }
   if (raw.min_version != null) {

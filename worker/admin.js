@@ -101,7 +101,8 @@ function readSettingValues(object, where) {
   }
   if (object.sample_rate !== undefined) {
     const rate = object.sample_rate;
-    if (rate !== null && (typeof rate !== 'number' || !(rate > 0 && rate <= 1))) throw invalid(`${where}sample_rate must be a number above 0 and at most 1, or null`);
+    // At least one in a thousand, as the catalogue's: a kept event counts 1/rate times.
+    if (rate !== null && (typeof rate !== 'number' || !(rate >= 0.001 && rate <= 1))) throw invalid(`${where}sample_rate must be a number from 0.001 to 1, or null`);
     values.sample_rate = rate;
   }
   if (object.min_version !== undefined) values.min_version = object.min_version === null ? null : readSemver(object.min_version, `${where}min_version`);

@@ -94,6 +94,7 @@ describe('the admin API', () => {
       ['/settings', {}, /nothing to change/],
       ['/settings', { enabled: 'no' }, /enabled/],
       ['/settings', { sample_rate: 0 }, /sample_rate/],
+      ['/settings', { sample_rate: 0.0009 }, /sample_rate must be a number from 0\.001/],
       ['/settings', { sample_rate: 1.5 }, /sample_rate/],
       ['/settings', { sample_rate: '0.5' }, /sample_rate/],
       ['/settings', { min_version: 'latest' }, /min_version/],

@@ -69,8 +69,8 @@ describe('remote settings, enforced (needs the h-core module)', () => {
     assert.equal((await send()).answer.results[0].status, 'disabled');
   });
 
-  test('a sample rate no event passes: sampled_out (200), counted; rate 1: accepted', async () => {
-    await put({ sample_rate: Number.MIN_VALUE });
+  test('the lowest sample rate (this install is not in its sample): sampled_out (200), counted; rate 1: accepted', async () => {
+    await put({ sample_rate: 0.001 });
     const { status, answer } = await send();
     assert.equal(status, 200);
     assert.deepEqual(answer.results, [{ index: 0, status: 'sampled_out' }]);

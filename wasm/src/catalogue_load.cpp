@@ -656,8 +656,10 @@ class Builder {
       if (!Flag(raw, "enabled", at, out.enabled)) return false;
     }
     if (const Value* rate = raw.Find("sample_rate"); rate != nullptr && rate->type != Value::Type::Null) {
-      if (!rate->IsNumber() || !std::isfinite(rate->number) || !(rate->number > 0) || rate->number > 1) {
-        return Fail(at + ".sample_rate", "must be a number greater than 0 and at most 1");
+      // At least one in a thousand: a kept event counts 1/rate times, so a lower rate would let one
+      // forged event (an install id found in the sample by trying) weigh more than a thousand.
+      if (!rate->IsNumber() || !std::isfinite(rate->number) || !(rate->number >= 0.001) || rate->number > 1) {
+        return Fail(at + ".sample_rate", "must be a number from 0.001 to 1");
       }
       out.sample_rate = rate->number;
     }
