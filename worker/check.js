@@ -97,6 +97,10 @@ export function checkAnswer(declared, state, version) {
 
 // readCheckVersion() is the `version` parameter, parsed: { text, parsed }.
 function readCheckVersion(params) {
+  // Given twice, which one counts would be a guess: refused, as query-string events refuse it.
+  if (params.getAll('version').length > 1 || params.getAll('ci').length > 1) {
+    throw new HttpError(400, 'repeated_query_field', 'version and ci may each be given once');
+  }
   const text = params.get('version');
   if (text === null || text === '') throw invalidVersion('send ?version= with the caller\'s version (semver, for example 1.4.0)');
   const { version, problem } = parseVersion(text);

@@ -20,11 +20,12 @@ export function withCors(response, request, settings) {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
-export function preflight(request, settings) {
+// preflight() answers an OPTIONS for a route that takes `methods`.
+export function preflight(request, settings, methods = 'GET, POST, OPTIONS') {
   const response = new Response(null, {
     status: 204,
     headers: {
-      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      'access-control-allow-methods': methods,
       'access-control-allow-headers': CORS_ALLOW_HEADERS,
       'access-control-max-age': '86400',
     },

@@ -187,7 +187,7 @@ const SDK_PATH = /^\/v1\/([^/]{1,64})\/(check|client_report)$/;
 
 async function routeSdk(app, request, env, ctx, settings, [, segment, kind]) {
   const product = decodeSegment(segment);
-  if (request.method === 'OPTIONS') return preflight(request, settings);
+  if (request.method === 'OPTIONS') return preflight(request, settings, kind === 'check' ? 'GET, HEAD, OPTIONS' : 'POST, OPTIONS');
   const core = await app.getCore(env);
   if (kind === 'check') return handleCheck(request, env, ctx, settings, app.settingsCatalogue, core, product);
   return handleClientReport(request, env, ctx, settings, app.catalogue, core, product);

@@ -91,6 +91,7 @@ describe('the version check', () => {
     const preflight = await check({}, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' } });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.equal(preflight.headers.get('access-control-allow-methods'), 'GET, HEAD, OPTIONS', 'the methods the check takes');
     const refused = await check({ version: 'nope' }, { headers: { origin: 'https://app.example' } });
     assert.equal(refused.status, 400);
     assert.equal(refused.headers.get('access-control-allow-origin'), '*', 'errors carry CORS too, so a browser can read them');
@@ -193,6 +194,11 @@ describe('the version check', () => {
     assert.equal(unknown.status, 404);
     assert.equal((await unknown.json()).error.code, 'unknown_product');
     assert.equal((await worker.fetch(`/v1/%E0%A4%A/check?version=1.0.0`)).status, 400, 'a malformed escape is malformed_path');
+    for (const query of ['version=1.0.0&version=2.0.0', 'version=1.0.0&ci=none&ci=github']) {
+      const repeated = await worker.fetch(`/v1/${product}/check?${query}`);
+      assert.equal(repeated.status, 400, query);
+      assert.equal((await repeated.json()).error.code, 'repeated_query_field');
+    }
     // A valid check after them: once it is counted, the refused ones would have been too.
     assert.equal((await check({ version: '1.0.0' })).status, 200);
     await counted(1);

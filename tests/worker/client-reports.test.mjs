@@ -75,6 +75,7 @@ describe('client reports', () => {
     assert.equal(response.headers.get('access-control-allow-origin'), '*');
     const preflight = await worker.fetch(`/v1/${product}/client_report`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
     assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-methods'), 'POST, OPTIONS', 'the methods the route takes');
     const get = await worker.fetch(`/v1/${product}/client_report`);
     assert.equal(get.status, 405);
     assert.equal(get.headers.get('allow'), 'POST, OPTIONS');
