@@ -195,7 +195,7 @@ test('wrangler dev stores the posted events as the rows phonehome check promised
 
   progress('reading the rows back with wrangler d1 execute --local');
   const query = run('npx', ['wrangler', 'd1', 'execute', 'DB', '--local', '--json', '--command',
-    'SELECT event_id, product, event, install_id, session_id, version, os, arch, runtime, runtime_version, occurred_at, time_source, properties FROM events']);
+    'SELECT event_id, product, event, install_id, session_id, version, os, arch, runtime, runtime_version, occurred_at, time_source, properties, ci, sample_rate FROM events']);
   const stored = JSON.parse(query.stdout)[0].results.map((row) => ({ ...row, properties: JSON.parse(row.properties) }));
   assert.equal(stored.length, promisedRows.length + 1);
   // Every row check promised is stored as it said (the server's clock aside).
