@@ -45,7 +45,9 @@ export const CLIENTS = {
 export function run(command, args, env = {}, { timeoutMs = 30_000 } = {}) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: { ...withoutCi(), ...env } });
+    // PYTHONDONTWRITEBYTECODE: a test that imports the kit must not leave __pycache__ in docs/clients
+    // (the package would ship it).
+    const child = spawn(command, args, { env: { ...withoutCi(), PYTHONDONTWRITEBYTECODE: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
